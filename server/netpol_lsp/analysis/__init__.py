@@ -1,0 +1,1 @@
+"""Selector resolution, isolation, allowed connections and their explanations."""

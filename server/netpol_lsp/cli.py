@@ -1,0 +1,91 @@
+"""The command line: check | serve | connectivity | explain | rules.
+
+Imports are deferred into each command so `netpol-lsp --version` starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+
+
+class UsageError(Exception):
+    """Bad arguments or an unreadable path: exit 2 with one line on stderr."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="netpol-lsp", description="Static analysis and a language server "
+                                     "for Kubernetes NetworkPolicy.")
+    parser.add_argument("--version", action="version", version=f"netpol-lsp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report what is wrong with the policies (CI)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
+    check.add_argument("--select", default="", help="only these rules (ids or names, comma-separated)")
+    check.add_argument("--ignore", default="", help="skip these rules (ids or names, comma-separated)")
+    check.add_argument("--fail-on", default="warning", choices=["error", "warning", "info", "never"])
+    check.add_argument("--config", default=None, help="configuration file (default: nearest .netpol-lsp.yaml)")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+    check.add_argument("--color", default="auto", choices=["auto", "always", "never"])
+
+    conn = commands.add_parser("connectivity", help="list who may talk to whom, on which ports")
+    conn.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    conn.add_argument("--format", default="txt", choices=["txt", "json", "csv", "md", "dot", "mermaid", "svg"])
+    conn.add_argument("--focus-workload", default=None, metavar="NS/NAME")
+    conn.add_argument("--exclude-external", action="store_true")
+    conn.add_argument("--config", default=None)
+    conn.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+
+    explain = commands.add_parser("explain", help="explain in plain English what policies do")
+    explain.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    target = explain.add_mutually_exclusive_group()
+    target.add_argument("--workload", default=None, metavar="NS/NAME")
+    target.add_argument("--policy", default=None, metavar="NS/NAME")
+    explain.add_argument("--format", default="text", choices=["text", "markdown"])
+    explain.add_argument("--config", default=None)
+
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    serve.add_argument("--tcp", default=None, metavar="HOST:PORT")
+
+    rules = commands.add_parser("rules", help="list the rules, or print one rule's page")
+    rules.add_argument("rule", nargs="?", default=None, metavar="ID_OR_NAME")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "check":
+            from .commands.check import run_check
+            return run_check(args)
+        if args.command == "connectivity":
+            from .commands.connectivity import run_connectivity
+            return run_connectivity(args)
+        if args.command == "explain":
+            from .commands.explain import run_explain
+            return run_explain(args)
+        if args.command == "serve":
+            from .commands.serve import run_serve
+            return run_serve(args)
+        if args.command == "rules":
+            from .commands.rules import run_rules
+            return run_rules(args)
+    except UsageError as err:
+        print(f"netpol-lsp: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""What every command does first: find the configuration and load the workspace."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..cli import UsageError
+from ..config import Config, find_config, load_config
+from ..loader import LoadResult, UnreadablePath, load_paths
+
+
+def config_for(paths: list[str], explicit: str | None) -> Config:
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise UsageError(f"{explicit}: no such configuration file")
+        return load_config(path)
+    start = Path(paths[0]) if paths else Path(".")
+    return load_config(find_config(start.resolve() if start.exists() else Path(".").resolve()))
+
+
+def load(paths: list[str], explicit_config: str | None) -> LoadResult:
+    config = config_for(paths, explicit_config)
+    try:
+        return load_paths(paths, config)
+    except UnreadablePath as err:
+        raise UsageError(str(err)) from None

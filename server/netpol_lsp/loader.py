@@ -1,0 +1,150 @@
+"""Finding and reading manifest files from disk, safely.
+
+Folders are searched recursively for *.yaml, *.yml and *.json; symlinks that lead outside the
+root are not followed; anything unreadable becomes a skipped file with its reason, never an
+exception. Only a path the user named that cannot be read at all is an error (exit 2).
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .config import Config
+from .manifests import read_manifest_bytes
+from .manifests.parse import ParseProblem
+from .span import Span
+from .workspace import SourceFile, Workspace, load_source, skipped_source
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+
+
+class UnreadablePath(Exception):
+    """A path the user named does not exist or cannot be read."""
+
+
+@dataclass
+class Candidate:
+    display: str  # as the user would write it
+    real: Path
+    problem: Optional[str] = None  # a reason to skip without reading
+
+
+@dataclass
+class LoadResult:
+    workspace: Workspace
+    files_seen: int = 0
+    documents: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _excluded(display: str, config: Config) -> bool:
+    normalized = display.replace(os.sep, "/")
+    for pattern in config.exclude:
+        if fnmatch.fnmatch(normalized, pattern) or fnmatch.fnmatch(normalized, f"*/{pattern}") \
+                or fnmatch.fnmatch(os.path.basename(normalized), pattern):
+            return True
+    return False
+
+
+def discover(paths: list[str], config: Config) -> Iterator[Candidate]:
+    for given in paths:
+        path = Path(given)
+        try:
+            info = path.stat()
+        except OSError as err:
+            raise UnreadablePath(f"{given}: {err.strerror or err}") from None
+        if stat.S_ISDIR(info.st_mode):
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise UnreadablePath(f"{given}: permission denied")
+            yield from _walk(path, path.resolve(), given, config)
+        else:
+            if not os.access(path, os.R_OK):
+                raise UnreadablePath(f"{given}: permission denied")
+            yield Candidate(given, path)
+
+
+def _walk(folder: Path, root: Path, display_root: str, config: Config) -> Iterator[Candidate]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        display = os.path.join(display_root, entry.name) if display_root not in ("", ".") else entry.name
+        if _excluded(display, config):
+            continue
+        try:
+            is_link = entry.is_symlink()
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIP_DIRS:
+                    yield from _walk(Path(entry.path), root, display, config)
+                continue
+        except OSError:
+            continue
+        if not entry.name.endswith(MANIFEST_SUFFIXES):
+            continue
+        if is_link:
+            try:
+                target = Path(entry.path).resolve(strict=True)
+            except (OSError, RuntimeError):
+                yield Candidate(display, Path(entry.path), "skipped: broken or looping symlink")
+                continue
+            if root not in target.parents and target != root:
+                yield Candidate(display, Path(entry.path),
+                                f"skipped: symlink to {target}, outside the workspace (not followed)")
+                continue
+            if target.is_dir():
+                continue  # a folder named *.yaml behind a link: not followed into
+        elif entry.is_dir():
+            continue
+        yield Candidate(display, Path(entry.path))
+
+
+def read_candidate(candidate: Candidate, config: Config) -> SourceFile:
+    if candidate.problem:
+        return skipped_source(candidate.display, candidate.problem)
+    path = candidate.real
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            return skipped_source(candidate.display, "skipped: a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            return skipped_source(candidate.display, "skipped: not a regular file (FIFO, socket or device)")
+        if info.st_size > config.limits.max_file_bytes:
+            return skipped_source(candidate.display,
+                                  f"skipped: {info.st_size / 1e6:.1f} MB is larger than the "
+                                  f"{config.limits.max_file_bytes / 1e6:.1f} MB limit (limits.maxFileBytes)")
+        with open(path, "rb") as handle:
+            data = handle.read(config.limits.max_file_bytes + 1)
+    except FileNotFoundError:
+        return skipped_source(candidate.display, "skipped: the file disappeared while it was being read")
+    except OSError as err:
+        return skipped_source(candidate.display, f"skipped: cannot read it ({err.strerror or err})")
+    return source_from_bytes(candidate.display, data, config)
+
+
+def source_from_bytes(display: str, data: bytes, config: Config) -> SourceFile:
+    if len(data) > config.limits.max_file_bytes:
+        return skipped_source(display, f"skipped: larger than the {config.limits.max_file_bytes / 1e6:.1f} MB limit "
+                              "(limits.maxFileBytes)")
+    result = read_manifest_bytes(data)
+    problems = [ParseProblem(span, message, kind) for kind, span, message in result.problems]
+    if result.text is None:
+        source = skipped_source(display, problems[0].message if problems else "skipped")
+        return source
+    return load_source(display, result.text, config, problems)
+
+
+def load_paths(paths: list[str], config: Config) -> LoadResult:
+    workspace = Workspace(config)
+    result = LoadResult(workspace)
+    for candidate in discover(paths, config):
+        source = read_candidate(candidate, config)
+        workspace.put(source)
+        result.files_seen += 1
+        result.documents += len(source.documents)
+    return result

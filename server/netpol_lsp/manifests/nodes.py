@@ -1,0 +1,137 @@
+"""A small, position-keeping YAML tree.
+
+Parsers hand us their own node types; the model only ever sees these three, each with the
+Span of its text, so every field of every object can be pointed at.
+"""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from ..span import Span
+
+
+class Node:
+    __slots__ = ("span",)
+
+    def __init__(self, span: Span):
+        self.span = span
+
+
+class Scalar(Node):
+    """A scalar with its resolved YAML type: 'str', 'int', 'float', 'bool' or 'null'."""
+
+    __slots__ = ("value", "type")
+
+    def __init__(self, span: Span, value: str, type_: str):
+        super().__init__(span)
+        self.value = value
+        self.type = type_
+
+    def python(self):
+        """The value as PyYAML's safe loader would construct it (YAML 1.1 rules)."""
+        if self.type == "int":
+            return yaml_int(self.value)
+        if self.type == "bool":
+            return self.value.lower() in ("true", "yes", "on", "y")
+        if self.type == "null":
+            return None
+        if self.type == "float":
+            try:
+                return float(self.value.replace("_", ""))
+            except ValueError:
+                return self.value
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value!r}, {self.type})"
+
+
+def yaml_int(text: str):
+    """YAML 1.1 integer text (signs, underscores, 0x, 0o, 0b, leading-zero octal) -> int."""
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    try:
+        if digits[:2] in ("0x", "0X"):
+            return sign * int(digits[2:], 16)
+        if digits[:2] in ("0b", "0B"):
+            return sign * int(digits[2:], 2)
+        if digits[:2] in ("0o", "0O"):
+            return sign * int(digits[2:], 8)
+        if len(digits) > 1 and digits.startswith("0"):
+            return sign * int(digits, 8)
+        if ":" in digits:  # sexagesimal, 1:30 == 90
+            value = 0
+            for part in digits.split(":"):
+                value = value * 60 + int(part)
+            return sign * value
+        return sign * int(digits)
+    except ValueError:
+        return text
+
+
+class Sequence(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, span: Span, items: list[Node]):
+        super().__init__(span)
+        self.items = items
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class Mapping(Node):
+    """Keys are Scalars (complex keys are kept as-is but never looked up)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, span: Span, items: list[tuple[Node, Node]]):
+        super().__init__(span)
+        self.items = items
+
+    def get(self, key: str) -> Optional[Node]:
+        for k, v in self.items:
+            if isinstance(k, Scalar) and k.value == key:
+                return v
+        return None
+
+    def key(self, key: str) -> Optional[Scalar]:
+        for k, _ in self.items:
+            if isinstance(k, Scalar) and k.value == key:
+                return k
+        return None
+
+    def has(self, key: str) -> bool:
+        return self.key(key) is not None
+
+    def keys(self) -> list[str]:
+        return [k.value for k, _ in self.items if isinstance(k, Scalar)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def to_python(node: Optional[Node], budget: list[int] | None = None):
+    """Plain Python value of a node, for schema validation. Aliases were shared on parse,
+    so a bomb would expand here: the budget (a one-item list, decremented) stops that."""
+    if budget is None:
+        budget = [200_000]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError("document too large to expand")
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return node.python()
+    if isinstance(node, Sequence):
+        return [to_python(item, budget) for item in node.items]
+    if isinstance(node, Mapping):
+        out = {}
+        for k, v in node.items:
+            out[k.value if isinstance(k, Scalar) else repr(k)] = to_python(v, budget)
+        return out
+    return None

@@ -1,0 +1,150 @@
+"""The set of files, their objects, and the label indexes the analysis looks things up in.
+
+Files are added, replaced and removed one at a time (the language server does that on every
+edit); the indexes are rebuilt lazily, and only from the per-file objects, never by re-parsing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from .config import Config
+from .manifests import ParseLimits, ParseProblem, parse_text
+from .manifests.parse import Document
+from .model import K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
+from .model.objects import NAMESPACE_NAME_LABEL
+from .span import Span
+
+# namespaces every cluster has, whether or not the repository defines them
+BUILTIN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+@dataclass(eq=False)
+class SourceFile:
+    path: str  # as the user or the client named it
+    text: str
+    documents: list[Document] = field(default_factory=list)
+    objects: list[K8sObject] = field(default_factory=list)
+    parse_problems: list[ParseProblem] = field(default_factory=list)
+    model_problems: list[ModelProblem] = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+def load_source(path: str, text: str, config: Config, extra_problems: Iterable[ParseProblem] = ()) -> SourceFile:
+    limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
+    parsed = parse_text(text, limits)
+    source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
+                        skipped=parsed.skipped)
+    for doc in parsed.documents:
+        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace)
+        source.objects.extend(objects)
+        source.model_problems.extend(problems)
+    return source
+
+
+def skipped_source(path: str, message: str, kind: str = "skipped", span: Span = Span(0, 0, 0, 0)) -> SourceFile:
+    return SourceFile(path, "", parse_problems=[ParseProblem(span, message, kind)], skipped=True)
+
+
+class Workspace:
+    def __init__(self, config: Optional[Config] = None):
+        self.config = config or Config()
+        self.files: dict[str, SourceFile] = {}
+        self._index: Optional[_Index] = None
+        self.generation = 0  # bumped on every change: caches key on it
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def set_text(self, path: str, text: str, extra_problems: Iterable[ParseProblem] = ()) -> SourceFile:
+        source = load_source(path, text, self.config, extra_problems)
+        self.put(source)
+        return source
+
+    def put(self, source: SourceFile) -> None:
+        self.files[source.path] = source
+        self._changed()
+
+    def remove(self, path: str) -> None:
+        if self.files.pop(path, None) is not None:
+            self._changed()
+
+    def _changed(self) -> None:
+        self._index = None
+        self.generation += 1
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    @property
+    def index(self) -> "_Index":
+        if self._index is None:
+            self._index = _Index(self)
+        return self._index
+
+    def objects(self) -> Iterable[K8sObject]:
+        for source in self.files.values():
+            yield from source.objects
+
+    @property
+    def workloads(self) -> list[Workload]:
+        return self.index.workloads
+
+    @property
+    def policies(self) -> list[NetworkPolicy]:
+        return self.index.policies
+
+    def namespace(self, name: str) -> "NamespaceInfo":
+        return self.index.namespace(name)
+
+
+@dataclass
+class NamespaceInfo:
+    """A namespace as the cluster would have it: defined by a manifest, assumed by the config,
+    or only implied by objects living in it (then it has just the automatic name label)."""
+
+    name: str
+    labels: dict[str, str]
+    defined_by: Optional[Namespace] = None
+    assumed: bool = False
+
+
+class _Index:
+    def __init__(self, workspace: Workspace):
+        self.workloads: list[Workload] = []
+        self.policies: list[NetworkPolicy] = []
+        self.services: list[Service] = []
+        self.defined_namespaces: dict[str, Namespace] = {}
+        self.workloads_by_ns: dict[str, list[Workload]] = {}
+        self.policies_by_ns: dict[str, list[NetworkPolicy]] = {}
+        for obj in workspace.objects():
+            if isinstance(obj, Workload):
+                self.workloads.append(obj)
+                self.workloads_by_ns.setdefault(obj.namespace, []).append(obj)
+            elif isinstance(obj, NetworkPolicy):
+                self.policies.append(obj)
+                self.policies_by_ns.setdefault(obj.namespace, []).append(obj)
+            elif isinstance(obj, Service):
+                self.services.append(obj)
+            elif isinstance(obj, Namespace):
+                self.defined_namespaces.setdefault(obj.name, obj)
+        self.namespaces: dict[str, NamespaceInfo] = {}
+        for name, labels in workspace.config.assume_namespaces.items():
+            merged = dict(labels)
+            merged[NAMESPACE_NAME_LABEL] = name
+            self.namespaces[name] = NamespaceInfo(name, merged, assumed=True)
+        for name, ns in self.defined_namespaces.items():
+            self.namespaces[name] = NamespaceInfo(name, ns.labels, defined_by=ns)
+        for name in list(self.workloads_by_ns) + list(self.policies_by_ns):
+            if name not in self.namespaces:
+                self.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
+
+    def namespace(self, name: str) -> NamespaceInfo:
+        info = self.namespaces.get(name)
+        return info if info is not None else NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
+
+    def is_known_namespace(self, name: str) -> bool:
+        return (name in self.defined_namespaces or name in self.workloads_by_ns or name in BUILTIN_NAMESPACES
+                or (name in self.namespaces and self.namespaces[name].assumed))
