@@ -84,7 +84,7 @@ class _Builder:
 
     # -- objects ---------------------------------------------------------------------------
 
-    def build(self, root: Mapping, kind: str, objects: list[K8sObject]) -> None:
+    def build(self, root: Mapping, kind: str, objects: list[K8sObject], implied_version: Optional[str] = None) -> None:
         meta = self.mapping(root.get("metadata"), "metadata")
         name = (self.string(meta.get("name"), "metadata.name") if meta else None) or ""
         if not name and meta is not None:
@@ -93,7 +93,7 @@ class _Builder:
         namespace = namespace or self.default_namespace
         labels = self.string_map(meta.get("labels"), "metadata.labels") if meta else {}
         annotations = self.string_map(meta.get("annotations"), "metadata.annotations") if meta else {}
-        api_version = self.string(root.get("apiVersion"), "apiVersion") or ""
+        api_version = self.string(root.get("apiVersion"), "apiVersion") or implied_version or ""
         common = dict(kind=kind, name=name, namespace=namespace, path=self.path, doc_index=self.doc_index,
                       node=root, labels=labels, annotations=annotations, api_version=api_version)
         if kind == "Namespace":
@@ -324,14 +324,20 @@ def build_objects(root: Optional[Node], path: str, doc_index: int, default_names
     return objects, builder.problems
 
 
-def _build_one(builder: _Builder, root: Mapping, objects: list, depth: int) -> None:
+def _build_one(builder: _Builder, root: Mapping, objects: list, depth: int,
+               implied: Optional[tuple[str, str]] = None) -> None:
     kind_node, version_node = root.get("kind"), root.get("apiVersion")
-    if not (isinstance(kind_node, Scalar) and isinstance(version_node, Scalar)):
+    if isinstance(kind_node, Scalar) and isinstance(version_node, Scalar):
+        kind = kind_node.value
+    elif implied is not None:  # items of a typed list (PodList) carry no kind of their own
+        kind = implied[0]
+    else:
         return
-    kind = kind_node.value
     if kind.endswith("List") and depth == 0:
+        item_kind = kind[:-4] if kind != "List" else None
+        version = version_node.value if isinstance(version_node, Scalar) else ""
         for item in builder.sequence(root.get("items"), "items") or []:
             if isinstance(item, Mapping):
-                _build_one(builder, item, objects, depth + 1)
+                _build_one(builder, item, objects, depth + 1, (item_kind, version) if item_kind else None)
         return
-    builder.build(root, kind, objects)
+    builder.build(root, kind, objects, implied[1] if implied else None)
