@@ -137,7 +137,7 @@ class _Index:
             self.namespaces[name] = NamespaceInfo(name, merged, assumed=True)
         for name, ns in self.defined_namespaces.items():
             self.namespaces[name] = NamespaceInfo(name, ns.labels, defined_by=ns)
-        for name in list(self.workloads_by_ns) + list(self.policies_by_ns):
+        for name in list(self.workloads_by_ns) + list(self.policies_by_ns) + list(BUILTIN_NAMESPACES):
             if name not in self.namespaces:
                 self.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
 

@@ -1,0 +1,63 @@
+"""`netpol-lsp check`: the findings, compiler-style, JSON, SARIF, GitHub or JUnit, with exit codes."""
+from __future__ import annotations
+
+import os
+import sys
+
+from ..cli import UsageError
+from .common import load
+
+THRESHOLDS = {"error": 3, "warning": 2, "info": 1, "never": 99}
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def run_check(args) -> int:
+    from ..analysis.run import analyze
+    from ..rules.registry import resolve_rule
+
+    for name in _split(args.select) + _split(args.ignore):
+        if resolve_rule(name) is None:
+            raise UsageError(f"unknown rule '{name}' (see: netpol-lsp rules)")
+    loaded = load(args.paths, args.config)
+    findings = analyze(loaded.workspace, _split(args.select), _split(args.ignore))
+    findings = _config_findings(loaded.workspace.config) + findings
+    summary = {"files": loaded.files_seen, "documents": loaded.documents}
+    sys.stdout.write(render(findings, summary, args))
+    threshold = THRESHOLDS[args.fail_on]
+    return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+
+
+def render(findings, summary, args) -> str:
+    fmt = args.format
+    if fmt == "json":
+        from ..report.findings_json import render_json
+        return render_json(findings, summary)
+    if fmt == "sarif":
+        from ..report.sarif import render_sarif
+        return render_sarif(findings)
+    if fmt == "github":
+        from ..report.github import render_github
+        return render_github(findings)
+    if fmt == "junit":
+        from ..report.junit import render_junit
+        return render_junit(findings, summary)
+    from ..report.findings_text import render_text
+    return render_text(findings, summary, color=_use_color(args.color))
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _config_findings(config):
+    """A bad .netpol-lsp.yaml is a finding on that file; the defaults were used."""
+    from ..findings import Finding, Severity
+
+    return [Finding("NP060", "schema", Severity.ERROR, f"Configuration: {p.message} (the default is used)",
+                    os.path.relpath(config.path) if config.path else ".netpol-lsp.yaml", p.span)
+            for p in config.problems]

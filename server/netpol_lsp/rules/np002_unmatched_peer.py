@@ -1,0 +1,67 @@
+"""NP002 unmatched-peer: a from/to peer whose pod or namespace selector matches nothing."""
+from __future__ import annotations
+
+from ..findings import Severity
+from .base import describe_workload, did_you_mean, finding
+
+ID = "NP002"
+NAME = "unmatched-peer"
+SEVERITY = Severity.WARNING
+SUMMARY = "a from/to peer whose pod or namespace selector matches nothing"
+
+
+def check(ctx):
+    index = ctx.workspace.index
+    defines_namespaces = bool(index.defined_namespaces)
+    for policy in ctx.workspace.policies:
+        for direction in ("ingress", "egress"):
+            word = "from" if direction == "ingress" else "to"
+            for rule in policy.rules(direction):
+                for peer in rule.peers or ():
+                    if not peer.is_cluster_peer or ctx.resolver.peer_workloads(policy, peer):
+                        continue
+                    message = _explain(ctx, policy, peer, word, defines_namespaces)
+                    if message:
+                        selector = peer.pod_selector or peer.namespace_selector
+                        yield finding(ID, message, policy.path, selector.anchor)
+
+
+def _explain(ctx, policy, peer, word, defines_namespaces):
+    index = ctx.workspace.index
+    if peer.namespace_selector is not None:
+        namespaces = ctx.resolver.namespaces_matching(peer.namespace_selector)
+        if not namespaces:
+            if not peer.namespace_selector.valid:
+                return None
+            if not defines_namespaces and not _names_namespace(peer.namespace_selector):
+                return None  # the workspace defines no Namespace: we cannot know their labels
+            return (f"'{word}' peer matches nothing: no namespace has {peer.namespace_selector.text()}, "
+                    "so this peer allows no traffic")
+        populated = [ns for ns in namespaces if index.workloads_by_ns.get(ns.name)]
+        if not populated:
+            return None  # namespaces outside this repository (kube-system, ...): we cannot see their pods
+        if peer.pod_selector is None or not peer.pod_selector.valid:
+            return None
+        candidates = [w for ns in populated for w in index.workloads_by_ns[ns.name]]
+        where = ", ".join(ns.name for ns in populated[:5])
+    else:
+        if peer.pod_selector is None or not peer.pod_selector.valid:
+            return None
+        candidates = index.workloads_by_ns.get(policy.namespace, [])
+        where = policy.namespace
+        if not candidates:
+            return (f"'{word}' peer matches no pod: namespace {policy.namespace} has no workloads in this "
+                    f"workspace with {peer.pod_selector.text()}, so this peer allows no traffic")
+    message = (f"'{word}' peer matches no pod: no pod template in namespace {where} has "
+               f"{peer.pod_selector.text()}")
+    guess = did_you_mean(peer.pod_selector, candidates)
+    if guess:
+        message += f" (did you mean {guess[1]}, on {describe_workload(guess[2])}?)"
+    return message + ", so this peer allows no traffic"
+
+
+def _names_namespace(selector) -> bool:
+    from ..model.objects import NAMESPACE_NAME_LABEL
+
+    return NAMESPACE_NAME_LABEL in selector.match_labels or any(
+        r.key == NAMESPACE_NAME_LABEL for r in selector.expressions)

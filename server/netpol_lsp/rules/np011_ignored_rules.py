@@ -1,0 +1,35 @@
+"""NP011 ignored-rules: egress (ingress) rules that the effective policyTypes leave unenforced."""
+from __future__ import annotations
+
+from ..findings import Severity
+from .base import finding
+
+ID = "NP011"
+NAME = "ignored-rules"
+SEVERITY = Severity.WARNING
+SUMMARY = "egress (ingress) rules that the effective policyTypes leave unenforced"
+
+
+def check(ctx):
+    for policy in ctx.workspace.policies:
+        if policy.policy_types is None:
+            continue  # inferred types always cover the rules that exist
+        for direction, type_name in (("ingress", "Ingress"), ("egress", "Egress")):
+            rules = policy.rules(direction)
+            if not rules or type_name in policy.effective_types:
+                continue
+            key = policy.spec_key(direction)
+            written = ", ".join(policy.policy_types) or "nothing"
+            count = f"{len(rules)} {direction} rule{'s' if len(rules) > 1 else ''}"
+            yield finding(ID, f"{count} ignored: policyTypes is [{written}] without {type_name}, so Kubernetes "
+                          f"does not enforce them and {direction} of the selected pods "
+                          f"{'stays open' if not _isolated_elsewhere(ctx, policy, direction) else 'follows other policies'}. "
+                          f"Add {type_name} to policyTypes, or remove the rules",
+                          policy.path, (key or policy.node).span)
+
+
+def _isolated_elsewhere(ctx, policy, direction) -> bool:
+    for workload in ctx.resolver.selected(policy):
+        if ctx.resolver.isolating(workload, direction):
+            return True
+    return False

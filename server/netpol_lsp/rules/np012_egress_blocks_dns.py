@@ -1,0 +1,28 @@
+"""NP012 egress-blocks-dns: egress isolation that leaves no way to DNS (UDP/TCP 53)."""
+from __future__ import annotations
+
+from ..analysis.dns import allows_dns
+from ..findings import Severity
+from .base import describe_workload, finding
+
+ID = "NP012"
+NAME = "egress-blocks-dns"
+SEVERITY = Severity.WARNING
+SUMMARY = "egress isolation that leaves no way to DNS (UDP/TCP 53)"
+
+
+def check(ctx):
+    for policy in ctx.workspace.policies:
+        if "Egress" not in policy.effective_types or allows_dns(policy.rules("egress")):
+            continue
+        selected = ctx.resolver.selected(policy)
+        blocked = [w for w in selected
+                   if not any(allows_dns(p.rules("egress")) for p in ctx.resolver.isolating(w, "egress"))]
+        if selected and not blocked:
+            continue  # another policy selecting the same pods opens DNS
+        key = policy.spec_key("policyTypes") or policy.node.key("spec") or policy.node
+        who = (f"{describe_workload(blocked[0])}" + (f" and {len(blocked) - 1} more" if len(blocked) > 1 else "")
+               if blocked else "the selected pods")
+        yield finding(ID, f"egress is isolated for {who} and no egress rule allows DNS (UDP or TCP 53): "
+                      "name lookups will time out. Allow UDP and TCP 53 to kube-dns in kube-system",
+                      policy.path, key.span)

@@ -1,0 +1,22 @@
+"""NP021 database-not-isolated: a database workload that no ingress policy selects."""
+from __future__ import annotations
+
+from ..analysis.databases import database_ports
+from ..findings import Severity
+from .base import describe_workload, finding
+
+ID = "NP021"
+NAME = "database-not-isolated"
+SEVERITY = Severity.WARNING
+SUMMARY = "a database workload that no ingress policy selects"
+
+
+def check(ctx):
+    for workload in ctx.workspace.workloads:
+        ports = database_ports(workload, ctx.config.database_ports)
+        if not ports or ctx.resolver.isolating(workload, "ingress"):
+            continue
+        port_text = ", ".join(str(p) for p in ports)
+        yield finding(ID, f"{describe_workload(workload)} serves a database (port {port_text}) but no NetworkPolicy "
+                      "isolates its ingress: every pod in the cluster can connect to it",
+                      workload.path, workload.kind_span)

@@ -1,0 +1,34 @@
+"""NP041 invalid-port-range: endPort below port, with a named port, or without port."""
+from __future__ import annotations
+
+from ..findings import Severity
+from .base import finding
+
+ID = "NP041"
+NAME = "invalid-port-range"
+SEVERITY = Severity.ERROR
+SUMMARY = "endPort below port, with a named port, or without port"
+
+
+def check(ctx):
+    for policy in ctx.workspace.policies:
+        for direction in ("ingress", "egress"):
+            for rule in policy.rules(direction):
+                for spec in rule.ports or ():
+                    message = _problem(spec)
+                    if message:
+                        anchor = spec.end_port_node or spec.port_node or spec.node
+                        yield finding(ID, message + ": the API server rejects the whole policy", policy.path,
+                                      anchor.span)
+
+
+def _problem(spec):
+    if spec.end_port is None:
+        return None
+    if spec.port is None:
+        return f"endPort {spec.end_port} without a port"
+    if isinstance(spec.port, str):
+        return f"endPort {spec.end_port} with the named port '{spec.port}' (a range needs a numeric port)"
+    if spec.end_port < spec.port:
+        return f"endPort {spec.end_port} is below port {spec.port} (swap them)"
+    return None

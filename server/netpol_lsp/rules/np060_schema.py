@@ -1,0 +1,55 @@
+"""NP060 schema: a NetworkPolicy that breaks the Kubernetes schema (unknown field, wrong type, bad enum),
+and fields of other objects with a shape the cluster would reject."""
+from __future__ import annotations
+
+from ..findings import Severity
+from ..manifests.nodes import Mapping, Scalar
+from ..schema_check import validate
+from .base import finding
+
+ID = "NP060"
+NAME = "schema"
+SEVERITY = Severity.ERROR
+SUMMARY = "a manifest that breaks the NetworkPolicy schema (unknown field, wrong type, bad enum)"
+
+SCHEMA = "networkpolicy.schema.json"
+
+
+def check(ctx):
+    for source in ctx.workspace.files.values():
+        reported = set()
+        for doc in source.documents:
+            for root in _policies(doc.root):
+                for error in validate(root, SCHEMA):
+                    if _explained_elsewhere(error):
+                        continue
+                    key = (error.span.start_line, error.span.start_col)
+                    if key not in reported:
+                        reported.add(key)
+                        yield finding(ID, error.message, source.path, error.span)
+        for problem in source.model_problems:
+            key = (problem.span.start_line, problem.span.start_col)
+            if key not in reported:
+                reported.add(key)
+                yield finding(ID, problem.message[0].upper() + problem.message[1:], source.path, problem.span)
+
+
+def _policies(root):
+    if not isinstance(root, Mapping):
+        return
+    kind = root.get("kind")
+    if not isinstance(kind, Scalar):
+        return
+    if kind.value == "NetworkPolicy" and isinstance(root.get("apiVersion"), Scalar) \
+            and root.get("apiVersion").value.startswith("networking.k8s.io/"):
+        yield root
+    elif kind.value.endswith("List"):
+        items = root.get("items")
+        for item in getattr(items, "items", ()):
+            yield from _policies(item)
+
+
+def _explained_elsewhere(error) -> bool:
+    """endPort ordering (NP041) and CIDR text (NP050) have their own, better messages."""
+    last = error.path[-1] if error.path else ""
+    return last in ("endPort", "cidr") or "except" in error.path

@@ -1,0 +1,28 @@
+"""The rule catalog: every rule module, by id and by name."""
+from __future__ import annotations
+
+from . import (
+    np001_unmatched_pod_selector, np002_unmatched_peer, np003_unknown_namespace, np010_implicit_policy_types,
+    np011_ignored_rules, np012_egress_blocks_dns, np020_open_database_port, np021_database_not_isolated,
+    np030_cni_not_enforcing, np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block,
+    np060_schema, np090_yaml_syntax, np091_skipped_file,
+)
+
+RULES = [
+    np001_unmatched_pod_selector, np002_unmatched_peer, np003_unknown_namespace, np010_implicit_policy_types,
+    np011_ignored_rules, np012_egress_blocks_dns, np020_open_database_port, np021_database_not_isolated,
+    np030_cni_not_enforcing, np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block,
+    np060_schema, np090_yaml_syntax, np091_skipped_file,
+]
+RULES_BY_ID = {rule.ID: rule for rule in RULES}
+RULES_BY_NAME = {rule.NAME: rule for rule in RULES}
+
+
+def resolve_rule(id_or_name: str):
+    """A rule module from its id (NP020, np020) or name (open-database-port); None if unknown."""
+    key = id_or_name.strip()
+    return RULES_BY_ID.get(key.upper()) or RULES_BY_NAME.get(key.lower())
+
+
+def enabled_by_default(rule) -> bool:
+    return getattr(rule, "DEFAULT_ENABLED", True)
