@@ -1,0 +1,43 @@
+"""Shared test helpers: build a workspace from inline manifests, run the one analysis."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from netpol_lsp.analysis.connectivity import Engine
+from netpol_lsp.analysis.run import analyze
+from netpol_lsp.config import Config
+from netpol_lsp.workspace import Workspace
+
+
+def make_workspace(files: dict[str, str], config: Config | None = None) -> Workspace:
+    workspace = Workspace(config or Config())
+    for path, text in files.items():
+        workspace.set_text(path, textwrap.dedent(text))
+    return workspace
+
+
+def findings_of(files: dict[str, str], config: Config | None = None, **kwargs):
+    return analyze(make_workspace(files, config), **kwargs)
+
+
+def rules_of(found) -> list[str]:
+    return sorted({f.rule for f in found})
+
+
+def workload(workspace: Workspace, qualified: str):
+    for w in workspace.workloads:
+        if f"{w.namespace}/{w.name}" == qualified:
+            return w
+    raise KeyError(qualified)
+
+
+def allowed(workspace: Workspace, src: str, dst: str) -> str:
+    engine = Engine(workspace)
+    return engine.allowed(workload(workspace, src), workload(workspace, dst)).canonical()
+
+
+@pytest.fixture
+def ws():
+    return make_workspace
