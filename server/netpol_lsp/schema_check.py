@@ -114,6 +114,8 @@ def _explain(root: Node, error) -> Iterator[SchemaError]:
     if kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
+        if key_node is not None and isinstance(node, (Mapping, Sequence)):
+            node = key_node  # a block collection spans many lines: point at its key
         yield SchemaError(node, f"{where or 'This value'} must be {_article(expected)}, "
                           f"not {_json_type(error.instance)}", path, kind)
         return

@@ -138,7 +138,11 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0):
             parsed.documents.append(Document(node, len(parsed.documents), start, end))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        parsed.problems.append(ParseProblem(_mark_span(lines, start, mark), _yaml_reason(err)))
+        span = _mark_span(lines, start, mark)
+        reason = _yaml_reason(err)
+        if "\t" in lines[span.start_line][: span.start_col + 1] and "tab" not in reason:
+            reason += " (a tab: YAML does not allow tabs for indentation)"
+        parsed.problems.append(ParseProblem(span, reason))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
     except _TooComplex as err:
         parsed.problems.append(ParseProblem(_mark_span(lines, start, err.mark), str(err)))
