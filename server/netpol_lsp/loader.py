@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
-from .config import Config
+from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
 from .manifests.parse import ParseProblem
 from .span import Span
@@ -85,7 +85,7 @@ def _walk(folder: Path, root: Path, display_root: str, config: Config) -> Iterat
                 continue
         except OSError:
             continue
-        if not entry.name.endswith(MANIFEST_SUFFIXES):
+        if not entry.name.endswith(MANIFEST_SUFFIXES) or entry.name == CONFIG_NAME:
             continue
         if is_link:
             try:
