@@ -116,8 +116,8 @@ def read_candidate(candidate: Candidate, config: Config) -> SourceFile:
             return skipped_source(candidate.display, "skipped: not a regular file (FIFO, socket or device)")
         if info.st_size > config.limits.max_file_bytes:
             return skipped_source(candidate.display,
-                                  f"skipped: {info.st_size / 1e6:.1f} MB is larger than the "
-                                  f"{config.limits.max_file_bytes / 1e6:.1f} MB limit (limits.maxFileBytes)")
+                                  f"skipped: {_mib(info.st_size)} is larger than the "
+                                  f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)")
         with open(path, "rb") as handle:
             data = handle.read(config.limits.max_file_bytes + 1)
     except FileNotFoundError:
@@ -129,7 +129,7 @@ def read_candidate(candidate: Candidate, config: Config) -> SourceFile:
 
 def source_from_bytes(display: str, data: bytes, config: Config) -> SourceFile:
     if len(data) > config.limits.max_file_bytes:
-        return skipped_source(display, f"skipped: larger than the {config.limits.max_file_bytes / 1e6:.1f} MB limit "
+        return skipped_source(display, f"skipped: larger than the {_mib(config.limits.max_file_bytes)} limit "
                               "(limits.maxFileBytes)")
     result = read_manifest_bytes(data)
     problems = [ParseProblem(span, message, kind) for kind, span, message in result.problems]
@@ -137,6 +137,10 @@ def source_from_bytes(display: str, data: bytes, config: Config) -> SourceFile:
         source = skipped_source(display, problems[0].message if problems else "skipped")
         return source
     return load_source(display, result.text, config, problems)
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1048576:.1f} MiB"
 
 
 def load_paths(paths: list[str], config: Config) -> LoadResult:
