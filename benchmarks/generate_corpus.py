@@ -56,7 +56,7 @@ class Literal(str):
 _PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./@=+:-]*\Z")
 _RESOLVES = re.compile(
     r"""(?ix)
-    (?: y|yes|n|no|true|false|on|off|null|~ )\Z
+    (?: y|yes|n|no|true|false|on|off|null|~|=|<< )\Z
   | [-+]?(?:\.[0-9]+|[0-9][0-9_]*)(?:\.[0-9_]*)?(?:e[-+]?[0-9]+)?\Z
   | [-+]?\.(?:inf|nan)\Z
   | 0[xob][0-9a-f_]+\Z
@@ -925,9 +925,8 @@ class Mistakes(dict):
 def np_doc(name: str, ns: Namespace, rng: random.Random, spec: dict, note=None) -> dict:
     spec = {k: spec[k] for k in ("podSelector", "policyTypes", "ingress", "egress") if k in spec}
     labels = {"app.kubernetes.io/part-of": ns.name, "team": ns.team}
-    doc = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy"}
-    if note:
-        doc[Comment(note)] = None
+    doc = {Comment(note): None} if note else {}
+    doc.update({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy"})
     doc["metadata"] = meta(name, ns, labels, rng, {"description": describe(name, spec)})
     doc["spec"] = spec
     return doc
@@ -1116,7 +1115,7 @@ def egress_policy(app: App, ns: Namespace, rng: random.Random, mistakes: Mistake
     return np_doc(f"{app.name}-egress{suffix}", ns, rng, spec)
 
 
-def baseline_policies(ns: Namespace, rng: random.Random, mistakes: Mistakes, mistake_rate: float) -> list:
+def baseline_policies(ns: Namespace, rng: random.Random, same_namespace: bool = False) -> list:
     docs = []
     if ns.baseline == "deny-ingress":
         docs.append(np_doc("default-deny-ingress", ns, rng, {
@@ -1129,7 +1128,7 @@ def baseline_policies(ns: Namespace, rng: random.Random, mistakes: Mistakes, mis
         if ns.dns_allowed:
             docs.append(np_doc("allow-dns", ns, rng, {
                 "podSelector": {}, "policyTypes": ["Egress"], "egress": [dns_rule(rng)]}))
-    if not any(a.kind == "database" for a in ns.apps) and rng.random() < 0.3:
+    if same_namespace:
         docs.append(np_doc("allow-same-namespace", ns, rng, {
             "podSelector": {}, "ingress": [{"from": [{"podSelector": {}}]}]}))
     return docs
@@ -1224,7 +1223,10 @@ def namespace_files(ns: Namespace, seed: int, factor: int, mistake_rate: float, 
                     mistakes: Mistakes):
     """Yield the namespace's files, namespace-level ones first, then app by app."""
     rng = random.Random(f"{seed}/workloads/{ns.name}")
-    prng = random.Random(f"{seed}/policies/{ns.name}")
+
+    def prng(*part):  # one stream per policy group and variant: variant 0 is the same for every factor
+        return random.Random("/".join([str(seed), "policies", ns.name, *map(str, part)]))
+
     base = f"teams/{ns.team}/{ns.name}"
     ns_doc = {"apiVersion": "v1", "kind": "Namespace",
               "metadata": {"name": ns.name, "labels": dict(ns.labels), "annotations": {
@@ -1247,11 +1249,12 @@ def namespace_files(ns: Namespace, seed: int, factor: int, mistake_rate: float, 
     yield File(f"{base}/namespace.yaml", docs,
                f"# Namespace for team {ns.team} ({ns.env}). Managed by Argo CD; edit via pull request.\n")
     baseline = []
-    if ns.baseline == "deny-all" and prng.random() < mistake_rate * 3:
+    if ns.baseline == "deny-all" and prng("dns").random() < mistake_rate * 3:
         ns.dns_allowed = False  # forgot allow-dns: every pod without its own DNS rule loses DNS
         mistakes.add("egress-without-dns")
+    same_ns = not any(a.kind == "database" for a in ns.apps) and prng("same-ns").random() < 0.3
     for v in range(factor):
-        for d in baseline_policies(ns, prng, mistakes, mistake_rate if v == 0 else 0):
+        for d in baseline_policies(ns, prng("baseline", v), same_ns):
             if v:
                 d["metadata"]["name"] += f"-{v + 1}"
             baseline.append(d)
@@ -1295,22 +1298,24 @@ def namespace_files(ns: Namespace, seed: int, factor: int, mistake_rate: float, 
         if has_policy:
             for v in range(factor):
                 mr = mistake_rate if v == 0 else 0
+                r = prng(app.name, v)
                 if app.kind != "cronjob":
-                    pdocs.append(ingress_policy(app, ns, prng, mistakes, v, mr, cross_ns))
+                    pdocs.append(ingress_policy(app, ns, r, mistakes, v, mr, cross_ns))
                 if app.kind == "cronjob" or (app.kind != "database" and (
                         ns.baseline == "deny-all" or (app.kind == "backend" and (app.deps or app.external)
-                                                      and prng.random() < 0.5))):
-                    pdocs.append(egress_policy(app, ns, prng, mistakes, v, mr))
+                                                      and r.random() < 0.5))):
+                    pdocs.append(egress_policy(app, ns, r, mistakes, v, mr))
         elif app.kind == "database" and ns.baseline is None:
             mistakes.add("database-not-isolated")
+        # draw unconditionally: the workload stream must not depend on the policies
+        as_json, as_list = rng.random() < 0.03, rng.random() < 0.02
         if pdocs:
-            fmt_json = rng.random() < 0.02 and len(pdocs) == 1
-            if fmt_json:
-                files.append(File(f"{adir}/networkpolicy.json", pdocs, fmt="json"))
-            elif rng.random() < 0.02:
-                files.append(File(f"{adir}/networkpolicy.yaml", [{
+            if as_json or as_list:
+                doc = pdocs[0] if len(pdocs) == 1 and as_json else {
                     "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicyList",
-                    "metadata": {}, "items": pdocs}]))
+                    "metadata": {}, "items": pdocs}
+                files.append(File(f"{adir}/networkpolicy.{'json' if as_json else 'yaml'}", [doc],
+                                  fmt="json" if as_json else "yaml"))
             else:
                 files.append(File(f"{adir}/networkpolicy.yaml", pdocs))
         # the rest of a typical app folder
@@ -1332,8 +1337,7 @@ def namespace_files(ns: Namespace, seed: int, factor: int, mistake_rate: float, 
 # The platform team's cluster-wide pieces (so DNS, ingress and monitoring peers resolve).
 
 
-def platform_files(seed: int) -> list:
-    rng = random.Random(f"{seed}/platform")
+def platform_files() -> list:
     files = []
 
     def nsobj(name, extra=None):
@@ -1471,7 +1475,6 @@ def platform_files(seed: int) -> list:
                                             "ports": [{"name": "metrics", "containerPort": 9100,
                                                        "hostPort": 9100}]}]}}}},
     ], fmt="json"))
-    rng.random()
     return files
 
 
@@ -1491,15 +1494,19 @@ def big_bundle(seed: int, mistakes: Mistakes) -> File:
               "# Used by the language-server benchmark: edit a selector and watch the diagnostics.\n")
     docs = [{"apiVersion": "v1", "kind": "Namespace",
              "metadata": {"name": ns.name, "labels": dict(ns.labels)}}]
-    docs += baseline_policies(ns, prng, mistakes, 0)
-    lines = len(header.splitlines()) + sum(len(to_yaml(d).splitlines()) + 1 for d in docs) - 1
-    i = 0
+    docs += baseline_policies(ns, prng)
+
+    def cost(new):  # lines, counting the "---" separator of each document
+        return sum(to_yaml(d).count("\n") + 1 for d in new)
+
+    lines = header.count("\n") + cost(docs) - 1
     pool = BACKENDS + FRONTENDS
-    while True:
+    i = 0
+    while True:  # whole apps: Deployment, Service, ConfigMap(s), ingress NetworkPolicy
         base = pool[i % len(pool)]
         name = base if i < len(pool) else f"{base}-{i // len(pool) + 1}"
         kind = "frontend" if base in FRONTENDS else "backend"
-        app = App(name, kind, "frontend" if kind == "frontend" else "backend")
+        app = App(name, kind, kind)
         app.service_port = rng.choice([8080, 8000, 5000])
         if ns.apps and kind == "backend":
             dep = rng.choice(ns.apps)
@@ -1508,33 +1515,43 @@ def big_bundle(seed: int, mistakes: Mistakes) -> File:
         app.labels = pod_labels(app, ns, rng, "server")
         assign_ports(app, rng)
         ns.apps.append(app)
-        new = [deployment(app, ns, rng), service(app, ns, rng)]
+        new = [deployment(app, ns, rng), service(app, ns, rng)] + configmap(app, ns, rng)
         new.append(ingress_policy(app, ns, prng, mistakes, 0, 0, []))
-        cost = sum(len(to_yaml(d).splitlines()) + 1 for d in new)
-        if lines + cost > BIG_LINES:
+        c = cost(new)
+        if lines + c > BIG_LINES - 60:
             ns.apps.pop()
+            for d in app.deps:
+                d.callers.remove(app)
             break
         docs += new
-        lines += cost
+        lines += c
         i += 1
+    # then egress policies (with DNS), then more ingress policies, while they fit
+    fillers = []
+    candidates = [(a, v) for v in range(8) for a in ns.apps]
+    for app, v in candidates:
+        new = [egress_policy(app, ns, prng, mistakes, 0, 0) if v == 0
+               else ingress_policy(app, ns, prng, mistakes, v, 0, [])]
+        c = cost(new)
+        if lines + c > BIG_LINES - 10:
+            break
+        fillers.append((new, c))
+        docs += new
+        lines += c
+    # and a release-notes ConfigMap that makes the file exactly BIG_LINES lines
+    notes = BIG_LINES - lines - 9
+    while notes < 1:
+        new, c = fillers.pop()
+        docs.remove(new[0])
+        lines -= c
+        notes = BIG_LINES - lines - 9
+    text = "# Release notes\n" + "".join(f"- release {k + 1}: routine dependency updates\n"
+                                         for k in range(notes))
+    docs.append({"apiVersion": "v1", "kind": "ConfigMap",
+                 "metadata": {"name": "release-notes", "namespace": ns.name},
+                 "data": {"NOTES.md": Literal(text)}})
     f = File("big/app-bundle.yaml", docs, header)
-    text = f.render()
-    short = BIG_LINES - text.count("\n")
-    if short > 0:  # pad to exactly BIG_LINES lines with a config map of release notes
-        note_lines = [f"- release {k + 1}: routine dependency updates" for k in range(max(short - 9, 1))]
-        cm = {"apiVersion": "v1", "kind": "ConfigMap",
-              "metadata": {"name": "release-notes", "namespace": ns.name},
-              "data": {"NOTES.md": Literal("# Release notes\n" + "\n".join(note_lines) + "\n")}}
-        f.docs.append(cm)
-        text = f.render()
-        while text.count("\n") > BIG_LINES and len(note_lines) > 1:
-            note_lines.pop()
-            cm["data"]["NOTES.md"] = Literal("# Release notes\n" + "\n".join(note_lines) + "\n")
-            text = f.render()
-        while text.count("\n") < BIG_LINES:
-            note_lines.append(f"- release {len(note_lines) + 1}: routine dependency updates")
-            cm["data"]["NOTES.md"] = Literal("# Release notes\n" + "\n".join(note_lines) + "\n")
-            text = f.render()
+    assert f.render().count("\n") == BIG_LINES, f.render().count("\n")
     return f
 
 
@@ -1565,7 +1582,7 @@ def generate(out: str, n_files: int, factor: int, seed: int, mistake_rate: float
 
     fixed = [File(".netpol-lsp.yaml", [{Comment("netpol-lsp workspace configuration"): None,
                                         "cni": "calico"}])]
-    fixed += platform_files(seed)
+    fixed += platform_files()
     fixed.append(big_bundle(seed, mistakes))
     if n_files < len(fixed) + 1:
         raise SystemExit(f"--files must be at least {len(fixed) + 1}")
@@ -1580,16 +1597,60 @@ def generate(out: str, n_files: int, factor: int, seed: int, mistake_rate: float
     while budget > 0:
         ns = plan_namespace(k, seed)
         cross = [d for d in done[-40:] if d.team != ns.team]
-        for f in namespace_files(ns, seed, factor, mistake_rate, cross, mistakes):
+        found = Mistakes()
+        files = list(namespace_files(ns, seed, factor, mistake_rate, cross, found))
+        if len(files) > budget:
+            files, found = fit_last_namespace(k, seed, factor, mistake_rate, cross, budget)
+        for f in files:
             write(f)
-            budget -= 1
-            if budget == 0:
-                break
+        for kind, n in found.items():
+            mistakes[kind] = mistakes.get(kind, 0) + n
+        budget -= len(files)
         done.append(ns)
         stats["namespaces"] += 1
         k += 1
     stats["mistakes"] = dict(sorted(mistakes.items()))
     return stats
+
+
+def fit_last_namespace(k: int, seed: int, factor: int, mistake_rate: float, cross: list,
+                       budget: int):
+    """The last namespace: drop whole apps until it fits, then pad with dashboard ConfigMaps,
+    so that no policy refers to an app that was cut off."""
+    keep = None
+    while True:
+        ns = plan_namespace(k, seed)
+        if keep is None:
+            keep = len(ns.apps)
+        kept = ns.apps[:keep]
+        for a in kept:
+            a.callers = [c for c in a.callers if c in kept]
+            a.deps = [d for d in a.deps if d in kept]
+        ns.apps = kept
+        found = Mistakes()
+        files = list(namespace_files(ns, seed, factor, mistake_rate, cross, found))
+        if len(files) <= budget or keep <= 1:
+            break
+        keep -= 1
+    files = files[:budget]
+    rng = random.Random(f"{seed}/dashboards/{ns.name}")
+    i = 0
+    while len(files) < budget:
+        i += 1
+        panels = [{"type": "timeseries", "title": t, "gridPos": {"h": 8, "w": 12, "x": 12 * (j % 2), "y": 8 * (j // 2)},
+                   "targets": [{"expr": f'sum(rate({m}{{namespace="{ns.name}"}}[5m])) by (pod)'}]}
+                  for j, (t, m) in enumerate(rng.sample([
+                      ("Requests", "http_requests_total"), ("Errors", "http_requests_errors_total"),
+                      ("CPU", "container_cpu_usage_seconds_total"),
+                      ("Restarts", "kube_pod_container_status_restarts_total"),
+                      ("Network in", "container_network_receive_bytes_total")], 3))]
+        dash = {"title": f"{ns.name} overview {i}", "uid": f"{ns.name[:30]}-{i}", "panels": panels}
+        files.append(File(f"teams/{ns.team}/{ns.name}/dashboards/overview-{i}.yaml", [{
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": f"dashboard-overview-{i}", "namespace": ns.name,
+                         "labels": {"grafana_dashboard": "1", "team": ns.team}},
+            "data": {"overview.json": Literal(json.dumps(dash, indent=2) + "\n")}}]))
+    return files, found
 
 
 def clean(out: str) -> None:

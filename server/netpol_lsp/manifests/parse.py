@@ -128,14 +128,11 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits()) -> ParsedFile:
 
 
 def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0):
+    builder = _Builder(lines, start, limits, budget, parsed.problems, shift)
+    builder.ascii = not shift and chunk.isascii()
     try:
-        roots = yaml.compose_all(chunk, Loader=_Loader)
-        for root in roots:
-            if root is None:
-                continue
-            converter = _Converter(lines, start, limits, budget, parsed.problems, shift)
-            node = converter.convert(root, 0)
-            parsed.documents.append(Document(node, len(parsed.documents), start, end))
+        for root in builder.documents(yaml.parse(chunk, Loader=_Loader)):
+            parsed.documents.append(Document(root, len(parsed.documents), start, end))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         span = _mark_span(lines, start, mark)
@@ -170,21 +167,48 @@ def _mark_span(lines, offset, mark) -> Span:
     return Span(line, col, line, max(end_col, col))
 
 
-class _Converter:
-    """PyYAML nodes -> our nodes, with UTF-16 columns, bounded depth and alias expansion."""
+# YAML 1.1 implicit types of plain scalars, as PyYAML's SafeLoader resolves them
+_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"""
+                  r"""|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""")
+_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"""
+                    r"""|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
+_MAYBE_TYPED = frozenset("0123456789+-.~nNyYtTfFoO")
+
+
+def _plain_type(value: str) -> str:
+    if not value:
+        return "null"
+    if value[0] not in _MAYBE_TYPED:
+        return "str"  # most scalars: names, images, labels
+    if value in _NULLS:
+        return "null"
+    if value in _BOOLS:
+        return "bool"
+    if _INT.match(value):
+        return "int"
+    if _FLOAT.match(value):
+        return "float"
+    return "str"
+
+
+class _Builder:
+    """libyaml events -> our nodes directly (no intermediate PyYAML node tree), with UTF-16
+    columns, bounded depth, and aliases shared rather than expanded."""
 
     def __init__(self, lines, offset, limits, budget, problems, shift=0):
-        self.shift = shift  # columns cut from the first line of the chunk
         self.lines = lines
         self.offset = offset
         self.limits = limits
         self.budget = budget
         self.problems = problems
-        self.seen: dict[int, Node] = {}
-        self.aliases = 0
+        self.shift = shift  # columns cut from the first line of the chunk
+        self.ascii = False  # set per chunk by the caller
 
-    def span(self, ynode) -> Span:
-        start, end = ynode.start_mark, ynode.end_mark
+    def span(self, start, end) -> Span:
+        if self.ascii:  # the common case: code-point columns are UTF-16 columns
+            return _new_span(Span, (self.offset + start.line, start.column, self.offset + end.line, end.column))
         sl, el = self.offset + start.line, self.offset + end.line
         sc, ec = start.column, end.column
         if self.shift:
@@ -197,44 +221,95 @@ class _Converter:
             ec = utf16_col(lines[el], ec)
         return Span(sl, sc, el, ec)
 
-    def convert(self, ynode, depth: int) -> Node:
-        key = id(ynode)
-        known = self.seen.get(key)
-        if known is not None:  # an alias: share the node, count the use
-            self.aliases += 1
-            if self.aliases > self.limits.max_aliases:
-                raise _TooComplex(
-                    f"Too many alias uses (more than {self.limits.max_aliases}): "
-                    "not expanded, this looks like an alias bomb", ynode.start_mark)
-            return known
-        self.budget[0] -= 1
-        if self.budget[0] < 0:
-            raise _TooComplex(f"File too large: more than {self.limits.max_nodes} YAML nodes", ynode.start_mark)
-        if depth > self.limits.max_depth:
-            raise _TooComplex(f"Nesting deeper than {self.limits.max_depth} levels", ynode.start_mark)
-        if isinstance(ynode, yaml.ScalarNode):
-            node = Scalar(self.span(ynode), ynode.value, _TYPES.get(ynode.tag, "str"))
-        elif isinstance(ynode, yaml.SequenceNode):
-            node = Sequence(self.span(ynode), [])
-            self.seen[key] = node
-            node.items = [self.convert(item, depth + 1) for item in ynode.value]
-        else:
-            node = Mapping(self.span(ynode), [])
-            self.seen[key] = node
-            items = []
-            names: dict[str, Node] = {}
-            for k, v in ynode.value:
-                knode = self.convert(k, depth + 1)
-                vnode = self.convert(v, depth + 1)
-                if isinstance(knode, Scalar):
-                    if knode.value in names:
-                        self.problems.append(ParseProblem(
-                            knode.span, f"Duplicate key '{knode.value}': YAML parsers disagree on "
-                            "which value wins (Kubernetes keeps the last)", "duplicate-key"))
-                        # keep the last, as the API server's decoder does
-                        items = [(a, b) for a, b in items if not (isinstance(a, Scalar) and a.value == knode.value)]
-                    names[knode.value] = vnode
-                items.append((knode, vnode))
-            node.items = items
-        self.seen[key] = node
-        return node
+    def documents(self, events):
+        """Yields the root node of each document of the event stream."""
+        limits = self.limits
+        budget = self.budget
+        anchors: dict[str, Node] = {}
+        aliases = 0
+        stack: list = []  # open collections: [node, pending key or _NO_KEY, start mark]
+        root = None
+        for event in events:
+            cls = event.__class__
+            if cls is yaml.ScalarEvent:
+                tag = event.tag
+                value = event.value
+                if tag is None or tag == "!":
+                    kind = _plain_type(value) if event.implicit[0] and not event.style else "str"
+                else:
+                    kind = _TYPES.get(tag.replace("!!", "tag:yaml.org,2002:", 1), "str")
+                node = Scalar(self.span(event.start_mark, event.end_mark), value, kind)
+                if event.anchor:
+                    anchors[event.anchor] = node
+            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _TooComplex(f"File too large: more than {limits.max_nodes} YAML nodes", event.start_mark)
+                if len(stack) >= limits.max_depth:
+                    raise _TooComplex(f"Nesting deeper than {limits.max_depth} levels", event.start_mark)
+                node = Mapping(None, []) if cls is yaml.MappingStartEvent else Sequence(None, [])
+                if event.anchor:
+                    anchors[event.anchor] = node
+                stack.append([node, _NO_KEY, event.start_mark])
+                continue
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                node, _, start_mark = stack.pop()
+                node.span = self.span(start_mark, event.end_mark)
+                if cls is yaml.MappingEndEvent:
+                    self._check_duplicates(node)
+            elif cls is yaml.AliasEvent:
+                aliases += 1
+                if aliases > limits.max_aliases:
+                    raise _TooComplex(f"Too many alias uses (more than {limits.max_aliases}): not expanded, "
+                                      "this looks like an alias bomb", event.start_mark)
+                node = anchors.get(event.anchor)
+                if node is None:
+                    raise _TooComplex(f"Unknown alias '*{event.anchor}'", event.start_mark)
+            elif cls is yaml.DocumentStartEvent:
+                anchors = {}
+                aliases = 0
+                root = None
+                continue
+            elif cls is yaml.DocumentEndEvent:
+                if root is not None:
+                    yield root
+                continue
+            else:
+                continue
+            budget[0] -= 1
+            if not stack:
+                root = node
+                continue
+            parent = stack[-1]
+            if parent[0].__class__ is Sequence:
+                parent[0].items.append(node)
+            elif parent[1] is _NO_KEY:
+                parent[1] = node
+            else:
+                parent[0].items.append((parent[1], node))
+                parent[1] = _NO_KEY
+
+    def _check_duplicates(self, node: Mapping) -> None:
+        if len(node.items) < 2:
+            return
+        seen: set[str] = set()
+        duplicated = False
+        for key, _ in node.items:
+            if isinstance(key, Scalar):
+                if key.value in seen:
+                    duplicated = True
+                    self.problems.append(ParseProblem(
+                        key.span, f"Duplicate key '{key.value}': YAML parsers disagree on which value wins "
+                        "(Kubernetes keeps the last)", "duplicate-key"))
+                seen.add(key.value)
+        if duplicated:  # keep the last, as the API server's decoder does
+            last: dict[str, int] = {}
+            for position, (key, _) in enumerate(node.items):
+                if isinstance(key, Scalar):
+                    last[key.value] = position
+            node.items = [(k, v) for position, (k, v) in enumerate(node.items)
+                          if not isinstance(k, Scalar) or last[k.value] == position]
+
+
+_NO_KEY = object()
+_new_span = tuple.__new__
