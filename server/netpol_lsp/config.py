@@ -24,6 +24,18 @@ class Limits:
 class ConfigProblem:
     span: Span
     message: str
+    path: tuple = ()  # the JSON path of the offending value, when known
+    outcome: str = "the default is used"  # what was done about it
+
+    @property
+    def top_key(self) -> str:
+        return str(self.path[0]) if self.path else ""
+
+
+def describe_problem(problem) -> str:
+    """The text of a configuration finding, the same in `check` and in the editor."""
+    outcome = getattr(problem, "outcome", "the default is used")
+    return f"Configuration: {problem.message} ({outcome})"
 
 
 @dataclass
@@ -62,31 +74,50 @@ def load_config(path: Optional[Path]) -> Config:
 
 
 def parse_config(text: str, path: Optional[str] = None) -> Config:
-    """A bad value is a problem at its position and the default is kept."""
+    """A bad value is a problem at its position, and only that value falls back to its default:
+    one bad rule severity, exclude glob or namespace is dropped, the rest of its key is kept."""
     from .config_schema import validate_config
     from .manifests import parse_text
-    from .manifests.nodes import Mapping, to_python
+    from .manifests.nodes import Mapping, Scalar, to_python
 
     config = Config(path=path)
     parsed = parse_text(text)
     for problem in parsed.problems:
         config.problems.append(ConfigProblem(problem.span, problem.message))
     root = parsed.documents[0].root if parsed.documents else None
-    if root is None:
-        return config
+    if root is None or (isinstance(root, Scalar) and root.type == "null"):
+        return config  # empty, or only comments: the defaults
     if not isinstance(root, Mapping):
         config.problems.append(ConfigProblem(root.span, "the configuration must be a mapping"))
         return config
-    bad_keys = set()
+    dropped: list[tuple] = []
+    switches: dict[str, str] = {}
     for problem in validate_config(root):
+        if problem.validator == "propertyNames" and tuple(problem.path) == ("rules",):
+            continue  # each unknown rule key is reported on the key itself, below
+        switch = _bare_switch(problem)
+        if switch is not None:
+            switches[str(problem.path[1])] = switch
+            outcome = 'read as "off"' if switch == "off" else "read as the rule's default severity"
+            config.problems.append(ConfigProblem(problem.span, _bare_switch_message(problem, switch),
+                                                 tuple(problem.path), outcome))
+            continue
         config.problems.append(problem)
-        bad_keys.add(problem.top_key)
-    values = {k: to_python(v) for k, v in ((key.value, value) for key, value in root.items) if k not in bad_keys}
+        dropped.append(_drop_path(tuple(problem.path)))
+    config.problems.extend(_unknown_rules(root.get("rules")))
+    try:
+        values = to_python(root)
+    except ValueError:
+        return config
+    for bad in dropped:
+        _drop(values, bad)
     if values.get("cni"):
         config.cni = str(values["cni"]).lower()
     if values.get("defaultNamespace"):
         config.default_namespace = str(values["defaultNamespace"])
-    config.rules = {str(k): str(v).lower() for k, v in (values.get("rules") or {}).items()}
+    rules = values.get("rules") if isinstance(values.get("rules"), dict) else {}
+    config.rules = {str(k): str(v).lower() for k, v in rules.items() if isinstance(v, str)}
+    config.rules.update(switches)
     ports = values.get("databasePorts")
     if isinstance(ports, list):
         config.database_ports = tuple(sorted(set(DEFAULT_DATABASE_PORTS) | set(ports)))
@@ -95,7 +126,7 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
             config.database_ports = tuple(sorted(set(ports["replace"])))
         if "add" in ports:
             config.database_ports = tuple(sorted(set(config.database_ports) | set(ports["add"])))
-    config.exclude = [str(g) for g in values.get("exclude") or []]
+    config.exclude = [str(g) for g in values.get("exclude") or [] if g is not _DROPPED]
     config.assume_namespaces = {str(ns): {str(k): str(v) for k, v in (labels or {}).items()}
                                 for ns, labels in (values.get("assumeNamespaces") or {}).items()}
     limits = values.get("limits") or {}
@@ -105,6 +136,73 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
         max_aliases=int(limits.get("maxAliases", Limits.max_aliases)),
     )
     return config
+
+
+_DROPPED = object()
+_PER_ENTRY = ("rules", "assumeNamespaces", "exclude", "limits")  # a bad entry drops only itself
+
+
+def _drop_path(path: tuple) -> tuple:
+    if len(path) >= 2 and path[0] in _PER_ENTRY:
+        return path[:2]
+    return path[:1]
+
+
+def _drop(values: dict, path: tuple) -> None:
+    if not path:
+        return
+    parent = values
+    for step in path[:-1]:
+        try:
+            parent = parent[step]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = path[-1]
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        parent[last] = _DROPPED
+
+
+def _bare_switch(problem) -> Optional[str]:
+    """`NP020: off` unquoted is the YAML boolean false: read it as "off" (and `on` as "on")."""
+    from .manifests.nodes import Scalar
+
+    path = tuple(problem.path)
+    node = getattr(problem, "node", None)
+    if len(path) != 2 or path[0] != "rules" or not isinstance(node, Scalar) or node.type != "bool":
+        return None
+    return "on" if node.python() else "off"
+
+
+def _bare_switch_message(problem, switch: str) -> str:
+    word = problem.node.value
+    if switch == "off":
+        return (f"rules.{problem.path[1]}: bare {word} is the YAML boolean false, not the text \"off\"; "
+                "write \"off\" in quotes")
+    return (f"rules.{problem.path[1]}: bare {word} is the YAML boolean true; write a severity "
+            "(error, warning or info) to turn the rule on")
+
+
+def _unknown_rules(node) -> list[ConfigProblem]:
+    """A rules key that is neither a rule id nor a rule name: a problem on the key, and ignored."""
+    import difflib
+
+    from .manifests.nodes import Mapping, Scalar
+    from .rules.registry import RULES, resolve_rule
+
+    if not isinstance(node, Mapping):
+        return []
+    known = [r.ID for r in RULES] + [r.NAME for r in RULES]
+    problems = []
+    for key, _ in node.items:
+        if not isinstance(key, Scalar) or resolve_rule(str(key.value)) is not None:
+            continue
+        guess = difflib.get_close_matches(str(key.value), known, n=1, cutoff=0.6)
+        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        problems.append(ConfigProblem(key.span, f"rules: unknown rule '{key.value}'{hint}; `netpol-lsp rules` "
+                                      "lists them", ("rules", str(key.value)), "ignored"))
+    return problems
 
 
 def env_flag(name: str) -> bool:

@@ -43,12 +43,40 @@ class LoadResult:
 
 
 def _excluded(display: str, config: Config) -> bool:
-    normalized = display.replace(os.sep, "/")
+    """Whether an `exclude` glob matches the path: as the user named it, or relative to the
+    folder of the configuration file (the workspace root). `**/` may match no folder at all,
+    a glob also matches any path ending in it, and `dir/` or `dir/**` leaves the folder out."""
+    if not config.exclude:
+        return False
+    candidates = {_normalize(display)}
+    if config.path:
+        try:
+            relative = os.path.relpath(os.path.abspath(display), os.path.dirname(os.path.abspath(config.path)))
+        except ValueError:  # another drive on Windows
+            relative = ""
+        if relative and not relative.startswith(".."):
+            candidates.add(_normalize(relative))
     for pattern in config.exclude:
-        if fnmatch.fnmatch(normalized, pattern) or fnmatch.fnmatch(normalized, f"*/{pattern}") \
-                or fnmatch.fnmatch(os.path.basename(normalized), pattern):
-            return True
+        pattern = _normalize(pattern)
+        variants = {pattern, pattern.rstrip("/")}
+        if pattern.startswith("**/"):
+            variants.add(pattern[3:])
+        if pattern.endswith("/**"):
+            variants.add(pattern[:-3])
+        variants.discard("")
+        for candidate in candidates:
+            for variant in variants:
+                if fnmatch.fnmatch(candidate, variant) or fnmatch.fnmatch(candidate, f"*/{variant}") \
+                        or ("/" not in variant and fnmatch.fnmatch(os.path.basename(candidate), variant)):
+                    return True
     return False
+
+
+def _normalize(path: str) -> str:
+    path = path.replace(os.sep, "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
 
 
 def discover(paths: list[str], config: Config) -> Iterator[Candidate]:

@@ -34,7 +34,10 @@ def rule_selection(config_rules: dict[str, str], select: Iterable[str] = (), ign
             continue
         if rule.ID in ignored:
             continue
-        severity = rule.SEVERITY if setting in (None, "off", "on") else Severity.parse(setting)
+        try:
+            severity = rule.SEVERITY if setting in (None, "off", "on") else Severity.parse(setting)
+        except KeyError:  # a value the configuration check already reported: keep the default
+            severity = rule.SEVERITY
         chosen.append((rule, severity))
     return chosen
 
@@ -43,7 +46,8 @@ def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[s
             context: Optional[RuleContext] = None) -> list[Finding]:
     ctx = context or RuleContext(workspace)
     findings: list[Finding] = []
-    for rule, severity in rule_selection(workspace.config.rules, select, ignore):
+    chosen = rule_selection(workspace.config.rules, select, ignore)
+    for rule, severity in chosen:
         try:
             for found in rule.check(ctx):
                 if severity != rule.SEVERITY and found.severity == rule.SEVERITY:
@@ -53,6 +57,7 @@ def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[s
             log.exception("rule %s failed", rule.ID)
     from .suppress import apply_suppressions
 
-    findings = apply_suppressions(workspace, findings)
+    # knows which rules ran, so a suppression of a rule that ran and matched nothing is NP099
+    findings = apply_suppressions(workspace, findings, ran={rule.ID: severity for rule, severity in chosen})
     findings.sort(key=Finding.sort_key)
     return findings

@@ -25,25 +25,26 @@ def run_check(args) -> int:
     findings = analyze(loaded.workspace, _split(args.select), _split(args.ignore))
     findings = _config_findings(loaded.workspace.config) + findings
     summary = {"files": loaded.files_seen, "documents": loaded.documents}
-    sys.stdout.write(render(findings, summary, args))
+    sys.stdout.write(render(findings, summary, args, loaded.workspace))
     threshold = THRESHOLDS[args.fail_on]
     return 1 if any(int(f.severity) >= threshold for f in findings) else 0
 
 
-def render(findings, summary, args) -> str:
+def render(findings, summary, args, workspace=None) -> str:
     fmt = args.format
     if fmt == "json":
         from ..report.findings_json import render_json
         return render_json(findings, summary)
     if fmt == "sarif":
         from ..report.sarif import render_sarif
-        return render_sarif(findings)
+        return render_sarif(findings, workspace)
     if fmt == "github":
         from ..report.github import render_github
         return render_github(findings)
     if fmt == "junit":
         from ..report.junit import render_junit
-        return render_junit(findings, summary)
+        files = list(workspace.files) if workspace is not None else None
+        return render_junit(findings, summary, files, getattr(args, "fail_on", "warning"))
     from ..report.findings_text import render_text
     return render_text(findings, summary, color=_use_color(args.color))
 
@@ -56,8 +57,9 @@ def _use_color(choice: str) -> bool:
 
 def _config_findings(config):
     """A bad .netpol-lsp.yaml is a finding on that file; the defaults were used."""
+    from ..config import describe_problem
     from ..findings import Finding, Severity
 
-    return [Finding("NP060", "schema", Severity.ERROR, f"Configuration: {p.message} (the default is used)",
+    return [Finding("NP060", "schema", Severity.ERROR, describe_problem(p),
                     os.path.relpath(config.path) if config.path else ".netpol-lsp.yaml", p.span)
             for p in config.problems]

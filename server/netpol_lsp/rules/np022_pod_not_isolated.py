@@ -1,0 +1,32 @@
+"""NP022 pod-not-isolated: a workload that no policy isolates, per direction (off by default)."""
+from __future__ import annotations
+
+from ..findings import Severity
+from .base import describe_workload, finding
+
+ID = "NP022"
+NAME = "pod-not-isolated"
+SEVERITY = Severity.INFO
+SUMMARY = "a workload that no NetworkPolicy isolates, per direction"
+DEFAULT_ENABLED = False
+
+OPEN = {
+    "ingress": "every pod in the cluster and every address outside it may connect to it",
+    "egress": "it may connect to every pod in the cluster and every address outside it",
+}
+
+
+def check(ctx):
+    for workload in ctx.workspace.workloads:
+        who = describe_workload(workload)
+        if workload.host_network:
+            yield finding(ID, f"{who} uses hostNetwork: most CNIs do not apply NetworkPolicy to host-network pods, "
+                          "so it is not isolated in either direction, whatever the policies select",
+                          workload.path, workload.kind_span)
+            continue
+        for direction in ("ingress", "egress"):
+            if ctx.resolver.isolating(workload, direction):
+                continue
+            type_name = "Ingress" if direction == "ingress" else "Egress"
+            yield finding(ID, f"{who} is not isolated for {direction}: no NetworkPolicy selects it with {type_name} "
+                          f"in its policyTypes, so {OPEN[direction]}", workload.path, workload.kind_span)

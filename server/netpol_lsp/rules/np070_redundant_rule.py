@@ -1,0 +1,234 @@
+"""NP070 redundant-rule: a rule wholly covered by another rule of a policy selecting the same
+workloads (or more).
+
+Conservative: a rule is flagged only when the coverage holds for any cluster, not just for the
+workloads this workspace happens to contain. So the covering policy must live in the same
+namespace and its podSelector must follow from the covered one's (same or fewer requirements);
+every peer of the covered rule must be covered by a peer of the other (selectors compared by
+their requirements, ipBlocks as address sets), and its ports by the other's ports (numbers and
+ranges as sets; a named port only by the same name or by the whole protocol).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..analysis.connectivity import ip_block_set
+from ..analysis.ports import port_spec_set
+from ..analysis.portset import ConnectionSet
+from ..findings import Related, Severity
+from ..manifests.nodes import Mapping
+from ..model import NetworkPolicy, Peer, Rule, Selector
+from ..model.objects import NAMESPACE_NAME_LABEL, Requirement
+from .base import finding, policy_label
+
+ID = "NP070"
+NAME = "redundant-rule"
+SEVERITY = Severity.INFO
+SUMMARY = "a rule wholly covered by another rule of a policy selecting the same workloads"
+
+
+def check(ctx):
+    for direction in ("ingress", "egress"):
+        type_name = "Ingress" if direction == "ingress" else "Egress"
+        by_namespace: dict[str, list[NetworkPolicy]] = {}
+        for policy in ctx.workspace.policies:
+            if type_name in policy.effective_types and policy.rules(direction) and policy.pod_selector is not None \
+                    and policy.pod_selector.valid:
+                by_namespace.setdefault(policy.namespace, []).append(policy)
+        for policies in by_namespace.values():
+            yield from _check_namespace(policies, direction)
+
+
+def _check_namespace(policies: list[NetworkPolicy], direction: str):
+    entries = sorted(((p, r) for p in policies for r in p.rules(direction)),
+                     key=lambda e: (e[0].path, e[1].node.span.start_line, e[1].node.span.start_col))
+    order = {id(rule): i for i, (_, rule) in enumerate(entries)}
+    policy_cover: dict[tuple[int, int], bool] = {}
+
+    def covers(outer: NetworkPolicy, inner: NetworkPolicy) -> bool:
+        key = (id(outer), id(inner))
+        if key not in policy_cover:
+            policy_cover[key] = policy_covers(outer, inner)
+        return policy_cover[key]
+
+    coverers: dict[int, list[tuple[NetworkPolicy, Rule]]] = {}
+    for policy, rule in entries:
+        found = []
+        for other_policy in policies:
+            if not covers(other_policy, policy):
+                continue
+            for other in other_policy.rules(direction):
+                if other is rule or not rule_covers(other_policy, other, policy, rule):
+                    continue
+                mutual = covers(policy, other_policy) and rule_covers(policy, rule, other_policy, other)
+                if mutual and order[id(other)] > order[id(rule)]:
+                    continue  # equal rules: the later one is the redundant one
+                found.append((other_policy, other))
+        if found:
+            found.sort(key=lambda c: order[id(c[1])])
+            coverers[id(rule)] = found
+    for policy, rule in entries:
+        found = coverers.get(id(rule))
+        if not found:
+            continue
+        # point at a covering rule that is not itself redundant, when there is one
+        other_policy, other = next((c for c in found if id(c[1]) not in coverers), found[0])
+        where = "this policy" if other_policy is policy else policy_label(other_policy)
+        more = "" if other_policy is policy or covers(policy, other_policy) else " (and more pods)"
+        message = (f"{direction} rule {rule.index + 1} is redundant: {direction} rule {other.index + 1} of {where} "
+                   f"already allows every peer and port it allows, to the same pods{more}. Remove it, "
+                   "or narrow the other rule if this one says what was meant")
+        related = [Related(other_policy.path, _anchor(other),
+                           f"{direction} rule {other.index + 1} of {policy_label(other_policy)} covers it")]
+        yield finding(ID, message, policy.path, _anchor(rule), related)
+
+
+def _anchor(rule: Rule):
+    node = rule.node
+    if isinstance(node, Mapping) and node.items:
+        return node.items[0][0].span
+    return node.span
+
+
+# --- coverage, certain for any cluster ------------------------------------------------------
+
+def policy_covers(outer: NetworkPolicy, inner: NetworkPolicy) -> bool:
+    """Every pod inner selects, outer selects too."""
+    return outer.namespace == inner.namespace and selector_covers(outer.pod_selector, inner.pod_selector)
+
+
+def rule_covers(outer_policy: NetworkPolicy, outer: Rule, inner_policy: NetworkPolicy, inner: Rule) -> bool:
+    if outer.direction != inner.direction or outer_policy.namespace != inner_policy.namespace:
+        return False
+    if not ports_cover(outer, inner):
+        return False
+    if outer.all_peers:
+        return True
+    if inner.all_peers:
+        return False
+    return all(any(peer_covers(q, p, inner_policy.namespace) for q in outer.peers) for p in inner.peers)
+
+
+def peer_covers(outer: Peer, inner: Peer, namespace: str) -> bool:
+    """Every endpoint inner matches, outer matches too (both peers of policies in `namespace`)."""
+    if inner.ip_block is not None or outer.ip_block is not None:
+        if inner.ip_block is None or outer.ip_block is None or inner.is_cluster_peer or outer.is_cluster_peer:
+            return False
+        if inner.pod_selector is not None or inner.namespace_selector is not None:
+            return False
+        if outer.pod_selector is not None or outer.namespace_selector is not None:
+            return False
+        inner_set = ip_block_set(inner.ip_block.cidr, inner.ip_block.excepts)
+        outer_set = ip_block_set(outer.ip_block.cidr, outer.ip_block.excepts)
+        return inner_set is not None and outer_set is not None and outer_set.covers(inner_set)
+    if not inner.is_cluster_peer or not outer.is_cluster_peer:
+        return False
+    # the namespaces
+    if outer.namespace_selector is not None:
+        if inner.namespace_selector is None:
+            if not _selects_namespace(outer.namespace_selector, namespace):
+                return False
+        elif not selector_covers(outer.namespace_selector, inner.namespace_selector):
+            return False
+    elif inner.namespace_selector is not None:
+        return False  # outer: the policy's namespace only; inner: namespaces by labels
+    # the pods within them
+    if outer.pod_selector is None:
+        return True
+    if not outer.pod_selector.valid:
+        return False
+    if outer.pod_selector.is_empty():
+        return True
+    if inner.pod_selector is None:
+        return False
+    return selector_covers(outer.pod_selector, inner.pod_selector)
+
+
+def _selects_namespace(selector: Selector, namespace: str) -> bool:
+    """The selector certainly matches the namespace: it is empty, or it asks only for the
+    automatic kubernetes.io/metadata.name label, and that label matches."""
+    if not selector.valid:
+        return False
+    keys = set(selector.match_labels) | {r.key for r in selector.expressions}
+    if keys - {NAMESPACE_NAME_LABEL}:
+        return False
+    return selector.matches({NAMESPACE_NAME_LABEL: namespace})
+
+
+def selector_covers(outer: Optional[Selector], inner: Optional[Selector]) -> bool:
+    """Every label set inner matches, outer matches too: each requirement of outer follows
+    from inner's requirements."""
+    if outer is None or inner is None or not outer.valid or not inner.valid:
+        return False
+    if outer.is_empty():
+        return True
+    for key, value in outer.match_labels.items():
+        if not _implied(Requirement(key, "In", (value,)), inner):
+            return False
+    return all(_implied(requirement, inner) for requirement in outer.expressions)
+
+
+def _implied(requirement: Requirement, inner: Selector) -> bool:
+    key = requirement.key
+    wanted = set(requirement.values)
+    possible: Optional[set[str]] = None  # the values inner allows for the key; None: unconstrained
+    if key in inner.match_labels:
+        possible = {inner.match_labels[key]}
+    exists = possible is not None
+    absent = False
+    excluded: set[str] = set()
+    for r in inner.expressions:
+        if r.key != key:
+            continue
+        if r.operator == "In":
+            possible = set(r.values) if possible is None else possible & set(r.values)
+            exists = True
+        elif r.operator == "Exists":
+            exists = True
+        elif r.operator == "DoesNotExist":
+            absent = True
+        elif r.operator == "NotIn":
+            excluded |= set(r.values)
+    if possible is not None:
+        possible -= excluded
+    op = requirement.operator
+    if op == "Exists":
+        return exists
+    if op == "DoesNotExist":
+        return absent
+    if op == "In":
+        return possible is not None and possible <= wanted
+    if op == "NotIn":
+        if absent:
+            return True
+        if possible is not None:
+            return not (possible & wanted)
+        return wanted <= excluded
+    return False
+
+
+def ports_cover(outer: Rule, inner: Rule) -> bool:
+    if outer.all_ports:
+        return True
+    if inner.all_ports:
+        return False
+    if not all(spec.valid for spec in outer.ports) or not all(spec.valid for spec in inner.ports):
+        return False
+    numeric = ConnectionSet.none()
+    named = set()
+    for spec in outer.ports:
+        if isinstance(spec.port, str):
+            if spec.end_port is None:
+                named.add((spec.port, spec.protocol))
+        else:
+            numeric = numeric | port_spec_set(spec, None)
+    for spec in inner.ports:
+        if isinstance(spec.port, str):
+            if spec.end_port is not None:
+                continue  # allows nothing (NP041)
+            if (spec.port, spec.protocol) in named or numeric.covers(ConnectionSet.protocol(spec.protocol)):
+                continue
+            return False
+        if not numeric.covers(port_spec_set(spec, None)):
+            return False
+    return True
