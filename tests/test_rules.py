@@ -255,3 +255,14 @@ def test_select_and_ignore_by_id_or_name():
     assert {f.rule for f in findings_of(files)} == {"NP001", "NP021"}
     assert {f.rule for f in findings_of(files, select=["unmatched-pod-selector"])} == {"NP001"}
     assert {f.rule for f in findings_of(files, ignore=["NP001"])} == {"NP021"}
+
+
+def test_np003_never_suggests_the_unknown_name_itself():
+    found = run(DB_POLICY.replace("namespace: shop", "namespace: billing"), "NP003")
+    assert len(found) == 1 and "did you mean" not in found[0].message
+
+
+def test_np011_silent_when_policy_types_is_invalid():
+    text = DB_POLICY.replace("[Ingress]", "[ingress]") + "  egress:\n  - to:\n    - podSelector: {}\n"
+    assert run(text, "NP011") == []
+    assert [f.rule for f in findings_of({"w.yaml": SHOP, "p.yaml": text}) if f.rule == "NP060"] == ["NP060"]

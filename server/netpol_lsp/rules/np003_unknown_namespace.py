@@ -17,7 +17,8 @@ SUMMARY = "a policy or a kubernetes.io/metadata.name selector names a namespace 
 
 def check(ctx):
     index = ctx.workspace.index
-    known = sorted(set(index.namespaces) | set(index.defined_namespaces))
+    # names worth suggesting: namespaces that really hold something, not ones a policy merely names
+    known = sorted(set(index.defined_namespaces) | set(index.workloads_by_ns))
     for policy in ctx.workspace.policies:
         if not index.is_known_namespace(policy.namespace):
             meta = policy.node.get("metadata")
@@ -54,5 +55,5 @@ def _named(selector):
 
 
 def _guess(name, known) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, [k for k in known if k != name], n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""

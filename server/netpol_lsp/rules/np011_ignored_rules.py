@@ -14,6 +14,9 @@ def check(ctx):
     for policy in ctx.workspace.policies:
         if policy.policy_types is None:
             continue  # inferred types always cover the rules that exist
+        written = policy.spec_node.get("policyTypes") if policy.spec_node is not None else None
+        if len(getattr(written, "items", ())) != len(policy.policy_types):
+            continue  # a value the API rejects (NP060 says so): the whole policy is refused
         for direction, type_name in (("ingress", "Ingress"), ("egress", "Egress")):
             rules = policy.rules(direction)
             if not rules or type_name in policy.effective_types:
