@@ -42,6 +42,7 @@ class ParseLimits:
     max_depth: int = 100  # nesting of mappings and sequences
     max_nodes: int = 1_000_000  # nodes per file, aliases counted every time they are used
     max_aliases: int = 1_000  # alias uses per document
+    max_expanded: int = 100_000  # nodes a document would have with every alias expanded
 
 
 @dataclass
@@ -226,8 +227,9 @@ class _Builder:
         limits = self.limits
         budget = self.budget
         anchors: dict[str, Node] = {}
+        sizes: dict[int, int] = {}  # id(anchored node) -> its size with aliases expanded
         aliases = 0
-        stack: list = []  # open collections: [node, pending key or _NO_KEY, start mark]
+        stack: list = []  # open collections: [node, pending key or _NO_KEY, start mark, expanded size]
         root = None
         for event in events:
             cls = event.__class__
@@ -239,8 +241,10 @@ class _Builder:
                 else:
                     kind = _TYPES.get(tag.replace("!!", "tag:yaml.org,2002:", 1), "str")
                 node = Scalar(self.span(event.start_mark, event.end_mark), value, kind)
+                size = 1
                 if event.anchor:
                     anchors[event.anchor] = node
+                    sizes[id(node)] = 1
             elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
                 budget[0] -= 1
                 if budget[0] < 0:
@@ -250,11 +254,13 @@ class _Builder:
                 node = Mapping(None, []) if cls is yaml.MappingStartEvent else Sequence(None, [])
                 if event.anchor:
                     anchors[event.anchor] = node
-                stack.append([node, _NO_KEY, event.start_mark])
+                stack.append([node, _NO_KEY, event.start_mark, 1, event.anchor])
                 continue
             elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-                node, _, start_mark = stack.pop()
+                node, _, start_mark, size, anchor = stack.pop()
                 node.span = self.span(start_mark, event.end_mark)
+                if anchor:
+                    sizes[id(node)] = size
                 if cls is yaml.MappingEndEvent:
                     self._check_duplicates(node)
             elif cls is yaml.AliasEvent:
@@ -265,6 +271,7 @@ class _Builder:
                 node = anchors.get(event.anchor)
                 if node is None:
                     raise _TooComplex(f"Unknown alias '*{event.anchor}'", event.start_mark)
+                size = sizes.get(id(node), 1)
             elif cls is yaml.DocumentStartEvent:
                 anchors = {}
                 aliases = 0
@@ -281,6 +288,10 @@ class _Builder:
                 root = node
                 continue
             parent = stack[-1]
+            parent[3] += size
+            if parent[3] > limits.max_expanded:
+                raise _TooComplex(f"Aliases would expand this document past {limits.max_expanded} nodes: "
+                                  "not expanded, this is a YAML bomb", event.start_mark)
             if parent[0].__class__ is Sequence:
                 parent[0].items.append(node)
             elif parent[1] is _NO_KEY:

@@ -23,12 +23,12 @@ def check(ctx):
                 for error in validate(root, SCHEMA):
                     if _explained_elsewhere(error):
                         continue
-                    key = (error.span.start_line, error.span.start_col)
+                    key = error.span.start_line  # the schema and the model may both see it: once a line
                     if key not in reported:
                         reported.add(key)
                         yield finding(ID, error.message, source.path, error.span)
         for problem in source.model_problems:
-            key = (problem.span.start_line, problem.span.start_col)
+            key = problem.span.start_line
             if key not in reported:
                 reported.add(key)
                 yield finding(ID, problem.message[0].upper() + problem.message[1:], source.path, problem.span)
