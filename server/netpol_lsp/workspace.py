@@ -111,6 +111,10 @@ class NamespaceInfo:
     assumed: bool = False
 
 
+def _object_order(obj: K8sObject):
+    return (obj.namespace, obj.name, obj.kind, obj.path, obj.doc_index)
+
+
 class _Index:
     def __init__(self, workspace: Workspace):
         self.workloads: list[Workload] = []
@@ -130,6 +134,11 @@ class _Index:
                 self.services.append(obj)
             elif isinstance(obj, Namespace):
                 self.defined_namespaces.setdefault(obj.name, obj)
+        # a stable order, whatever the order of files and documents: messages name "the first" of them
+        self.workloads.sort(key=_object_order)
+        self.policies.sort(key=_object_order)
+        for group in (*self.workloads_by_ns.values(), *self.policies_by_ns.values()):
+            group.sort(key=_object_order)
         self.namespaces: dict[str, NamespaceInfo] = {}
         for name, labels in workspace.config.assume_namespaces.items():
             merged = dict(labels)
@@ -140,6 +149,7 @@ class _Index:
         for name in list(self.workloads_by_ns) + list(self.policies_by_ns) + list(BUILTIN_NAMESPACES):
             if name not in self.namespaces:
                 self.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
+        self.namespaces = dict(sorted(self.namespaces.items()))
 
     def namespace(self, name: str) -> NamespaceInfo:
         info = self.namespaces.get(name)

@@ -52,7 +52,8 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
         if not candidates:
             return (f"'{word}' peer matches no pod: namespace {policy.namespace} has no workloads in this "
                     f"workspace with {peer.pod_selector.text()}, so this peer allows no traffic")
-    message = (f"'{word}' peer matches no pod: no pod template in namespace {where} has "
+    plural = "s" if "," in where else ""
+    message = (f"'{word}' peer matches no pod: no pod template in namespace{plural} {where} has "
                f"{peer.pod_selector.text()}")
     guess = did_you_mean(peer.pod_selector, candidates)
     if guess:
