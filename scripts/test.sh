@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES="neovim emacs-nox elpa-eglot elpa-yaml-mode graphviz"
+DEBIAN_PACKAGES="neovim emacs-nox elpa-eglot elpa-yaml-mode elpa-lsp-mode graphviz"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
