@@ -7,16 +7,25 @@ match only those external addresses, rules without peers match everything.
 
 Endpoints are workloads named as `ns/name[Kind]`; pods with one controller are one endpoint,
 whose connections are the union over its pods.
+
+Scale: every answer depends on a workload only through its namespace, its template labels and
+its container ports, so workloads are grouped into *classes* with identical values of those
+before anything is paired. Sides (a class's allowances in one direction), peer resolution and
+rule ports are computed once per class; pairs are enumerated class by class, only between
+classes that some rule (or an unisolated direction) lets talk, and expanded to endpoints at the
+end. The outside world is swept once per class over the sorted IPv4 pieces instead of testing
+every piece against every ipBlock.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 from ..model import NetworkPolicy, Rule, Workload
 from ..workspace import Workspace
-from .ipset import IPSet, cut_points
-from .ports import ALL, NONE, rule_ports
+from .ipset import MAX_ADDRESS, IPSet, cut_points
+from .ports import ALL, NONE, rule_ports, uses_named_ports
 from .portset import ConnectionSet
 from .selection import Resolver
 
@@ -54,32 +63,90 @@ def ip_block_set(text: str, excepts) -> Optional[IPSet]:
     return allowed
 
 
-class _Side:
-    """One pod's allowances in one direction, when it is isolated in that direction."""
+def class_key(workload: Workload) -> tuple:
+    """What the analysis can tell a workload by: equal keys get equal answers everywhere."""
+    ports = tuple(sorted((p.name or "", p.number or 0, p.protocol) for p in workload.ports))
+    return (workload.namespace, frozenset(workload.template_labels.items()), ports)
 
-    __slots__ = ("by_peer", "wildcard_rules", "ip_rules")
+
+class WorkloadClass:
+    """Workloads with the same namespace, template labels and container ports."""
+
+    __slots__ = ("index", "key", "members", "rep", "endpoints")
+
+    def __init__(self, index: int, key: tuple, first: Workload):
+        self.index = index
+        self.key = key
+        self.members: list[Workload] = [first]
+        self.rep = first  # any member answers for all
+        self.endpoints: list[str] = [first.endpoint]  # distinct, in first-seen order
+
+
+class _Side:
+    """One class's allowances in one direction, when it is isolated in that direction."""
+
+    __slots__ = ("by_peer", "wildcard_rules", "ip_rules", "_wild")
 
     def __init__(self):
-        self.by_peer: dict[int, list[Rule]] = {}  # id(peer workload) -> rules naming it
+        self.by_peer: dict[int, list[Rule]] = {}  # peer class index -> rules naming it
         self.wildcard_rules: list[Rule] = []  # rules without peers: every endpoint
         self.ip_rules: list[tuple[IPSet, Rule]] = []
+        self._wild: dict[object, ConnectionSet] = {}  # destination key -> wildcard rules' ports
 
 
 class Engine:
     def __init__(self, workspace: Workspace, resolver: Optional[Resolver] = None):
         self.workspace = workspace
         self.resolver = resolver or Resolver(workspace)
+        self._classes: Optional[list[WorkloadClass]] = None
+        self._class_of: dict[int, WorkloadClass] = {}
         self._sides: dict[tuple[int, str], Optional[_Side]] = {}
-        self._ports: dict[tuple[int, int], ConnectionSet] = {}
+        self._peer_classes: dict[int, list[int]] = {}
+        self._ports: dict[tuple[int, object], ConnectionSet] = {}
+        self._named: dict[int, bool] = {}
+        self._atoms: Optional[list[IPSet]] = None
+        self._starts: list[int] = []
+
+    # -- classes ---------------------------------------------------------------------------
+
+    def classes(self) -> list[WorkloadClass]:
+        if self._classes is None:
+            by_key: dict[tuple, WorkloadClass] = {}
+            classes: list[WorkloadClass] = []
+            for workload in self.workspace.workloads:
+                key = class_key(workload)
+                found = by_key.get(key)
+                if found is None:
+                    found = WorkloadClass(len(classes), key, workload)
+                    by_key[key] = found
+                    classes.append(found)
+                else:
+                    found.members.append(workload)
+                    if workload.endpoint not in found.endpoints:
+                        found.endpoints.append(workload.endpoint)
+                self._class_of[id(workload)] = found
+            self._classes = classes
+        return self._classes
+
+    def class_of(self, workload: Workload) -> WorkloadClass:
+        self.classes()
+        found = self._class_of.get(id(workload))
+        if found is None:  # not in the workspace (a caller's own object): a class of its own
+            found = WorkloadClass(-1 - len(self._class_of), class_key(workload), workload)
+            self._class_of[id(workload)] = found
+        return found
 
     # -- one side --------------------------------------------------------------------------
 
     def side(self, workload: Workload, direction: str) -> Optional[_Side]:
         """None when no policy isolates the workload in this direction."""
-        key = (id(workload), direction)
+        return self._class_side(self.class_of(workload), direction)
+
+    def _class_side(self, cls: WorkloadClass, direction: str) -> Optional[_Side]:
+        key = (cls.index, direction)
         if key in self._sides:
             return self._sides[key]
-        policies = self.resolver.isolating(workload, direction)
+        policies = self.resolver.isolating(cls.rep, direction)
         side = None
         if policies:
             side = _Side()
@@ -87,6 +154,18 @@ class Engine:
                 self._add_policy(side, policy, direction)
         self._sides[key] = side
         return side
+
+    def peer_classes(self, policy: NetworkPolicy, peer) -> list[int]:
+        """Indexes of the classes a cluster peer matches (cached per peer)."""
+        key = id(peer)
+        found = self._peer_classes.get(key)
+        if found is None:
+            seen: dict[int, None] = {}
+            for other in self.resolver.peer_workloads(policy, peer):
+                seen[self.class_of(other).index] = None
+            found = list(seen)
+            self._peer_classes[key] = found
+        return found
 
     def _add_policy(self, side: _Side, policy: NetworkPolicy, direction: str) -> None:
         for rule in policy.rules(direction):
@@ -100,37 +179,62 @@ class Engine:
                         if block is not None and not block.is_empty():
                             side.ip_rules.append((block, rule))
                     continue
-                for other in self.resolver.peer_workloads(policy, peer):
-                    rules = side.by_peer.setdefault(id(other), [])
+                for index in self.peer_classes(policy, peer):
+                    rules = side.by_peer.setdefault(index, [])
                     if not rules or rules[-1] is not rule:
                         rules.append(rule)
 
-    def _rule_ports(self, rule: Rule, destination: Optional[Workload]) -> ConnectionSet:
-        key = (id(rule), id(destination))
+    def rule_ports(self, rule: Rule, destination: Optional[Workload]) -> ConnectionSet:
+        """The rule's ports resolved on a destination (None: outside the cluster), cached;
+        rules without named ports are the same for every destination."""
+        named = self._named.get(id(rule))
+        if named is None:
+            named = self._named[id(rule)] = uses_named_ports(rule)
+        dkey: object = None
+        if named and destination is not None:
+            dkey = self.class_of(destination).index
+        elif named:
+            dkey = "outside"
+        key = (id(rule), dkey)
         found = self._ports.get(key)
         if found is None:
             found = rule_ports(rule, destination)
             self._ports[key] = found
         return found
 
+    def _wildcard_ports(self, side: _Side, destination: Optional[Workload]) -> ConnectionSet:
+        if not side.wildcard_rules:
+            return NONE
+        dkey = None if destination is None else self.class_of(destination).index
+        found = side._wild.get(dkey)
+        if found is None:
+            found = NONE
+            for rule in side.wildcard_rules:
+                found = found | self.rule_ports(rule, destination)
+            side._wild[dkey] = found
+        return found
+
     # -- pairs -----------------------------------------------------------------------------
 
     def allowed(self, src: Workload, dst: Workload) -> ConnectionSet:
         """Connections src may open to dst: src's egress AND dst's ingress."""
-        egress = self.side(src, "egress")
-        ingress = self.side(dst, "ingress")
-        out = ALL if egress is None else self._allowed_by(egress, src, dst, dst)
+        return self._allowed_classes(self.class_of(src), self.class_of(dst))
+
+    def _allowed_classes(self, src: WorkloadClass, dst: WorkloadClass) -> ConnectionSet:
+        egress = self._class_side(src, "egress")
+        out = ALL if egress is None else self._allowed_by(egress, dst.index, dst.rep)
         if out.is_empty():
             return out
-        into = ALL if ingress is None else self._allowed_by(ingress, dst, src, dst)
+        ingress = self._class_side(dst, "ingress")
+        into = ALL if ingress is None else self._allowed_by(ingress, src.index, dst.rep)
         return out & into
 
-    def _allowed_by(self, side: _Side, owner: Workload, peer: Workload, destination: Workload) -> ConnectionSet:
-        found = NONE
-        for rule in side.wildcard_rules:
-            found = found | self._rule_ports(rule, destination)
-        for rule in side.by_peer.get(id(peer), ()):
-            found = found | self._rule_ports(rule, destination)
+    def _allowed_by(self, side: _Side, peer: int, destination: Workload) -> ConnectionSet:
+        found = self._wildcard_ports(side, destination)
+        for rule in side.by_peer.get(peer, ()):
+            if found.is_all():
+                break
+            found = found | self.rule_ports(rule, destination)
         return found
 
     def to_external(self, src: Workload, atom: IPSet) -> ConnectionSet:
@@ -146,12 +250,10 @@ class Engine:
         return self._external(side, atom, dst)
 
     def _external(self, side: _Side, atom: IPSet, destination: Optional[Workload]) -> ConnectionSet:
-        found = NONE
-        for rule in side.wildcard_rules:
-            found = found | self._rule_ports(rule, destination)
+        found = self._wildcard_ports(side, destination)
         for block, rule in side.ip_rules:
             if block.covers(atom):
-                found = found | self._rule_ports(rule, destination)
+                found = found | self.rule_ports(rule, destination)
         return found
 
     def candidates(self, workload: Workload, direction: str, everyone: list[Workload]) -> list[Workload]:
@@ -160,11 +262,13 @@ class Engine:
         if side is None or side.wildcard_rules:
             return everyone
         wanted = side.by_peer
-        return [w for w in everyone if id(w) in wanted]
+        return [w for w in everyone if self.class_of(w).index in wanted]
 
     # -- everything ------------------------------------------------------------------------
 
     def external_atoms(self) -> list[IPSet]:
+        if self._atoms is not None:
+            return self._atoms
         blocks = []
         for policy in self.workspace.policies:
             for direction in ("ingress", "egress"):
@@ -181,46 +285,145 @@ class Engine:
                                 blocks.append(IPSet.from_cidr(text))
                             except ValueError:
                                 continue
-        return cut_points(blocks)
+        self._atoms = cut_points(blocks)
+        self._starts = [atom.intervals()[0][0] for atom in self._atoms]
+        return self._atoms
 
     def compute(self) -> ConnectivityResult:
         workloads = self.workspace.workloads
         endpoints: dict[str, list[Workload]] = {}
         for workload in workloads:
             endpoints.setdefault(workload.endpoint, []).append(workload)
+        classes = self.classes()
+        # Who may send to a class: classes whose egress is open (unisolated, or a rule without
+        # peers), plus those whose egress rules name it.
+        open_senders: list[WorkloadClass] = []
+        named_senders: dict[int, list[WorkloadClass]] = {}
+        for cls in classes:
+            side = self._class_side(cls, "egress")
+            if side is None or side.wildcard_rules:
+                open_senders.append(cls)
+            else:
+                for index in side.by_peer:
+                    named_senders.setdefault(index, []).append(cls)
         pairs: dict[tuple[str, str], ConnectionSet] = {}
-        for dst in workloads:
-            sources = self.candidates(dst, "ingress", workloads)
+        for dst in classes:
+            ingress = self._class_side(dst, "ingress")
+            if ingress is None or ingress.wildcard_rules:
+                sources: Iterable[WorkloadClass] = open_senders + named_senders.get(dst.index, [])
+            else:
+                sources = [classes[i] for i in ingress.by_peer]
             for src in sources:
-                if src.endpoint == dst.endpoint:
-                    continue
-                conn = self.allowed(src, dst)
+                conn = self._allowed_classes(src, dst)
                 if conn.is_empty():
                     continue
-                key = (src.endpoint, dst.endpoint)
-                previous = pairs.get(key)
-                pairs[key] = conn if previous is None else previous | conn
+                for s in src.endpoints:
+                    for d in dst.endpoints:
+                        if s == d:
+                            continue
+                        previous = pairs.get((s, d))
+                        pairs[(s, d)] = conn if previous is None else previous | conn
         connections = [Connection(s, d, c) for (s, d), c in pairs.items()]
         connections.extend(self._external_connections(endpoints))
         connections.sort(key=lambda c: (c.src, c.dst))
         return ConnectivityResult(connections, endpoints)
 
+    # -- the outside world -----------------------------------------------------------------
+
+    def _profile(self, cls: WorkloadClass, outward: bool) -> list[tuple[int, int, ConnectionSet]]:
+        """(first atom, last atom, connections) runs over the external atoms, for traffic from
+        the class to the outside (outward) or from the outside into it."""
+        atoms = self.external_atoms()
+        last = len(atoms) - 1
+        side = self._class_side(cls, "egress" if outward else "ingress")
+        if side is None:
+            return [(0, last, ALL)]
+        destination = None if outward else cls.rep
+        base = self._wildcard_ports(side, destination)
+        if base.is_all() or not side.ip_rules:
+            return [] if base.is_empty() else [(0, last, base)]
+        starts = self._starts
+        opens: dict[int, list[int]] = {}
+        closes: dict[int, list[int]] = {}
+        rules = [rule for _block, rule in side.ip_rules]
+        for number, (block, _rule) in enumerate(side.ip_rules):
+            for first, end in block.intervals():
+                i = bisect_right(starts, first) - 1
+                j = last if end >= MAX_ADDRESS else bisect_right(starts, end + 1) - 2
+                opens.setdefault(i, []).append(number)
+                closes.setdefault(j + 1, []).append(number)
+        points = sorted(set(opens) | set(closes) | {0})
+        active: dict[int, int] = {}
+        memo: dict[frozenset, ConnectionSet] = {}
+        runs: list[tuple[int, int, ConnectionSet]] = []
+        for k, point in enumerate(points):
+            if point > last:
+                break
+            for number in closes.get(point, ()):
+                active[number] -= 1
+                if not active[number]:
+                    del active[number]
+            for number in opens.get(point, ()):
+                active[number] = active.get(number, 0) + 1
+            state = frozenset(active)
+            conn = memo.get(state)
+            if conn is None:
+                conn = base
+                for number in state:
+                    conn = conn | self.rule_ports(rules[number], destination)
+                memo[state] = conn
+            end = (points[k + 1] - 1) if k + 1 < len(points) else last
+            end = min(end, last)
+            if runs and runs[-1][2] == conn and runs[-1][1] == point - 1:
+                runs[-1] = (runs[-1][0], end, conn)
+            else:
+                runs.append((point, end, conn))
+        return [run for run in runs if not run[2].is_empty()]
+
     def _external_connections(self, endpoints: dict[str, list[Workload]]) -> list[Connection]:
         atoms = self.external_atoms()
+        bounds = [atom.intervals()[0] for atom in atoms]
+        profiles: dict[tuple[int, bool], list] = {}
+        grouped: dict[tuple[tuple[int, ...], bool], list[tuple[ConnectionSet, str]]] = {}
         out = []
         for name, pods in endpoints.items():
+            indexes = tuple(sorted({self.class_of(pod).index for pod in pods}))
             for outward in (True, False):
-                by_conn: dict[ConnectionSet, IPSet] = {}
-                for atom in atoms:
-                    conn = NONE
-                    for pod in pods:
-                        conn = conn | (self.to_external(pod, atom) if outward else self.from_external(pod, atom))
-                    if not conn.is_empty():
-                        by_conn[conn] = by_conn[conn] | atom if conn in by_conn else atom
-                for conn, ips in by_conn.items():
-                    text = str(ips)
+                key = (indexes, outward)
+                found = grouped.get(key)
+                if found is None:
+                    runs = []
+                    for index in indexes:
+                        pkey = (index, outward)
+                        if pkey not in profiles:
+                            profiles[pkey] = self._profile(self.classes()[index], outward)
+                        runs.append(profiles[pkey])
+                    found = grouped[key] = self._by_connection(runs, bounds)
+                for conn, text in found:
                     out.append(Connection(name, text, conn) if outward else Connection(text, name, conn))
         return out
+
+    @staticmethod
+    def _by_connection(profiles: list[list], bounds: list[tuple[int, int]]) -> list[tuple[ConnectionSet, str]]:
+        """The union of several profiles, grouped by connection set: (conn, CIDR list text)."""
+        if len(profiles) == 1:
+            merged = profiles[0]
+        else:  # cut at every run boundary of every profile, union what covers each piece
+            cuts = sorted({run[0] for runs in profiles for run in runs}
+                          | {run[1] + 1 for runs in profiles for run in runs})
+            merged = []
+            for a, b in zip(cuts, cuts[1:]):
+                conn = NONE
+                for runs in profiles:
+                    for first, last, c in runs:
+                        if first <= a and b - 1 <= last:
+                            conn = conn | c
+                if not conn.is_empty():
+                    merged.append((a, b - 1, conn))
+        by_conn: dict[ConnectionSet, list[tuple[int, int]]] = {}
+        for first, last, conn in merged:
+            by_conn.setdefault(conn, []).append((bounds[first][0], bounds[last][1]))
+        return [(conn, str(IPSet.from_ranges(ranges))) for conn, ranges in by_conn.items()]
 
 
 def compute_connectivity(workspace: Workspace) -> ConnectivityResult:

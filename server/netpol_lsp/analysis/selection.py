@@ -1,11 +1,12 @@
 """Selector resolution: which workloads and namespaces a policy's selectors match.
 
 Every answer is cached per workspace generation, so rules, hover and the connectivity engine
-share one resolution.
+share one resolution. Selectors with matchLabels look their candidates up in a per-namespace
+label index (the shortest posting list of their pairs) instead of testing every workload.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from ..model import NetworkPolicy, Peer, Selector, Workload
 from ..workspace import NamespaceInfo, Workspace
@@ -18,6 +19,34 @@ class Resolver:
         self._selected: dict[int, list[Workload]] = {}
         self._peer_workloads: dict[int, list[Workload]] = {}
         self._selecting: Optional[dict[int, list[NetworkPolicy]]] = None
+        self._postings: dict[str, dict[tuple[str, str], list[Workload]]] = {}
+        self._namespaces: dict[int, list[NamespaceInfo]] = {}
+        self._ns_postings: Optional[dict[tuple[str, str], list[NamespaceInfo]]] = None
+
+    # -- label index -------------------------------------------------------------------------
+
+    def workloads_matching(self, namespace: str, selector: Selector) -> list[Workload]:
+        """The workloads of one namespace whose template labels the selector matches, in
+        workspace order."""
+        workloads = self.index.workloads_by_ns.get(namespace, ())
+        if not selector.valid:
+            return []
+        candidates = workloads
+        if selector.match_labels and len(workloads) > 4:
+            postings = self._postings.get(namespace)
+            if postings is None:
+                postings = {}
+                for workload in workloads:
+                    for pair in workload.template_labels.items():
+                        postings.setdefault(pair, []).append(workload)
+                self._postings[namespace] = postings
+            for pair in selector.match_labels.items():
+                found = postings.get(pair, ())
+                if len(found) < len(candidates):
+                    candidates = found
+                if not candidates:
+                    return []
+        return [w for w in candidates if selector.matches(w.template_labels)]
 
     # -- what a policy selects -------------------------------------------------------------
 
@@ -26,13 +55,28 @@ class Resolver:
         key = id(policy)
         found = self._selected.get(key)
         if found is None:
-            found = [w for w in self.index.workloads_by_ns.get(policy.namespace, ())
-                     if policy.pod_selector.matches(w.template_labels)]
+            found = self.workloads_matching(policy.namespace, policy.pod_selector)
             self._selected[key] = found
         return found
 
     def namespaces_matching(self, selector: Selector) -> list[NamespaceInfo]:
-        return [ns for ns in self.index.namespaces.values() if selector.matches(ns.labels)]
+        key = id(selector)
+        found = self._namespaces.get(key)
+        if found is None:
+            candidates: Iterable[NamespaceInfo] = self.index.namespaces.values()
+            if selector.valid and selector.match_labels:
+                if self._ns_postings is None:
+                    self._ns_postings = {}
+                    for ns in self.index.namespaces.values():
+                        for pair in ns.labels.items():
+                            self._ns_postings.setdefault(pair, []).append(ns)
+                for pair in selector.match_labels.items():
+                    posting = self._ns_postings.get(pair, [])
+                    if len(posting) < len(candidates):  # type: ignore[arg-type]
+                        candidates = posting
+            found = [ns for ns in candidates if selector.matches(ns.labels)]
+            self._namespaces[key] = found
+        return found
 
     def peer_namespaces(self, policy: NetworkPolicy, peer: Peer) -> list[NamespaceInfo]:
         """The namespaces a cluster peer reaches into: its namespaceSelector's, or the policy's own."""
@@ -52,9 +96,10 @@ class Resolver:
             by_ns = self.index.workloads_by_ns
             pod_selector = peer.pod_selector
             for ns in self.peer_namespaces(policy, peer):
-                for workload in by_ns.get(ns.name, ()):
-                    if pod_selector is None or pod_selector.matches(workload.template_labels):
-                        found.append(workload)
+                if pod_selector is None:
+                    found.extend(by_ns.get(ns.name, ()))
+                else:
+                    found.extend(self.workloads_matching(ns.name, pod_selector))
         self._peer_workloads[key] = found
         return found
 

@@ -28,3 +28,21 @@ def load(paths: list[str], explicit_config: str | None) -> LoadResult:
         return load_paths(paths, config)
     except UnreadablePath as err:
         raise UsageError(str(err)) from None
+
+
+def unknown_name(what: str, given: str, known, plural: str | None = None) -> str:
+    """One line for a NS/NAME that names nothing: the close names, or a few of the known ones."""
+    import difflib
+
+    names = sorted(set(known))
+    if not names:
+        return f"no {what} named {given}: the paths hold no {what}"
+    close = difflib.get_close_matches(given, names, n=5, cutoff=0.6)
+    if not close:  # the same name in another namespace, or a name that starts the same
+        short = given.rsplit("/", 1)[-1]
+        close = [n for n in names if n.rsplit("/", 1)[-1] == short or n.startswith(given)][:5]
+    if close:
+        return f"no {what} named {given}; did you mean: {', '.join(close)}?"
+    shown = names[:8]
+    more = f" and {len(names) - len(shown)} more" if len(names) > len(shown) else ""
+    return f"no {what} named {given} (expected NS/NAME); {plural or what + 's'}: {', '.join(shown)}{more}"

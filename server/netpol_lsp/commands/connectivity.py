@@ -3,16 +3,23 @@ from __future__ import annotations
 
 import sys
 
-from .common import load
+from ..cli import UsageError
+from .common import load, unknown_name
 
 
 def run_connectivity(args) -> int:
     from ..analysis.connectivity import compute_connectivity
-    from ..report.connectivity import narrow, render
+    from ..report.connectivity import focus_endpoints, narrow, render
 
     loaded = load(args.paths, args.config)
     result = compute_connectivity(loaded.workspace)
-    connections = narrow(result.connections, args.focus_workload, args.exclude_external)
+    focus = None
+    if args.focus_workload:
+        focus = focus_endpoints(result, args.focus_workload)
+        if not focus:
+            raise UsageError(unknown_name("workload", args.focus_workload,
+                                          [e.split("[", 1)[0] for e in result.endpoints]))
+    connections = narrow(result.connections, focus, args.exclude_external)
     text = render(connections, args.format, result)
     if args.output:
         mode = "wb" if isinstance(text, bytes) else "w"

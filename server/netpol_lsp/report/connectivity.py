@@ -12,13 +12,29 @@ def is_external(endpoint: str) -> bool:
     return not endpoint.endswith("]")
 
 
-def narrow(connections: list[Connection], focus: str | None, exclude_external: bool) -> list[Connection]:
+def narrow(connections: list[Connection], focus, exclude_external: bool) -> list[Connection]:
+    """Only the connections of the focused endpoint(s) (a NS/NAME, a ns/name[Kind], or a set of
+    endpoint names), and/or only those between workloads."""
     out = connections
     if focus:
-        out = [c for c in out if _is(c.src, focus) or _is(c.dst, focus)]
+        if isinstance(focus, str):
+            out = [c for c in out if _is(c.src, focus) or _is(c.dst, focus)]
+        else:
+            wanted = set(focus)
+            out = [c for c in out if c.src in wanted or c.dst in wanted]
     if exclude_external:
         out = [c for c in out if not (is_external(c.src) or is_external(c.dst))]
     return out
+
+
+def focus_endpoints(result: ConnectivityResult, focus: str) -> set[str]:
+    """The endpoints a --focus-workload names: ns/name (any kind), ns/name[Kind], or the name of
+    a pod whose controller names the endpoint. Empty when nothing matches."""
+    found = set()
+    for endpoint, pods in result.endpoints.items():
+        if _is(endpoint, focus) or any(f"{p.namespace}/{p.name}" == focus for p in pods):
+            found.add(endpoint)
+    return found
 
 
 def _is(endpoint: str, focus: str) -> bool:

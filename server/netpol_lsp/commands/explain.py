@@ -1,0 +1,60 @@
+"""`netpol-lsp explain`: the hover text, in the terminal.
+
+Without --workload/--policy: every policy, then every workload of the paths, sorted by
+namespace and name. With one: only it (every kind of that name, if several share it).
+"""
+from __future__ import annotations
+
+import sys
+
+from ..cli import UsageError
+from .common import load, unknown_name
+
+
+def _key(obj) -> tuple:
+    return (obj.namespace, obj.name, obj.kind, obj.path, obj.doc_index)
+
+
+def _named(objects, given: str) -> list:
+    """Objects a NS/NAME names: ns/name, ns/name[Kind], or a workload's controller endpoint."""
+    found = []
+    for obj in objects:
+        names = {f"{obj.namespace}/{obj.name}", f"{obj.namespace}/{obj.name}[{obj.kind}]"}
+        endpoint = getattr(obj, "endpoint", None)
+        if endpoint:
+            names.update({endpoint, endpoint.split("[", 1)[0]})
+        if given in names:
+            found.append(obj)
+    return found
+
+
+def run_explain(args) -> int:
+    from ..analysis.explain import explain_policy, explain_workload
+    from ..rules.base import RuleContext
+
+    loaded = load(args.paths, args.config)
+    workspace = loaded.workspace
+    ctx = RuleContext(workspace)
+    markdown = args.format == "markdown"
+    policies = sorted(workspace.policies, key=_key)
+    workloads = sorted(workspace.workloads, key=_key)
+    if args.policy:
+        policies = _named(policies, args.policy)
+        if not policies:
+            raise UsageError(unknown_name("policy", args.policy, [f"{p.namespace}/{p.name}" for p in workspace.policies],
+                                          "policies"))
+        workloads = []
+    elif args.workload:
+        workloads = _named(workloads, args.workload)
+        if not workloads:
+            raise UsageError(unknown_name("workload", args.workload,
+                                          [f"{w.namespace}/{w.name}" for w in workspace.workloads]))
+        policies = []
+    if not policies and not workloads:
+        print("netpol-lsp: no NetworkPolicy and no workload in the given paths", file=sys.stderr)
+        return 0
+    texts = [explain_policy(ctx, p, markdown) for p in policies]
+    texts += [explain_workload(ctx, w, markdown) for w in workloads]
+    separator = "\n---\n\n" if markdown else "\n" + "-" * 72 + "\n\n"
+    sys.stdout.write(separator.join(texts))
+    return 0

@@ -1,0 +1,78 @@
+"""The connectivity conformance corpus (../shared/conformance beside the repository).
+
+Every case is compared in-process (fast, one test per case, the oracle's own comparison), and
+the corpus's runner is run once over the real command line (`python -m netpol_lsp connectivity
+--format json`) on every case. Without the corpus the tests skip on a developer's machine and
+FAIL in CI (env CI set): CI must never pass by not running them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFORMANCE = ROOT.parent / "shared" / "conformance"
+CASES = CONFORMANCE / "cases"
+
+
+def _cases() -> list[str]:
+    if not CASES.is_dir():
+        return []
+    return sorted(c.name for c in CASES.iterdir() if (c / "expected.json").is_file() and (c / "input").is_dir())
+
+
+def _require_corpus() -> None:
+    if _cases():
+        return
+    message = f"the conformance corpus is missing or empty at {CONFORMANCE}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must run it)")
+    pytest.skip(message)
+
+
+def _connlist():
+    sys.path.insert(0, str(CONFORMANCE))
+    try:
+        import connlist  # noqa: PLC0415
+    finally:
+        sys.path.remove(str(CONFORMANCE))
+    return connlist
+
+
+def test_corpus_is_present():
+    _require_corpus()
+    assert len(_cases()) >= 68
+
+
+@pytest.mark.parametrize("case", _cases() or ["(no corpus)"])
+def test_case(case):
+    _require_corpus()
+    from netpol_lsp.analysis.connectivity import compute_connectivity
+    from netpol_lsp.commands.common import load
+
+    folder = CASES / case
+    loaded = load([str(folder / "input")], None)
+    actual = compute_connectivity(loaded.workspace).as_list()
+    expected = json.loads((folder / "expected.json").read_text())
+    diffs = _connlist().compare(expected, actual)
+    assert not diffs, f"{case}: {len(diffs)} differences, first: " + "; ".join(diffs[:5])
+
+
+def test_runner_over_the_command_line():
+    _require_corpus()
+    command = f"{shlex.quote(sys.executable)} -m netpol_lsp connectivity --format json {{input}}"
+    proc = subprocess.run([sys.executable, str(CONFORMANCE / "run.py"), "--cmd", command],
+                          capture_output=True, text=True, timeout=1800, cwd=ROOT)
+    summary = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout, re.M)
+    assert summary, proc.stdout[-2000:] + proc.stderr[-2000:]
+    passed, failed = int(summary.group(1)), int(summary.group(2))
+    assert failed == 0, proc.stdout[-4000:]
+    assert passed == len(_cases())
+    assert proc.returncode == 0
