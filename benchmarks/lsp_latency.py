@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""didChange -> publishDiagnostics latency of `netpol-lsp serve` on a 2,000-line file.
+
+    python benchmarks/lsp_latency.py [CORPUS] [--edits 100] [--file big/app-bundle.yaml]
+                                     [--debounce-ms 0] [--profile]
+
+CORPUS defaults to /tmp/np-corpus, generated with
+`python benchmarks/generate_corpus.py CORPUS --files 10000` when missing. The server runs as a
+real process over stdio (pygls's client), with the debounce disabled through the
+initializationOption debounceMs (0). After the workspace is indexed, each edit alternately
+inserts and removes a comment line at the top of the file (so every diagnostic moves and is
+republished), and the time from sending didChange to receiving publishDiagnostics for that
+version is recorded. Prints p50/p95/max, then with --profile the top 15 functions (cProfile,
+cumulative) of the analysis job the server runs per edit (lsp/scheduler.compute), measured
+in this process on the same workspace.
+
+Not run by the test suite; numbers depend on the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+HERE = Path(__file__).resolve().parent
+
+
+def ensure_corpus(corpus: Path, files: int) -> None:
+    if (corpus / "big" / "app-bundle.yaml").is_file():
+        return
+    print(f"generating {corpus} ({files} files)...", file=sys.stderr)
+    subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", str(files)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int) -> dict:
+    client = LanguageClient("netpol-lsp-bench", "1")
+    published: dict[str, list] = {}
+    arrivals: asyncio.Queue = asyncio.Queue()
+    progress_done = asyncio.Event()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_diagnostics(params: types.PublishDiagnosticsParams):
+        published[params.uri] = params.diagnostics
+        arrivals.put_nowait((time.perf_counter(), params.uri, params.version, len(params.diagnostics)))
+
+    @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+    def on_create(params):
+        return None
+
+    @client.feature(types.PROGRESS)
+    def on_progress(params: types.ProgressParams):
+        value = params.value if isinstance(params.value, dict) else {}
+        if value.get("kind") == "end":
+            progress_done.set()
+
+    await client.start_io(sys.executable, "-m", "netpol_lsp", "serve", "--stdio")
+    uri = target.as_uri()
+    started = time.perf_counter()
+    await client.initialize_async(types.InitializeParams(
+        capabilities=types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True)),
+        root_uri=corpus.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=corpus.as_uri(), name=corpus.name)],
+        initialization_options={"debounceMs": debounce_ms}))
+    client.initialized(types.InitializedParams())
+    text = target.read_text()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id="yaml", version=1, text=text)))
+    first = None
+    while first is None:  # the opened file comes first (single-file rules), before indexing ends
+        when, got_uri, _version, _count = await arrivals.get()
+        if got_uri == uri:
+            first = when - started
+    await asyncio.wait_for(progress_done.wait(), timeout=900)
+    indexed = time.perf_counter() - started
+    # the full analysis after indexing: wait until the queue is quiet
+    while True:
+        try:
+            await asyncio.wait_for(arrivals.get(), timeout=5.0)
+        except asyncio.TimeoutError:
+            break
+    ready = time.perf_counter() - started
+    files_with_diagnostics = sum(1 for d in published.values() if d)
+
+    latencies = []
+    line = "# benchmark edit\n"
+    current = text
+    for n in range(edits):
+        version = n + 2
+        if n % 2 == 0:
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+                text=line)
+            current = line + current
+        else:
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=1, character=0)),
+                text="")
+            current = current[len(line):]
+        sent = time.perf_counter()
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]))
+        while True:
+            when, got_uri, got_version, _count = await asyncio.wait_for(arrivals.get(), timeout=300)
+            if got_uri == uri and got_version == version:
+                latencies.append(when - sent)
+                break
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return {"first": first, "indexed": indexed, "ready": ready, "latencies": latencies,
+            "files_with_diagnostics": files_with_diagnostics}
+
+
+def profile(corpus: Path, target: Path) -> str:
+    """cProfile of the server's per-edit job, on the same workspace, in this process."""
+    from netpol_lsp.config import find_config, load_config
+    from netpol_lsp.loader import load_paths
+    from netpol_lsp.lsp.diagnostics import group
+    from netpol_lsp.lsp.scheduler import compute
+    from netpol_lsp.lsp.state import ServerState
+
+    config = load_config(find_config(corpus))
+    loaded = load_paths([str(corpus)], config)
+    state = ServerState(config)
+    state.workspace = loaded.workspace
+    key = str(target)
+    state.open_document(target.as_uri(), "# benchmark edit\n" + target.read_text(), 2)
+    t0 = time.perf_counter()
+    snapshot = state.snapshot()
+    t1 = time.perf_counter()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = compute(snapshot)
+    profiler.disable()
+    t2 = time.perf_counter()
+    grouped = group(result.findings, state.uri_for)
+    t3 = time.perf_counter()
+    stream = io.StringIO()
+    stream.write(f"per edit, in process: snapshot (dict copy of {len(snapshot.workspace.files)} files) "
+                 f"{(t1 - t0) * 1000:.1f} ms; compute (parse {key.rsplit('/', 1)[-1]} + analyze) "
+                 f"{(t2 - t1) * 1000:.0f} ms (under cProfile); findings -> diagnostics "
+                 f"({len(result.findings)} findings, {len(grouped)} files) {(t3 - t2) * 1000:.1f} ms\n\n")
+    pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(15)
+    return stream.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", default="/tmp/np-corpus")
+    parser.add_argument("--files", type=int, default=10000, help="corpus size when it must be generated")
+    parser.add_argument("--file", default="big/app-bundle.yaml", help="the edited file, relative to the corpus")
+    parser.add_argument("--edits", type=int, default=100)
+    parser.add_argument("--debounce-ms", type=int, default=0)
+    parser.add_argument("--profile", action="store_true", help="also print cProfile's top 15 of one analysis")
+    args = parser.parse_args()
+    corpus = Path(args.corpus).resolve()
+    ensure_corpus(corpus, args.files)
+    target = corpus / args.file
+    lines = target.read_text().count("\n")
+    result = asyncio.run(measure(corpus, target, args.edits, args.debounce_ms))
+    ms = [x * 1000 for x in result["latencies"]]
+    print(f"workspace: {corpus} ({sum(1 for _ in corpus.rglob('*.yaml'))} yaml files); edited: {args.file} "
+          f"({lines} lines); debounce {args.debounce_ms} ms")
+    print(f"opened file's first diagnostics: {result['first']:.2f} s after initialize; indexing done: "
+          f"{result['indexed']:.1f} s; workspace diagnostics published ({result['files_with_diagnostics']} files): "
+          f"{result['ready']:.1f} s")
+    print(f"didChange -> publishDiagnostics over {len(ms)} edits: p50 {statistics.median(ms):.0f} ms, "
+          f"p95 {percentile(ms, 0.95):.0f} ms, min {min(ms):.0f} ms, max {max(ms):.0f} ms")
+    if args.profile:
+        print()
+        print(profile(corpus, target))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

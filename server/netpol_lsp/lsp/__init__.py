@@ -1,0 +1,1 @@
+"""The language server (pygls): document sync, diagnostics, hover. server.py is the entry."""

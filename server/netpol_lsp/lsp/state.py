@@ -1,0 +1,276 @@
+"""The server's view of the workspace: files from disk and open buffers, keyed by path.
+
+- Paths <-> URIs: a file:// URI is keyed by its filesystem path (what findings carry and the
+  CLI prints); any other URI (untitled:, ...) is keyed by the URI itself. A URI the client sent
+  is remembered and used again when we publish, so the client recognises its own spelling.
+- An open buffer's text wins over the disk: disk events for an open file are ignored, and on
+  close the file is read back from disk (or dropped when it is not a workspace file).
+- Edits are not parsed on the message loop: the newest text of a buffer waits in `pending`
+  and is parsed by the analysis worker (see Snapshot.materialize), then adopted here.
+- `revision` counts every change; `edit_revision` only changes of open buffers. An analysis
+  result is current when the revision it was computed at is still the revision now.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from pygls.uris import from_fs_path, to_fs_path
+
+from ..config import CONFIG_NAME, Config
+from ..loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, _excluded, read_candidate
+from ..workspace import SourceFile, Workspace, load_source, skipped_source
+
+
+@dataclass(eq=False)
+class Pending:
+    """A buffer's text not parsed yet. Compared by identity: a newer edit is a new Pending."""
+
+    text: str
+    version: Optional[int]
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    version: Optional[int]
+    text: str
+
+
+@dataclass
+class Snapshot:
+    """What one analysis run sees: a copy of the file table (SourceFiles are never mutated, so
+    a shallow copy is safe to read from another thread), plus the buffers still to parse."""
+
+    revision: int
+    edit_revision: int
+    workspace: Workspace
+    pending: dict[str, Pending] = field(default_factory=dict)
+    versions: dict[str, Optional[int]] = field(default_factory=dict)  # open documents' versions
+    local_only: bool = False  # while indexing: only the open buffers, only single-file rules
+
+    def materialize(self) -> list[tuple[str, Pending, SourceFile]]:
+        """Parses the pending buffers into this snapshot (run it in the worker thread)."""
+        parsed = []
+        for path, pending in self.pending.items():
+            source = load_source(path, pending.text, self.workspace.config)
+            self.workspace.put(source)
+            parsed.append((path, pending, source))
+        return parsed
+
+
+def copy_workspace(workspace: Workspace, paths: Optional[Iterable[str]] = None) -> Workspace:
+    copy = Workspace(workspace.config)
+    if paths is None:
+        copy.files = dict(workspace.files)
+    else:
+        copy.files = {p: workspace.files[p] for p in paths if p in workspace.files}
+    copy.generation = workspace.generation
+    return copy
+
+
+class ServerState:
+    def __init__(self, config: Optional[Config] = None):
+        self.roots: list[str] = []  # absolute, normalised folder paths
+        self.config = config or Config()
+        self.workspace = Workspace(self.config)
+        self.open: dict[str, OpenDocument] = {}  # path -> open document
+        self.pending: dict[str, Pending] = {}
+        self.excluded_open: set[str] = set()  # open buffers the configuration excludes
+        self.uris: dict[str, str] = {}  # path -> the URI the client used for it
+        self.revision = 0
+        self.edit_revision = 0
+
+    # -- paths and URIs --------------------------------------------------------------------
+
+    def path_for(self, uri: str) -> str:
+        fs_path = to_fs_path(uri) if uri.startswith("file:") else None
+        path = os.path.normpath(fs_path) if fs_path else uri
+        self.uris.setdefault(path, uri)
+        return path
+
+    def uri_for(self, path: str) -> str:
+        known = self.uris.get(path)
+        if known is not None:
+            return known
+        if os.path.isabs(path):
+            return from_fs_path(path) or path
+        return path  # already a URI (untitled:...) or a name we were given as-is
+
+    def set_roots(self, uris: Iterable[str]) -> None:
+        roots = []
+        for uri in uris:
+            fs_path = to_fs_path(uri) if uri and uri.startswith("file:") else None
+            if fs_path:
+                root = os.path.normpath(fs_path)
+                if root not in roots:
+                    roots.append(root)
+        self.roots = roots
+
+    def root_of(self, path: str) -> Optional[str]:
+        for root in self.roots:
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                return root
+        return None
+
+    def display(self, path: str) -> str:
+        """A path as a person would write it: relative to its workspace folder."""
+        root = self.root_of(path)
+        return os.path.relpath(path, root) if root else path
+
+    def is_config_file(self, path: str) -> bool:
+        return os.path.basename(path) == CONFIG_NAME
+
+    def is_workspace_file(self, path: str) -> bool:
+        """A manifest `check` on the workspace folders would read: under a folder, a manifest
+        suffix, not in a skipped folder, not excluded by the configuration."""
+        root = self.root_of(path)
+        if root is None or not path.endswith(MANIFEST_SUFFIXES) or self.is_config_file(path):
+            return False
+        relative = os.path.relpath(path, root)
+        parts = relative.split(os.sep)
+        if any(part in SKIP_DIRS for part in parts[:-1]):
+            return False
+        return not self.excluded(path)
+
+    def excluded(self, path: str) -> bool:
+        root = self.root_of(path)
+        if root is None or not self.config.exclude:
+            return False
+        relative = os.path.relpath(path, root)
+        parts = relative.split(os.sep)
+        # a folder pattern (charts/**) excludes what is below it, as the folder walk does
+        return any(_excluded(os.sep.join(parts[:n]), self.config) for n in range(1, len(parts) + 1))
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def _bump(self, edit: bool) -> None:
+        self.revision += 1
+        if edit:
+            self.edit_revision += 1
+
+    def open_document(self, uri: str, text: str, version: Optional[int]) -> str:
+        path = self.path_for(uri)
+        self.uris[path] = uri
+        self.open[path] = OpenDocument(uri, version, text)
+        self._set_buffer(path, text, version)
+        return path
+
+    def change_document(self, uri: str, text: str, version: Optional[int]) -> Optional[str]:
+        path = self.path_for(uri)
+        document = self.open.get(path)
+        if document is None:
+            return None  # a change for a document never opened: nothing to update
+        document.version, document.text = version, text
+        self._set_buffer(path, text, version)
+        return path
+
+    def _set_buffer(self, path: str, text: str, version: Optional[int]) -> None:
+        if self.excluded(path) or self.is_config_file(path):  # the settings file is not a manifest
+            self.excluded_open.add(path)
+            self.pending.pop(path, None)
+            self.workspace.remove(path)
+        else:
+            self.excluded_open.discard(path)
+            self.pending[path] = Pending(text, version)
+        self._bump(edit=True)
+
+    def close_document(self, uri: str) -> str:
+        """The buffer is gone: the disk's version takes its place, if it is a workspace file."""
+        path = self.path_for(uri)
+        self.open.pop(path, None)
+        self.pending.pop(path, None)
+        self.excluded_open.discard(path)
+        if self.is_workspace_file(path) and os.path.isfile(path):
+            self.workspace.put(self.read_disk(path))
+        else:
+            self.workspace.remove(path)
+        self._bump(edit=True)
+        return path
+
+    def disk_changed(self, path: str, deleted: bool) -> bool:
+        """A file changed on disk (a watcher event). True when the workspace changed."""
+        if path in self.open:
+            return False  # the buffer wins
+        if deleted or not os.path.exists(path):
+            prefix = path.rstrip(os.sep) + os.sep  # a deleted folder takes its files with it
+            gone = [p for p in self.workspace.files
+                    if (p == path or p.startswith(prefix)) and p not in self.open]
+            for p in gone:
+                self.workspace.remove(p)
+            if gone:
+                self._bump(edit=False)
+            return bool(gone)
+        if not self.is_workspace_file(path):
+            return False
+        self.workspace.put(self.read_disk(path))
+        self._bump(edit=False)
+        return True
+
+    def add_indexed(self, sources: Iterable[SourceFile]) -> int:
+        """Files read by the indexer; an open buffer read meanwhile wins. Returns how many."""
+        count = 0
+        for source in sources:
+            if source.path in self.open or source.path in self.excluded_open:
+                continue
+            self.workspace.put(source)
+            count += 1
+        if count:
+            self._bump(edit=False)
+        return count
+
+    def reset(self, config: Config) -> None:
+        """A new configuration: an empty workspace with the open buffers, to be indexed again."""
+        self.config = config
+        self.workspace = Workspace(config)
+        self.pending = {}
+        self.excluded_open = set()
+        for path, document in self.open.items():
+            self._set_buffer(path, document.text, document.version)
+        self._bump(edit=True)
+
+    def adopt(self, parsed: list[tuple[str, Pending, SourceFile]]) -> None:
+        """Parsed buffers come back from the worker: keep those no newer edit replaced."""
+        for path, pending, source in parsed:
+            if self.pending.get(path) is pending and source.text is pending.text:
+                del self.pending[path]
+                if path in self.open and not self.excluded(path):
+                    self.workspace.put(source)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_disk(self, path: str) -> SourceFile:
+        """One file from disk, with the loader's rules (size limit, encodings, symlinks that
+        lead outside the workspace folder are not followed)."""
+        problem = None
+        root = self.root_of(path)
+        try:
+            if root is not None and stat.S_ISLNK(os.lstat(path).st_mode):
+                target = Path(path).resolve(strict=True)
+                resolved_root = Path(root).resolve()
+                if resolved_root not in target.parents:
+                    problem = f"skipped: symlink to {target}, outside the workspace (not followed)"
+        except (OSError, RuntimeError):
+            problem = "skipped: broken or looping symlink"
+        if problem:
+            return skipped_source(path, problem)
+        return read_candidate(Candidate(path, Path(path)), self.config)
+
+    # -- analysis --------------------------------------------------------------------------
+
+    def snapshot(self, local_only: bool = False) -> Snapshot:
+        if local_only:
+            paths = [p for p in self.open if p not in self.excluded_open]
+            workspace = copy_workspace(self.workspace, paths)
+        else:
+            workspace = copy_workspace(self.workspace)
+        return Snapshot(self.revision, self.edit_revision, workspace, dict(self.pending),
+                        {p: d.version for p, d in self.open.items()}, local_only)
+
+    def is_current(self, snapshot: Snapshot) -> bool:
+        if snapshot.local_only:
+            return snapshot.edit_revision == self.edit_revision
+        return snapshot.revision == self.revision
