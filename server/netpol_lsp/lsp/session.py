@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Optional
 
 from lsprotocol import types
 
-from ..config import CONFIG_NAME, Config, load_config
+from ..config import CONFIG_NAME, Config
 from ..span import Span
 from . import settings as settings_mod
 from .diagnostics import DiagnosticTable, group
@@ -131,24 +130,10 @@ class Session:
 
     # -- configuration ---------------------------------------------------------------------
 
-    def _config_path(self) -> Optional[str]:
-        from ..config import find_config
-        from pathlib import Path
-
-        for root in self.state.roots:
-            found = find_config(Path(root))
-            if found is not None:
-                return os.path.normpath(str(found))
-        return None
-
     def _compute_config(self) -> Config:
-        path = self._config_path()
+        path = settings_mod.config_path(self.state.roots)
         document = self.state.open.get(path) if path else None
-        if document is not None:
-            base = settings_mod.config_from_text(path, document.text)  # the buffer wins
-        else:
-            from pathlib import Path
-            base = load_config(Path(path)) if path else Config()
+        base = settings_mod.base_config(path, document.text if document is not None else None)
         merged, warnings = settings_mod.merge(base, {**self.init_section, **self.client_section})
         for warning in warnings:
             log_to_client(self.server, f"netpol-lsp: {warning}", types.MessageType.Warning)

@@ -13,6 +13,7 @@ and didChangeConfiguration carry the section.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
@@ -63,19 +64,23 @@ def server_settings(section: dict, previous: ServerSettings = ServerSettings()) 
     return settings, warnings
 
 
-def file_config(roots: list[Path]) -> Config:
-    """`.netpol-lsp.yaml` of the first workspace folder (or its nearest parent that has one),
-    found the way `netpol-lsp check` finds it."""
+def config_path(roots: list[str]) -> Optional[str]:
+    """`.netpol-lsp.yaml` of the first workspace folder that has one (in it or in a parent
+    folder), found the way `netpol-lsp check` finds it."""
     for root in roots:
-        found = find_config(root)
+        found = find_config(Path(root))
         if found is not None:
-            return load_config(found)
-    return Config()
+            return os.path.normpath(str(found))
+    return None
 
 
-def config_from_text(path: str, text: str) -> Config:
-    """The configuration file as an open buffer holds it (the buffer wins over the disk)."""
-    return parse_config(text, path)
+def base_config(path: Optional[str], buffer_text: Optional[str]) -> Config:
+    """The configuration file's settings: from its open buffer when it is open, else the disk."""
+    if path is None:
+        return Config()
+    if buffer_text is not None:
+        return parse_config(buffer_text, path)
+    return load_config(Path(path))
 
 
 def merge(base: Config, section: dict) -> tuple[Config, list[str]]:
