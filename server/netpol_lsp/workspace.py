@@ -28,6 +28,7 @@ class SourceFile:
     parse_problems: list[ParseProblem] = field(default_factory=list)
     model_problems: list[ModelProblem] = field(default_factory=list)
     skipped: bool = False
+    cache: dict = field(default_factory=dict)  # per-file results of single-file rules, by rule id
 
     @property
     def lines(self) -> list[str]:

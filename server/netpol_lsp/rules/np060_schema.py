@@ -17,21 +17,33 @@ SCHEMA = "networkpolicy.schema.json"
 
 def check(ctx):
     for source in ctx.workspace.files.values():
-        reported = set()
-        for doc in source.documents:
-            for root in _policies(doc.root):
-                for error in validate(root, SCHEMA):
-                    if _explained_elsewhere(error):
-                        continue
-                    key = error.span.start_line  # the schema and the model may both see it: once a line
-                    if key not in reported:
-                        reported.add(key)
-                        yield finding(ID, error.message, source.path, error.span)
-        for problem in source.model_problems:
-            key = problem.span.start_line
-            if key not in reported:
-                reported.add(key)
-                yield finding(ID, problem.message[0].upper() + problem.message[1:], source.path, problem.span)
+        # A file's schema errors depend on that file alone: computed once per version of it, so
+        # a keystroke elsewhere re-validates nothing.
+        problems = source.cache.get(ID)
+        if problems is None:
+            problems = source.cache[ID] = _file_problems(source)
+        for message, span in problems:
+            yield finding(ID, message, source.path, span)
+
+
+def _file_problems(source) -> list:
+    out = []
+    reported = set()
+    for doc in source.documents:
+        for root in _policies(doc.root):
+            for error in validate(root, SCHEMA):
+                if _explained_elsewhere(error):
+                    continue
+                key = error.span.start_line  # the schema and the model may both see it: once a line
+                if key not in reported:
+                    reported.add(key)
+                    out.append((error.message, error.span))
+    for problem in source.model_problems:
+        key = problem.span.start_line
+        if key not in reported:
+            reported.add(key)
+            out.append((problem.message[0].upper() + problem.message[1:], problem.span))
+    return out
 
 
 def _policies(root):
