@@ -27,7 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", default="", help="skip these rules (ids or names, comma-separated)")
     check.add_argument("--fail-on", default="warning", choices=["error", "warning", "info", "never"])
     check.add_argument("--config", default=None, help="configuration file (default: nearest .netpol-lsp.yaml)")
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
     check.add_argument("--color", default="auto", choices=["auto", "always", "never"])
 
     conn = commands.add_parser("connectivity", help="list who may talk to whom, on which ports")
