@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from . import fixes
 from .base import describe_workload, did_you_mean, finding, related_workload
 
 ID = "NP001"
@@ -32,7 +33,12 @@ def check(ctx):
         message += ". The policy isolates and allows nothing."
         related = [related_workload(w, f"{describe_workload(w)} has labels "
                                        f"{_labels(w.template_labels)}") for w in candidates[:5]]
-        yield finding(ID, message, policy.path, selector.anchor, related)
+        found = finding(ID, message, policy.path, selector.anchor, related)
+        if guess:
+            fix = fixes.replace_label(ctx, policy.path, selector, guess[0], guess[1], describe_workload(guess[2]))
+            if fix is not None:
+                found.fixes.append(fix)
+        yield found
 
 
 def _labels(labels: dict) -> str:

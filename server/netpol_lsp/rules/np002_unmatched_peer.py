@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from . import fixes
 from .base import describe_workload, did_you_mean, finding
 
 ID = "NP002"
@@ -20,13 +21,20 @@ def check(ctx):
                 for peer in rule.peers or ():
                     if not peer.is_cluster_peer or ctx.resolver.peer_workloads(policy, peer):
                         continue
-                    message = _explain(ctx, policy, peer, word, defines_namespaces)
-                    if message:
+                    explained = _explain(ctx, policy, peer, word, defines_namespaces)
+                    if explained:
+                        message, guess = explained
                         selector = peer.pod_selector or peer.namespace_selector
-                        yield finding(ID, message, policy.path, selector.anchor)
+                        found = finding(ID, message, policy.path, selector.anchor)
+                        if guess is not None:
+                            fix = fixes.replace_label(ctx, policy.path, *guess)
+                            if fix is not None:
+                                found.fixes.append(fix)
+                        yield found
 
 
 def _explain(ctx, policy, peer, word, defines_namespaces):
+    """The message, and the "did you mean" as (selector, old pair, new pair, owner) or None."""
     index = ctx.workspace.index
     if peer.namespace_selector is not None:
         namespaces = ctx.resolver.namespaces_matching(peer.namespace_selector)
@@ -35,8 +43,14 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
                 return None
             if not defines_namespaces and not _names_namespace(peer.namespace_selector):
                 return None  # the workspace defines no Namespace: we cannot know their labels
-            return (f"'{word}' peer matches nothing: no namespace has {peer.namespace_selector.text()}, "
-                    "so this peer allows no traffic")
+            message = f"'{word}' peer matches nothing: no namespace has {peer.namespace_selector.text()}"
+            guess = did_you_mean(peer.namespace_selector, list(index.namespaces.values()), lambda ns: ns.labels)
+            fix = None
+            if guess:
+                owner = f"Namespace {guess[2].name}"
+                message += f" (did you mean {guess[1]}, on {owner}?)"
+                fix = (peer.namespace_selector, guess[0], guess[1], owner)
+            return message + ", so this peer allows no traffic", fix
         populated = [ns for ns in namespaces if index.workloads_by_ns.get(ns.name)]
         if not populated:
             return None  # namespaces outside this repository (kube-system, ...): we cannot see their pods
@@ -51,14 +65,17 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
         where = policy.namespace
         if not candidates:
             return (f"'{word}' peer matches no pod: namespace {policy.namespace} has no workloads in this "
-                    f"workspace with {peer.pod_selector.text()}, so this peer allows no traffic")
+                    f"workspace with {peer.pod_selector.text()}, so this peer allows no traffic"), None
     plural = "s" if "," in where else ""
     message = (f"'{word}' peer matches no pod: no pod template in namespace{plural} {where} has "
                f"{peer.pod_selector.text()}")
     guess = did_you_mean(peer.pod_selector, candidates)
+    fix = None
     if guess:
-        message += f" (did you mean {guess[1]}, on {describe_workload(guess[2])}?)"
-    return message + ", so this peer allows no traffic"
+        owner = describe_workload(guess[2])
+        message += f" (did you mean {guess[1]}, on {owner}?)"
+        fix = (peer.pod_selector, guess[0], guess[1], owner)
+    return message + ", so this peer allows no traffic", fix
 
 
 def _names_namespace(selector) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from . import fixes
 from .base import finding
 
 ID = "NP010"
@@ -24,5 +25,9 @@ def check(ctx):
         else:
             meaning = "Ingress only: egress of the selected pods stays open"
         span = (policy.node.key("spec") or policy.node).span
-        yield finding(ID, f"policyTypes is not set: Kubernetes infers {meaning}. "
-                      f"Write policyTypes: [{', '.join(inferred)}] to make it explicit", policy.path, span)
+        found = finding(ID, f"policyTypes is not set: Kubernetes infers {meaning}. "
+                        f"Write policyTypes: [{', '.join(inferred)}] to make it explicit", policy.path, span)
+        fix = fixes.explicit_policy_types(ctx, policy)
+        if fix is not None:
+            found.fixes.append(fix)
+        yield found

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from . import fixes
 from .base import finding
 
 ID = "NP011"
@@ -24,11 +25,15 @@ def check(ctx):
             key = policy.spec_key(direction)
             written = ", ".join(policy.policy_types) or "nothing"
             count = f"{len(rules)} {direction} rule{'s' if len(rules) > 1 else ''}"
-            yield finding(ID, f"{count} ignored: policyTypes is [{written}] without {type_name}, so Kubernetes "
-                          f"does not enforce them and {direction} of the selected pods "
-                          f"{'stays open' if not _isolated_elsewhere(ctx, policy, direction) else 'follows other policies'}. "
-                          f"Add {type_name} to policyTypes, or remove the rules",
-                          policy.path, (key or policy.node).span)
+            found = finding(ID, f"{count} ignored: policyTypes is [{written}] without {type_name}, so Kubernetes "
+                            f"does not enforce them and {direction} of the selected pods "
+                            f"{'stays open' if not _isolated_elsewhere(ctx, policy, direction) else 'follows other policies'}. "
+                            f"Add {type_name} to policyTypes, or remove the rules",
+                            policy.path, (key or policy.node).span)
+            for fix in (fixes.add_policy_type(ctx, policy, type_name), fixes.remove_rules(ctx, policy, direction)):
+                if fix is not None:
+                    found.fixes.append(fix)
+            yield found
 
 
 def _isolated_elsewhere(ctx, policy, direction) -> bool:

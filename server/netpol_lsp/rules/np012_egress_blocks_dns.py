@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..analysis.dns import allows_dns
 from ..findings import Severity
+from . import fixes
 from .base import describe_workload, finding
 
 ID = "NP012"
@@ -23,6 +24,10 @@ def check(ctx):
         key = policy.spec_key("policyTypes") or policy.node.key("spec") or policy.node
         who = (f"{describe_workload(blocked[0])}" + (f" and {len(blocked) - 1} more" if len(blocked) > 1 else "")
                if blocked else "the selected pods")
-        yield finding(ID, f"egress is isolated for {who} and no egress rule allows DNS (UDP or TCP 53): "
-                      "name lookups will time out. Allow UDP and TCP 53 to kube-dns in kube-system",
-                      policy.path, key.span)
+        found = finding(ID, f"egress is isolated for {who} and no egress rule allows DNS (UDP or TCP 53): "
+                        "name lookups will time out. Allow UDP and TCP 53 to kube-dns in kube-system",
+                        policy.path, key.span)
+        fix = fixes.allow_dns(ctx, policy)
+        if fix is not None:
+            found.fixes.append(fix)
+        yield found

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from . import fixes
 from .base import finding
 
 ID = "NP041"
@@ -18,8 +19,13 @@ def check(ctx):
                     message = _problem(spec)
                     if message:
                         anchor = spec.end_port_node or spec.port_node or spec.node
-                        yield finding(ID, message + ": the API server rejects the whole policy", policy.path,
-                                      anchor.span)
+                        found = finding(ID, message + ": the API server rejects the whole policy", policy.path,
+                                        anchor.span)
+                        if _reversed(spec):
+                            fix = fixes.swap_range(ctx, policy.path, spec)
+                            if fix is not None:
+                                found.fixes.append(fix)
+                        yield found
 
 
 def _problem(spec):
@@ -32,3 +38,7 @@ def _problem(spec):
     if spec.end_port < spec.port:
         return f"endPort {spec.end_port} is below port {spec.port} (swap them)"
     return None
+
+
+def _reversed(spec) -> bool:
+    return isinstance(spec.port, int) and spec.end_port is not None and spec.end_port < spec.port
