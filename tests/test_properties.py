@@ -114,19 +114,58 @@ def test_findings_lie_inside_their_files_and_json_has_the_documented_shape(space
         assert item["range"]["start"]["line"] >= 1 and item["range"]["start"]["column"] >= 1
 
 
+def external_at(conns, workload, outward, address):
+    """The connection the outside address has with workload in the given direction, or None."""
+    from netpol_lsp.analysis.ipset import IPSet
+
+    for (src, dst), conn in conns.items():
+        ext, wl = (dst, src) if outward else (src, dst)
+        if wl == workload and not ext.endswith("]"):
+            for cidr in ext.split(","):
+                if IPSet.from_cidr(cidr).covers(IPSet.from_ranges([(address, address)])):
+                    return conn
+    return None
+
+
+def boundaries(conns):
+    from netpol_lsp.analysis.ipset import IPSet
+
+    points = {0}
+    for src, dst in conns:
+        for end in (src, dst):
+            if not end.endswith("]"):
+                for cidr in end.split(","):
+                    points.update(a for a, _ in IPSet.from_cidr(cidr).intervals())
+    return points
+
+
 @SETTINGS
 @given(workspaces(), rules())
 def test_adding_a_rule_never_removes_a_connection(space, extra):
+    from netpol_lsp.analysis.portset import ConnectionSet
+
     docs, pols = space
     if not pols or "ingress: [" not in pols[0]:
         return
     before = connections(build(docs, pols))
     widened = pols[0].replace("ingress: [", f"ingress: [{extra}, ", 1)
     after = connections(build(docs, [widened] + pols[1:]))
-    from netpol_lsp.analysis.portset import ConnectionSet
-    for pair, conn in before.items():
-        assert ConnectionSet.parse(after.get(pair, "No Connections")).covers(ConnectionSet.parse(conn)) \
-            if conn != "All Connections" else after.get(pair) == "All Connections"
+
+    def covers(new, old):
+        return ConnectionSet.parse(new or "No Connections").covers(ConnectionSet.parse(old)) \
+            if old != "All Connections" else new == "All Connections"
+
+    for (src, dst), conn in before.items():
+        if src.endswith("]") and dst.endswith("]"):
+            assert covers(after.get((src, dst)), conn)
+    # outside the cluster the new rule may cut the address space differently: compare address by address
+    workloads = {e for pair in before for e in pair if e.endswith("]")}
+    for address in boundaries(before) | boundaries(after):
+        for workload in workloads:
+            for outward in (True, False):
+                old = external_at(before, workload, outward, address)
+                if old is not None:
+                    assert covers(external_at(after, workload, outward, address), old)
 
 
 @SETTINGS

@@ -20,6 +20,9 @@
 --
 -- The server leaves YAML and JSON that is not Kubernetes alone, so attaching it to every
 -- YAML/JSON buffer is safe; it runs beside yaml-language-server.
+--
+-- Loading this file also handles the code lens's command `netpol-lsp.showReferences`
+-- (vim.lsp.codelens.run()): the workloads the policy selects go to the quickfix list.
 
 local M = {}
 
@@ -47,6 +50,25 @@ local function options(opts)
   end
   return cfg
 end
+
+--- The code lens's command: arguments (uri, position, locations), locations as LSP JSON.
+--- Puts the locations in the quickfix list and opens it.
+function M.show_references(command, ctx)
+  local locations = (command.arguments or {})[3] or {}
+  if vim.tbl_isempty(locations) then
+    vim.notify("netpol-lsp: the policy selects no workloads", vim.log.levels.INFO)
+    return
+  end
+  local client = ctx and ctx.client_id and vim.lsp.get_client_by_id(ctx.client_id)
+  local encoding = client and client.offset_encoding or "utf-16"
+  vim.fn.setqflist({}, " ", {
+    title = command.title or "netpol-lsp",
+    items = vim.lsp.util.locations_to_items(locations, encoding),
+  })
+  vim.cmd("copen")
+end
+
+vim.lsp.commands["netpol-lsp.showReferences"] = M.show_references
 
 --- The nearest folder above `fname` holding one of `markers`, or nil (works on 0.7: no vim.fs).
 function M.find_root(fname, markers)

@@ -16,6 +16,7 @@ from typing import Iterator, Optional
 from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
 from .manifests.parse import ParseProblem
+from .manifests.reading import BINARY, SNIFF
 from .span import Span
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
@@ -165,6 +166,20 @@ def source_from_bytes(display: str, data: bytes, config: Config) -> SourceFile:
         source = skipped_source(display, problems[0].message if problems else "skipped")
         return source
     return load_source(display, result.text, config, problems)
+
+
+def source_from_text(display: str, text: str, config: Config) -> SourceFile:
+    """An editor's buffer: the limits and skips a file read from disk gets (source_from_bytes),
+    so the server says what `check` says about the same text saved."""
+    limit = config.limits.max_file_bytes
+    if len(text) * 4 > limit:  # only then can its UTF-8 form be over the limit
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            return skipped_source(display, f"skipped: {_mib(size)} is larger than the {_mib(limit)} limit "
+                                  "(limits.maxFileBytes)")
+    if "\x00" in text[:SNIFF]:
+        return skipped_source(display, BINARY)
+    return load_source(display, text, config)
 
 
 def _mib(size: int) -> str:

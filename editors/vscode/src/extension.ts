@@ -1,7 +1,8 @@
 /**
  * The netpol-lsp VS Code extension: starts `netpol-lsp serve` for YAML and JSON files (the
  * server decides which are Kubernetes manifests), passes the settings on, and adds three
- * commands: restart the server, show the workspace's connectivity graph, explain a workload.
+ * commands: restart the server, show the workspace's connectivity graph, explain a workload
+ * (plus the internal one behind the server's code lens: show the references it carries).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,6 +25,7 @@ import {
   selectedInterpreter,
   ServerCommand,
 } from './discovery';
+import { SHOW_REFERENCES, showReferences } from './references';
 import { affectsServer, needsRestart, readServerPath, readServerSettings, SECTION } from './settings';
 import { workloadKey, workloadsFromConnectivity } from './workloads';
 
@@ -44,6 +46,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('netpol-lsp.restartServer', () => restartServer(true)),
     vscode.commands.registerCommand('netpol-lsp.showConnectivity', () => showConnectivity(context)),
     vscode.commands.registerCommand('netpol-lsp.explainWorkload', () => explainWorkload()),
+    // internal (not in the palette): the code lens's command, opens the references peek view
+    vscode.commands.registerCommand(SHOW_REFERENCES, showReferences),
     vscode.workspace.onDidChangeConfiguration((event) => onConfigurationChanged(event)),
   );
   watchPythonEnvironment(context);

@@ -14,7 +14,17 @@ export const state: {
   messages: { level: string; text: string; actions: string[] }[];
   configListeners: ((e: { affectsConfiguration(s: string): boolean }) => unknown)[];
   output: string[];
-} = { config: {}, extensions: {}, lastScope: undefined, commands: new Map(), messages: [], configListeners: [], output: [] };
+  executed: { command: string; args: unknown[] }[];
+} = {
+  config: {},
+  extensions: {},
+  lastScope: undefined,
+  commands: new Map(),
+  messages: [],
+  configListeners: [],
+  output: [],
+  executed: [],
+};
 
 /**
  * Anything the tests do not model: a function, a class and an object at once, whose every
@@ -70,14 +80,32 @@ class Uri {
   }
 }
 
+class Position {
+  constructor(public readonly line: number, public readonly character: number) {}
+}
+
+class Range {
+  constructor(public readonly start: Position, public readonly end: Position) {}
+}
+
+class Location {
+  constructor(public readonly uri: Uri, public readonly range: Range) {}
+}
+
 const base: Record<string, unknown> = {
   Uri,
+  Position,
+  Range,
+  Location,
   commands: {
     registerCommand(id: string, fn: (...args: unknown[]) => unknown) {
       state.commands.set(id, fn);
       return { dispose: () => state.commands.delete(id) };
     },
-    executeCommand: async () => undefined,
+    executeCommand: async (command: string, ...args: unknown[]) => {
+      state.executed.push({ command, args });
+      return undefined;
+    },
   },
   window: {
     createOutputChannel: () => ({
@@ -129,6 +157,7 @@ export function resetStub(): void {
   state.messages = [];
   state.configListeners = [];
   state.output = [];
+  state.executed = [];
 }
 
 type Resolver = (request: string, ...rest: unknown[]) => string;

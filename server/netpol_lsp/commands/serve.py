@@ -27,6 +27,8 @@ def run_serve(args) -> int:
     if address is not None:
         server.start_tcp(*address)
     else:
-        server.start_io()
+        from ..lsp.guard import ResyncingReader
+
+        server.start_io(stdin=ResyncingReader(sys.stdin.buffer))
     # exit after shutdown is a clean stop (0); an exit without shutdown, or a lost client, is not (1)
     return 0 if getattr(server.protocol, "_shutdown", False) else 1

@@ -15,7 +15,9 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from .guard import guarded, log_to_client
+from . import features
+from .guard import answer_parse_error, guarded, log_to_client, refuse
+from .positions import apply_change
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ class NetpolProtocol(LanguageServerProtocol):
             raise
 
     def handle_message(self, message):
-        if isinstance(message, _Answered):
+        if isinstance(message, _Answered) or refuse(self, message):
             return
         return super().handle_message(message)
 
@@ -53,6 +55,17 @@ class NetpolProtocol(LanguageServerProtocol):
         if params.capabilities is not None and params.capabilities.general is not None:
             params.capabilities.general.position_encodings = None
         return (yield from super().lsp_initialize(params))
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        # the edits applied as LSP counts positions (positions.py says where pygls does not)
+        document = self.workspace.get_text_document(params.text_document.uri)
+        text = document.source
+        for change in params.content_changes:
+            text = apply_change(text, change)
+        self.workspace.update_text_document(params.text_document, types.TextDocumentContentChangeWholeDocument(text))
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
 
 class NetpolLanguageServer(LanguageServer):
@@ -65,6 +78,8 @@ class NetpolLanguageServer(LanguageServer):
         # Failed requests were logged and answered by the guard; what reaches here is a
         # protocol-level failure (bad JSON, bad params): log it, do not pop up a message.
         log.error("%s: %s", getattr(source, "__name__", source), error)
+        if source is JsonRpcException and answer_parse_error(self.protocol, error):  # from the read loop
+            return
         log_to_client(self, f"netpol-lsp: {error}", types.MessageType.Error)
 
 
@@ -138,5 +153,15 @@ def create_server() -> NetpolLanguageServer:
     @guarded(types.TEXT_DOCUMENT_HOVER, request=True)
     async def hover(ls: NetpolLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
         return await ls.session.hover(params)
+
+    # editor features (features.py), one line each
+    features.register(server, types.TEXT_DOCUMENT_CODE_ACTION, features.code_actions, features.CODE_ACTION_OPTIONS)
+    features.register(server, types.TEXT_DOCUMENT_DEFINITION, features.definition)
+    features.register(server, types.TEXT_DOCUMENT_REFERENCES, features.references)
+    features.register(server, types.TEXT_DOCUMENT_CODE_LENS, features.code_lens, types.CodeLensOptions())
+    features.register(server, types.TEXT_DOCUMENT_COMPLETION, features.complete, features.COMPLETION_OPTIONS)
+    features.register(server, types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, features.document_symbols)
+    features.register(server, types.WORKSPACE_SYMBOL, features.workspace_symbols)
+    features.register(server, types.TEXT_DOCUMENT_INLAY_HINT, features.inlay_hints)
 
     return server

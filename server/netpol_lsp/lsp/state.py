@@ -21,8 +21,8 @@ from typing import Iterable, Optional
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..config import CONFIG_NAME, Config
-from ..loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, _excluded, read_candidate
-from ..workspace import SourceFile, Workspace, load_source, skipped_source
+from ..loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, _excluded, read_candidate, source_from_text
+from ..workspace import SourceFile, Workspace, skipped_source
 
 
 @dataclass(eq=False)
@@ -56,7 +56,7 @@ class Snapshot:
         """Parses the pending buffers into this snapshot (run it in the worker thread)."""
         parsed = []
         for path, pending in self.pending.items():
-            source = load_source(path, pending.text, self.workspace.config)
+            source = source_from_text(path, pending.text, self.workspace.config)
             self.workspace.put(source)
             parsed.append((path, pending, source))
         return parsed
@@ -235,7 +235,7 @@ class ServerState:
     def adopt(self, parsed: list[tuple[str, Pending, SourceFile]]) -> None:
         """Parsed buffers come back from the worker: keep those no newer edit replaced."""
         for path, pending, source in parsed:
-            if self.pending.get(path) is pending and source.text is pending.text:
+            if self.pending.get(path) is pending:  # a skipped buffer (too large, binary) has no text
                 del self.pending[path]
                 if path in self.open and not self.excluded(path):
                     self.workspace.put(source)

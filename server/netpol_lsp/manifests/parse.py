@@ -7,6 +7,7 @@ position while the documents around it are still read.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -25,6 +26,8 @@ _DOC_START = re.compile(r"^---(?:[ \t]|$)")
 _GLUED_START = re.compile(r"^---[A-Za-z]")  # `---apiVersion: v1`: a separator missing its newline
 _DOC_END = re.compile(r"^\.\.\.(?:[ \t]|$)")
 _HELM = re.compile(r"^[^#\n]*\{\{.*\}\}", re.MULTILINE)
+# YAML 1.1 also ends lines at these; LSP and editors do not (nor does `lines`, split at \n)
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 _TYPES = {
     "tag:yaml.org,2002:str": "str",
@@ -131,19 +134,21 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits()) -> ParsedFile:
 def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0):
     builder = _Builder(lines, start, limits, budget, parsed.problems, shift)
     builder.ascii = not shift and chunk.isascii()
+    if not builder.ascii and _YAML_ONLY_BREAKS.search(chunk):
+        builder.newlines = [m.start() for m in re.finditer("\n", chunk)]
     try:
         for root in builder.documents(yaml.parse(chunk, Loader=_Loader)):
             parsed.documents.append(Document(root, len(parsed.documents), start, end))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        span = _mark_span(lines, start, mark)
+        span = _mark_span(lines, start, builder.relined(mark))
         reason = _yaml_reason(err)
         if "\t" in lines[span.start_line][: span.start_col + 1] and "tab" not in reason:
             reason += " (a tab: YAML does not allow tabs for indentation)"
         parsed.problems.append(ParseProblem(span, reason))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
     except _TooComplex as err:
-        parsed.problems.append(ParseProblem(_mark_span(lines, start, err.mark), str(err)))
+        parsed.problems.append(ParseProblem(_mark_span(lines, start, builder.relined(err.mark)), str(err)))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         parsed.problems.append(ParseProblem(Span(start, 0, start, 0), f"YAML could not be read: {err}"))
@@ -206,10 +211,21 @@ class _Builder:
         self.problems = problems
         self.shift = shift  # columns cut from the first line of the chunk
         self.ascii = False  # set per chunk by the caller
+        self.newlines: Optional[list] = None  # offsets of \n in the chunk, when YAML counts lines otherwise
+
+    def relined(self, mark):
+        """A mark with its line and column counted at \n alone (from its index: code points)."""
+        if self.newlines is None or mark is None:
+            return mark
+        line = bisect.bisect_left(self.newlines, mark.index)
+        column = mark.index - (self.newlines[line - 1] + 1 if line else 0)
+        return yaml.Mark(mark.name, mark.index, line, column, None, None)
 
     def span(self, start, end) -> Span:
         if self.ascii:  # the common case: code-point columns are UTF-16 columns
             return _new_span(Span, (self.offset + start.line, start.column, self.offset + end.line, end.column))
+        if self.newlines is not None:
+            start, end = self.relined(start), self.relined(end)
         sl, el = self.offset + start.line, self.offset + end.line
         sc, ec = start.column, end.column
         if self.shift:

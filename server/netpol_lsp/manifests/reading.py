@@ -8,6 +8,10 @@ from typing import Optional
 from ..span import Span
 
 
+BINARY = "skipped: binary file (contains NUL bytes), not a manifest"
+SNIFF = 8192  # NUL bytes this near the start make a file binary
+
+
 @dataclass
 class ReadResult:
     text: Optional[str]  # None when the file is skipped
@@ -22,9 +26,8 @@ def read_manifest_bytes(data: bytes) -> ReadResult:
             return ReadResult(None, [("skipped", Span(0, 0, 0, 0), "skipped: not valid UTF-16 text")])
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
-    if b"\x00" in data[:8192]:
-        return ReadResult(None, [("skipped", Span(0, 0, 0, 0),
-                                  "skipped: binary file (contains NUL bytes), not a manifest")])
+    if b"\x00" in data[:SNIFF]:
+        return ReadResult(None, [("skipped", Span(0, 0, 0, 0), BINARY)])
     try:
         return ReadResult(data.decode("utf-8"))
     except UnicodeDecodeError as err:
