@@ -281,6 +281,7 @@ def test_unknown_methods(server):
     server.notify("$/noSuchNotification")
     assert [m for m in server.quiet() if "id" in m] == []  # a notification is never answered
     server.still_serving()
+    assert server.error_logs() == []  # the client was answered -32601: no error message on top
 
 
 def test_did_change_of_a_document_never_opened_is_ignored(server, workspace):

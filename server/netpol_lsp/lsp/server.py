@@ -80,7 +80,9 @@ class NetpolLanguageServer(LanguageServer):
         log.error("%s: %s", getattr(source, "__name__", source), error)
         if source is JsonRpcException and answer_parse_error(self.protocol, error):  # from the read loop
             return
-        log_to_client(self, f"netpol-lsp: {error}", types.MessageType.Error)
+        # an unknown method is the client's business (it got -32601): a log line, not an error
+        level = types.MessageType.Log if "Method Not Found" in str(error) else types.MessageType.Error
+        log_to_client(self, f"netpol-lsp: {error}", level)
 
 
 def create_server() -> NetpolLanguageServer:
