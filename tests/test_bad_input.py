@@ -1,6 +1,5 @@
 """Bad input becomes findings at positions, never a crash; `check` exits 2 only for unreadable paths."""
 import json
-import os
 import subprocess
 import sys
 

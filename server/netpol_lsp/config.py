@@ -1,7 +1,6 @@
 """`.netpol-lsp.yaml`: the workspace's settings, with defaults for everything."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -203,7 +202,3 @@ def _unknown_rules(node) -> list[ConfigProblem]:
         problems.append(ConfigProblem(key.span, f"rules: unknown rule '{key.value}'{hint}; `netpol-lsp rules` "
                                       "lists them", ("rules", str(key.value)), "ignored"))
     return problems
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "") not in ("", "0", "false")

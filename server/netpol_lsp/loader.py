@@ -17,7 +17,6 @@ from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
 from .manifests.parse import ParseProblem
 from .manifests.reading import BINARY, SNIFF
-from .span import Span
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -43,7 +42,7 @@ class LoadResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def _excluded(display: str, config: Config) -> bool:
+def is_excluded(display: str, config: Config) -> bool:
     """Whether an `exclude` glob matches the path: as the user named it, or relative to the
     folder of the configuration file (the workspace root). `**/` may match no folder at all,
     a glob also matches any path ending in it, and `dir/` or `dir/**` leaves the folder out."""
@@ -90,27 +89,27 @@ def discover(paths: list[str], config: Config) -> Iterator[Candidate]:
         if stat.S_ISDIR(info.st_mode):
             if not os.access(path, os.R_OK | os.X_OK):
                 raise UnreadablePath(f"{given}: permission denied")
-            yield from _walk(path, path.resolve(), given, config)
+            yield from walk_folder(path, path.resolve(), given, config)
         else:
             if not os.access(path, os.R_OK):
                 raise UnreadablePath(f"{given}: permission denied")
             yield Candidate(given, path)
 
 
-def _walk(folder: Path, root: Path, display_root: str, config: Config) -> Iterator[Candidate]:
+def walk_folder(folder: Path, root: Path, display_root: str, config: Config) -> Iterator[Candidate]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
         display = os.path.join(display_root, entry.name) if display_root not in ("", ".") else entry.name
-        if _excluded(display, config):
+        if is_excluded(display, config):
             continue
         try:
             is_link = entry.is_symlink()
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in SKIP_DIRS:
-                    yield from _walk(Path(entry.path), root, display, config)
+                    yield from walk_folder(Path(entry.path), root, display, config)
                 continue
         except OSError:
             continue

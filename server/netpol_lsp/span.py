@@ -24,9 +24,6 @@ class Span(NamedTuple):
         return (self.end_line - self.start_line, self.end_col - self.start_col)
 
 
-ZERO = Span(0, 0, 0, 0)
-
-
 def utf16_len(text: str) -> int:
     """Length of text in UTF-16 code units (characters beyond the BMP count twice)."""
     if text.isascii():

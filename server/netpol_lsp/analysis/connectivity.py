@@ -237,12 +237,6 @@ class Engine:
             found = found | self.rule_ports(rule, destination)
         return found
 
-    def to_external(self, src: Workload, atom: IPSet) -> ConnectionSet:
-        side = self.side(src, "egress")
-        if side is None:
-            return ALL
-        return self._external(side, atom, None)
-
     def from_external(self, dst: Workload, atom: IPSet) -> ConnectionSet:
         side = self.side(dst, "ingress")
         if side is None:

@@ -18,7 +18,7 @@ from typing import Awaitable, Callable, Optional
 from lsprotocol import types
 
 from ..config import Config
-from ..loader import Candidate, _walk, read_candidate
+from ..loader import Candidate, read_candidate, walk_folder
 from .state import ServerState
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def discover(roots: list[str], config: Config) -> list[Candidate]:
         if not os.path.isdir(root):
             continue
         # relative display paths: exclude globs are relative to the workspace root
-        for candidate in _walk(Path(root), Path(root).resolve(), "", config):
+        for candidate in walk_folder(Path(root), Path(root).resolve(), "", config):
             path = os.path.normpath(os.path.join(root, candidate.display))
             if path in seen:
                 continue

@@ -33,7 +33,6 @@ def from_range(rng: types.Range) -> Span:
     return Span(start_line, start_col, end_line, end_col)
 
 
-
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # LSP's line ends, and no others
 _LINE_BREAK_KEPT = re.compile(r"(\r\n|\r|\n)")
 
@@ -74,13 +73,6 @@ def _column(text: str, start: Optional[int], character: int) -> int:
             return index
         units += 2 if ord(text[index]) > 0xFFFF else 1
     return end
-
-
-def offset_at(text: str, position: types.Position) -> int:
-    """An LSP position as an index into text: a line past the last is the end of the text, a
-    column past the end of its line is the end of that line, a column between the two UTF-16
-    units of a surrogate pair is the boundary after that character (as pygls reads it)."""
-    return _column(text, _line_start(text, position.line), position.character)
 
 
 def apply_change(text: str, change) -> str:

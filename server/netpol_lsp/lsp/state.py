@@ -21,7 +21,7 @@ from typing import Iterable, Optional
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..config import CONFIG_NAME, Config
-from ..loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, _excluded, read_candidate, source_from_text
+from ..loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, is_excluded, read_candidate, source_from_text
 from ..workspace import SourceFile, Workspace, skipped_source
 
 
@@ -143,7 +143,7 @@ class ServerState:
         relative = os.path.relpath(path, root)
         parts = relative.split(os.sep)
         # a folder pattern (charts/**) excludes what is below it, as the folder walk does
-        return any(_excluded(os.sep.join(parts[:n]), self.config) for n in range(1, len(parts) + 1))
+        return any(is_excluded(os.sep.join(parts[:n]), self.config) for n in range(1, len(parts) + 1))
 
     # -- changes ---------------------------------------------------------------------------
 

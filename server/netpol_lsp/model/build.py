@@ -15,8 +15,6 @@ from .objects import (
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
-CONTROLLER_KINDS = ("ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
-                    "ReplicationController")
 
 
 class _Builder:

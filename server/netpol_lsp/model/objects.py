@@ -61,10 +61,6 @@ class K8sObject:
         meta = self.node.get("metadata")
         return meta.get("name") if isinstance(meta, Mapping) else None
 
-    @property
-    def qualified_name(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
 
 @dataclass(eq=False)
 class ContainerPort:

@@ -106,13 +106,7 @@ def render_dot(connections: list[Connection], result: Optional[ConnectivityResul
         'fillcolor="#e8f0fe", color="#1a73e8"];',
         '  edge [fontname="Helvetica", fontsize=9, color="#5f6368", fontcolor="#3c4043"];',
     ]
-    namespaces: dict[str, list[_Node]] = {}
-    externals: list[_Node] = []
-    for node in nodes:
-        if node.namespace is None:
-            externals.append(node)
-        else:
-            namespaces.setdefault(node.namespace, []).append(node)
+    namespaces, externals = _group_by_namespace(nodes)
     for number, (namespace, members) in enumerate(sorted(namespaces.items())):
         out.append(f"  subgraph cluster_{number} {{")
         out.append(f'    label={_dot_quote("namespace " + namespace)}; style="rounded,dashed"; '
@@ -185,11 +179,8 @@ def mermaid_size_warning(text: str, edges: int) -> Optional[str]:
     return f"the diagram has {why}; narrow it with --focus-workload or --exclude-external, or use --format dot|svg"
 
 
-def render_mermaid(connections: list[Connection], result: Optional[ConnectivityResult] = None) -> str:
-    nodes = _nodes(connections, result)
-    conns = _sorted_connections(connections)
-    ids: dict[str, str] = {}
-    out = ["flowchart LR"]
+def _group_by_namespace(nodes: list[_Node]) -> tuple[dict[str, list[_Node]], list[_Node]]:
+    """Workload nodes by namespace, and the external (CIDR) nodes."""
     namespaces: dict[str, list[_Node]] = {}
     externals: list[_Node] = []
     for node in nodes:
@@ -197,6 +188,15 @@ def render_mermaid(connections: list[Connection], result: Optional[ConnectivityR
             externals.append(node)
         else:
             namespaces.setdefault(node.namespace, []).append(node)
+    return namespaces, externals
+
+
+def render_mermaid(connections: list[Connection], result: Optional[ConnectivityResult] = None) -> str:
+    nodes = _nodes(connections, result)
+    conns = _sorted_connections(connections)
+    ids: dict[str, str] = {}
+    out = ["flowchart LR"]
+    namespaces, externals = _group_by_namespace(nodes)
     workload_ids, isolated_ids, external_ids = [], [], []
     for number, (namespace, members) in enumerate(sorted(namespaces.items())):
         out.append(f'  subgraph ns{number}_{_UNSAFE.sub("_", namespace)}["namespace {_mermaid_text(namespace)}"]')

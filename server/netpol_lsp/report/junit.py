@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Iterable, Optional
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 THRESHOLDS = {"error": 3, "warning": 2, "info": 1, "never": 99}

@@ -16,8 +16,6 @@ from ..model import NetworkPolicy, Selector, Workload
 from ..span import Span
 from ..workspace import Workspace
 
-DOCS_URL = "https://github.com/netpol-lsp/netpol-lsp/blob/main/rules/{id}-{name}.md"
-
 
 class RuleContext:
     def __init__(self, workspace: Workspace, resolver: Optional[Resolver] = None):

@@ -73,12 +73,6 @@ def rule_url(rule_id: str) -> Optional[str]:
     return WEB_URL.format(file=page_filename(rule))
 
 
-def rule_web_url(rule_id: str) -> Optional[str]:
-    """The page in the public repository, for reports read away from this machine."""
-    rule = _rule(rule_id)
-    return WEB_URL.format(file=page_filename(rule)) if rule is not None else None
-
-
 @lru_cache(maxsize=None)
 def rule_page_text(rule_id: str) -> Optional[str]:
     path = rule_page_path(rule_id)
@@ -119,11 +113,6 @@ class RulePage:
     @property
     def rule_id(self) -> str:
         return self.title.split()[0] if self.title else ""
-
-    @property
-    def rule_name(self) -> str:
-        parts = self.title.split()
-        return parts[1] if len(parts) > 1 else ""
 
     def blocks(self, section: str) -> list[CodeBlock]:
         body = self.sections.get(section, "")

@@ -13,7 +13,7 @@ SUMMARY = "a named port that no target pod's containers declare"
 def check(ctx):
     for policy in ctx.workspace.policies:
         for direction in ("ingress", "egress"):
-            if ("Ingress" if direction == "ingress" else "Egress") not in policy.effective_types:
+            if not policy.affects(direction):
                 continue
             for rule in policy.rules(direction):
                 named = [s for s in rule.ports or () if isinstance(s.port, str) and s.valid and s.port_node]

@@ -29,10 +29,9 @@ SUMMARY = "a rule wholly covered by another rule of a policy selecting the same 
 
 def check(ctx):
     for direction in ("ingress", "egress"):
-        type_name = "Ingress" if direction == "ingress" else "Egress"
         by_namespace: dict[str, list[NetworkPolicy]] = {}
         for policy in ctx.workspace.policies:
-            if type_name in policy.effective_types and policy.rules(direction) and policy.pod_selector is not None \
+            if policy.affects(direction) and policy.rules(direction) and policy.pod_selector is not None \
                     and policy.pod_selector.valid:
                 by_namespace.setdefault(policy.namespace, []).append(policy)
         for policies in by_namespace.values():
