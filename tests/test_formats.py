@@ -19,49 +19,10 @@ from netpol_lsp.report.sarif import fingerprint, render_sarif, sarif_log
 from netpol_lsp.rules.docs import rule_page_text, rule_url
 from netpol_lsp.rules.registry import RULES
 from netpol_lsp.span import Span
+from shop_db import DB, OPEN_POLICY
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
-
-DB = """\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: db
-  namespace: shop
-spec:
-  selector:
-    matchLabels:
-      app: db
-  template:
-    metadata:
-      labels:
-        app: db
-    spec:
-      containers:
-      - name: postgres
-        image: postgres:16
-        ports:
-        - containerPort: 5432
-"""
-
-POLICY = """\
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: db-ingress
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: db
-  policyTypes: [Ingress]
-  ingress:
-  - from:
-    - namespaceSelector: {}
-    ports:
-    - port: 5432
-"""
 
 
 @pytest.fixture
@@ -70,7 +31,7 @@ def workspace_dir(tmp_path):
     os.chdir(tmp_path)
     (tmp_path / "k8s").mkdir()
     (tmp_path / "k8s" / "db.yaml").write_text(DB, encoding="utf-8")
-    (tmp_path / "k8s" / "db policy.yaml").write_text(POLICY, encoding="utf-8")  # a space in the name
+    (tmp_path / "k8s" / "db policy.yaml").write_text(OPEN_POLICY, encoding="utf-8")  # a space in the name
     (tmp_path / "k8s" / "api.yaml").write_text(DB.replace("name: db", "name: api").replace("app: db", "app: api")
                                                .replace("containerPort: 5432", "containerPort: 8080")
                                                .replace("postgres:16", "example/api:1"), encoding="utf-8")
@@ -171,8 +132,8 @@ def _fingerprints(files: dict[str, str], capsys) -> dict[tuple[str, int], str]:
 
 def test_fingerprints_follow_a_finding_when_lines_move(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    before = _fingerprints({"db.yaml": DB, "policy.yaml": POLICY}, capsys)
-    moved = "# a comment\n# and another\n" + POLICY
+    before = _fingerprints({"db.yaml": DB, "policy.yaml": OPEN_POLICY}, capsys)
+    moved = "# a comment\n# and another\n" + OPEN_POLICY
     after = _fingerprints({"db.yaml": DB, "policy.yaml": moved}, capsys)
     assert list(before) == [("NP020", 12)] and list(after) == [("NP020", 14)]
     assert before[("NP020", 12)] == after[("NP020", 14)]  # the line number is not part of it
@@ -187,7 +148,7 @@ def test_fingerprints_differ_by_rule_path_text_and_occurrence():
 
 def test_identical_lines_get_distinct_fingerprints(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    twice = POLICY + "---\n" + POLICY.replace("name: db-ingress", "name: db-ingress-2").replace(
+    twice = OPEN_POLICY + "---\n" + OPEN_POLICY.replace("name: db-ingress", "name: db-ingress-2").replace(
         "- namespaceSelector: {}", "- ipBlock:\n        cidr: 0.0.0.0/0")
     prints = _fingerprints({"db.yaml": DB, "policy.yaml": twice}, capsys)
     np020 = [v for (rule, _), v in prints.items() if rule == "NP020"]

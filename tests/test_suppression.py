@@ -7,46 +7,8 @@ from netpol_lsp.analysis.run import analyze
 from netpol_lsp.analysis.suppress import scan
 from netpol_lsp.config import Config, parse_config
 from netpol_lsp.findings import Severity
+from shop_db import DB, OPEN_POLICY
 
-DB = """\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: db
-  namespace: shop
-spec:
-  selector:
-    matchLabels:
-      app: db
-  template:
-    metadata:
-      labels:
-        app: db
-    spec:
-      containers:
-      - name: postgres
-        image: postgres:16
-        ports:
-        - containerPort: 5432
-"""
-
-OPEN_POLICY = """\
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: db-ingress
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels:
-      app: db
-  policyTypes: [Ingress]
-  ingress:
-  - from:
-    - namespaceSelector: {}
-    ports:
-    - port: 5432
-"""
 FROM_LINE = 11  # 0-based line of `- from:`: where NP020 is anchored (the `from` key)
 
 
