@@ -10,6 +10,7 @@ import fnmatch
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -17,6 +18,7 @@ from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
 from .manifests.parse import ParseProblem
 from .manifests.reading import BINARY, SNIFF
+from .parallel import map_in_order
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -132,7 +134,7 @@ def walk_folder(folder: Path, root: Path, display_root: str, config: Config) -> 
         yield Candidate(display, Path(entry.path))
 
 
-def read_candidate(candidate: Candidate, config: Config) -> SourceFile:
+def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> SourceFile:
     if candidate.problem:
         return skipped_source(candidate.display, candidate.problem)
     path = candidate.real
@@ -152,10 +154,10 @@ def read_candidate(candidate: Candidate, config: Config) -> SourceFile:
         return skipped_source(candidate.display, "skipped: the file disappeared while it was being read")
     except OSError as err:
         return skipped_source(candidate.display, f"skipped: cannot read it ({err.strerror or err})")
-    return source_from_bytes(candidate.display, data, config)
+    return source_from_bytes(candidate.display, data, config, lean)
 
 
-def source_from_bytes(display: str, data: bytes, config: Config) -> SourceFile:
+def source_from_bytes(display: str, data: bytes, config: Config, lean: bool = False) -> SourceFile:
     if len(data) > config.limits.max_file_bytes:
         return skipped_source(display, f"skipped: larger than the {_mib(config.limits.max_file_bytes)} limit "
                               "(limits.maxFileBytes)")
@@ -164,7 +166,7 @@ def source_from_bytes(display: str, data: bytes, config: Config) -> SourceFile:
     if result.text is None:
         source = skipped_source(display, problems[0].message if problems else "skipped")
         return source
-    return load_source(display, result.text, config, problems)
+    return load_source(display, result.text, config, problems, lean)
 
 
 def source_from_text(display: str, text: str, config: Config) -> SourceFile:
@@ -181,15 +183,37 @@ def source_from_text(display: str, text: str, config: Config) -> SourceFile:
     return load_source(display, text, config)
 
 
+def _read_prepared(candidate: Candidate, config: Config) -> SourceFile:
+    from .rules.registry import prepare_file
+
+    source = read_candidate(candidate, config, lean=True)
+    prepare_file(source)
+    return source
+
+
+def pack(source: SourceFile) -> tuple:
+    from .packing import pack as pack_source
+
+    return pack_source(source)
+
+
+def unpack(packed: tuple, config: Config) -> SourceFile:
+    from .packing import unpack as unpack_source
+
+    return unpack_source(packed, config)
+
+
 def _mib(size: int) -> str:
     return f"{size / 1048576:.1f} MiB"
 
 
-def load_paths(paths: list[str], config: Config) -> LoadResult:
+def load_paths(paths: list[str], config: Config, jobs: Optional[int] = None) -> LoadResult:
+    """Every manifest under the paths, read lean (only what the analysis reads) on every core."""
     workspace = Workspace(config)
     result = LoadResult(workspace)
-    for candidate in discover(paths, config):
-        source = read_candidate(candidate, config)
+    candidates = list(discover(paths, config))
+    for source in map_in_order(partial(_read_prepared, config=config), candidates, jobs,
+                               pack=pack, unpack=partial(unpack, config=config)):
         workspace.put(source)
         result.files_seen += 1
         result.documents += len(source.documents)

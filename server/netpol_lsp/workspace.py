@@ -13,6 +13,7 @@ from .manifests import ParseLimits, ParseProblem, parse_text
 from .manifests.parse import Document
 from .model import K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
 from .model.objects import NAMESPACE_NAME_LABEL
+from .model.reads import object_trie
 from .span import Span
 
 # namespaces every cluster has, whether or not the repository defines them
@@ -29,17 +30,21 @@ class SourceFile:
     model_problems: list[ModelProblem] = field(default_factory=list)
     skipped: bool = False
     cache: dict = field(default_factory=dict)  # per-file results of single-file rules, by rule id
+    lean: bool = False  # only the branches the analysis reads were built (model/reads.py)
 
     @property
     def lines(self) -> list[str]:
         return self.text.split("\n")
 
 
-def load_source(path: str, text: str, config: Config, extra_problems: Iterable[ParseProblem] = ()) -> SourceFile:
+def load_source(path: str, text: str, config: Config, extra_problems: Iterable[ParseProblem] = (),
+                lean: bool = False) -> SourceFile:
+    """lean: build only what the analysis reads (check, and the server's files that are not
+    open); an editor's buffer is built whole, for hover, completion and fixes."""
     limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
-    parsed = parse_text(text, limits)
+    parsed = parse_text(text, limits, keep=object_trie if lean else True)
     source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
-                        skipped=parsed.skipped)
+                        skipped=parsed.skipped, lean=lean)
     for doc in parsed.documents:
         objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace)
         source.objects.extend(objects)

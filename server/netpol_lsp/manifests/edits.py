@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional, Union
 from ..findings import TextEdit
 from ..span import Span, codepoint_col, utf16_len
 from .nodes import Mapping, Node, Scalar, Sequence
-from .parse import _plain_type
+from .scalars import plain_type
 
 Value = Union[str, int, list, dict]
 
@@ -176,7 +176,7 @@ def scalar(value: Any, quote: str = "") -> str:
     text = str(value)
     if quote == "'":
         return "'" + text.replace("'", "''") + "'"
-    if quote == '"' or not _PLAIN.match(text) or _plain_type(text) != "str":
+    if quote == '"' or not _PLAIN.match(text) or plain_type(text) != "str":
         return json.dumps(text)
     return text
 

@@ -1,9 +1,11 @@
 """Text -> Documents of position-keeping nodes.
 
-The fast path is PyYAML's libyaml-backed composer (see benchmarks/README.md for the numbers
-behind that choice). The file is cut into documents at `---` lines first, and each piece is
-composed on its own: a document that does not parse becomes one problem at the parser's
-position while the documents around it are still read.
+The file is cut into documents at `---` lines first, and each piece is composed on its own:
+a document that does not parse becomes one problem at the parser's position while the
+documents around it are still read. An ordinary piece takes the fast path (compose.py:
+libyaml's C composer, then our nodes for the wanted branches only); anything unusual, and
+every error, goes through the event builder here, which bounds aliases, depth and size and
+says where. benchmarks/README.md has the numbers behind that choice.
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from typing import Optional
 import yaml
 
 from ..span import Span, utf16_col
+from . import compose
 from .nodes import Mapping, Node, Scalar, Sequence
+from .scalars import TAG_TYPES, plain_type
 
 try:  # libyaml is the fast path; the pure-Python composer gives the same nodes, slower.
     _Loader = yaml.CSafeLoader
@@ -29,13 +33,6 @@ _HELM = re.compile(r"^[^#\n]*\{\{.*\}\}", re.MULTILINE)
 # YAML 1.1 also ends lines at these; LSP and editors do not (nor does `lines`, split at \n)
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
-_TYPES = {
-    "tag:yaml.org,2002:str": "str",
-    "tag:yaml.org,2002:int": "int",
-    "tag:yaml.org,2002:float": "float",
-    "tag:yaml.org,2002:bool": "bool",
-    "tag:yaml.org,2002:null": "null",
-}
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,8 @@ def looks_like_helm(text: str) -> bool:
     return "{{" in text and _HELM.search(text) is not None
 
 
-def parse_text(text: str, limits: ParseLimits = ParseLimits()) -> ParsedFile:
+def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True) -> ParsedFile:
+    """`keep`: which branches to build (a trie, see compose.py); True builds every node."""
     parsed = ParsedFile(text=text)
     if looks_like_helm(text):
         match = _HELM.search(text)
@@ -127,15 +125,24 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits()) -> ParsedFile:
         chunk = "\n".join([first] + lines[start + 1:end])
         if not chunk.strip():
             continue
-        _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift)
+        _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift, keep)
     return parsed
 
 
-def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0):
+def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, keep=True):
     builder = _Builder(lines, start, limits, budget, parsed.problems, shift)
     builder.ascii = not shift and chunk.isascii()
     if not builder.ascii and _YAML_ONLY_BREAKS.search(chunk):
         builder.newlines = [m.start() for m in re.finditer("\n", chunk)]
+    if compose.suitable(chunk):
+        try:
+            root = compose.compose(chunk, builder.span, keep, limits.max_depth, budget)
+        except compose.Unusual:
+            pass  # read it again below: the event builder says what and where
+        else:
+            if root is not None:
+                parsed.documents.append(Document(root, len(parsed.documents), start, end))
+            return
     try:
         for root in builder.documents(yaml.parse(chunk, Loader=_Loader)):
             parsed.documents.append(Document(root, len(parsed.documents), start, end))
@@ -171,32 +178,6 @@ def _mark_span(lines, offset, mark) -> Span:
     col = utf16_col(text, min(mark.column, len(text)))
     end_col = utf16_col(text, min(mark.column + 1, len(text)))
     return Span(line, col, line, max(end_col, col))
-
-
-# YAML 1.1 implicit types of plain scalars, as PyYAML's SafeLoader resolves them
-_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"""
-                  r"""|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""")
-_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"""
-                    r"""|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""")
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOLS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
-_MAYBE_TYPED = frozenset("0123456789+-.~nNyYtTfFoO")
-
-
-def _plain_type(value: str) -> str:
-    if not value:
-        return "null"
-    if value[0] not in _MAYBE_TYPED:
-        return "str"  # most scalars: names, images, labels
-    if value in _NULLS:
-        return "null"
-    if value in _BOOLS:
-        return "bool"
-    if _INT.match(value):
-        return "int"
-    if _FLOAT.match(value):
-        return "float"
-    return "str"
 
 
 class _Builder:
@@ -253,9 +234,9 @@ class _Builder:
                 tag = event.tag
                 value = event.value
                 if tag is None or tag == "!":
-                    kind = _plain_type(value) if event.implicit[0] and not event.style else "str"
+                    kind = plain_type(value) if event.implicit[0] and not event.style else "str"
                 else:
-                    kind = _TYPES.get(tag.replace("!!", "tag:yaml.org,2002:", 1), "str")
+                    kind = TAG_TYPES.get(tag.replace("!!", "tag:yaml.org,2002:", 1), "str")
                 node = Scalar(self.span(event.start_mark, event.end_mark), value, kind)
                 size = 1
                 if event.anchor:

@@ -21,12 +21,13 @@ def check(ctx):
         # a keystroke elsewhere re-validates nothing.
         problems = source.cache.get(ID)
         if problems is None:
-            problems = source.cache[ID] = _file_problems(source)
+            problems = source.cache[ID] = per_file(source)
         for message, span in problems:
             yield finding(ID, message, source.path, span)
 
 
-def _file_problems(source) -> list:
+def per_file(source) -> list:
+    """(message, span) of every schema problem of one file: computed where the file is read."""
     out = []
     reported = set()
     for doc in source.documents:

@@ -28,3 +28,14 @@ def resolve_rule(id_or_name: str):
 
 def enabled_by_default(rule) -> bool:
     return getattr(rule, "DEFAULT_ENABLED", True)
+
+
+def prepare_file(source) -> None:
+    """Fills a file's per-file rule caches (rules with `per_file`): done where the file is
+    read, so `check` runs that work in its loading processes too."""
+    for rule in _PER_FILE_RULES:
+        if rule.ID not in source.cache:
+            source.cache[rule.ID] = rule.per_file(source)
+
+
+_PER_FILE_RULES = [rule for rule in RULES if hasattr(rule, "per_file")]

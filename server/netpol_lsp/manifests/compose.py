@@ -1,0 +1,138 @@
+"""The fast path of parse.py: libyaml's C composer, then our nodes for what is wanted.
+
+PyYAML's CSafeLoader builds its node tree in C, far faster than a Python loop over the
+event stream can. The tree is then turned into our position-keeping nodes, either whole or
+only along the branches a `keep` trie names (see model/reads.py): a ConfigMap's data or a
+container's env never become objects of ours, and PyYAML's tree is freed at once.
+
+Only ordinary input takes this path. Anchors, aliases and tags (where the event builder
+bounds alias expansion and reads tags its own way), duplicate keys, nesting past the limit,
+a syntax error: all of these raise `Unusual`, and parse.py reads the chunk again with the
+event builder, which reports each at its exact place. So both paths give identical nodes
+(tests/test_compose_paths.py checks that on a generated corpus).
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional, Union
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .nodes import Mapping, Node, Scalar, Sequence
+from .scalars import plain_type
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML built without libyaml: the event builder does it all
+    CParser = object
+    _HAVE_LIBYAML = False
+else:
+    _HAVE_LIBYAML = True
+
+# An anchor (&a), an alias (*a) or a tag (!t) is a token: after a space, a flow indicator or
+# at the start of a line, and followed by its name. Text in quotes may match too ("a && b"):
+# that only costs speed. `*"` is let through (a cron schedule's last field, "* * * * *"): an
+# alias of that name needs an anchor `&"`, which matches, or it is an error, which falls back.
+_SPECIAL = re.compile(r"(?:^|[\s\[\]{},])(?:[&!][^\s\[\]{},]|\*[^\s\[\]{},\"'])", re.MULTILINE)
+# libyaml's composer recurses in C: past some ten thousand levels it overflows the C stack.
+# Nesting needs one of these characters per level, so few of them means shallow enough.
+_NESTING = ("[", "{", "-", ":", "?")
+_SAFE_NESTING = 5_000
+
+# What to build: a dict of key -> trie for a mapping's wanted keys (lists: the same trie for
+# every item), True for a whole subtree, or a function that picks the trie from the node.
+Trie = Union[bool, dict, Callable[[MappingNode], "Trie"]]
+
+
+class Unusual(Exception):
+    """Input this path does not handle the way the event builder does: use that one."""
+
+
+def suitable(chunk: str) -> bool:
+    """True when the C composer can take the chunk safely and give what the event builder would."""
+    if not _HAVE_LIBYAML:
+        return False
+    if ("&" in chunk or "*" in chunk or "!" in chunk) and _SPECIAL.search(chunk):
+        return False
+    if len(chunk) > _SAFE_NESTING and sum(chunk.count(c) for c in _NESTING) > _SAFE_NESTING:
+        return False
+    return True
+
+
+class _Loader(CParser):
+    """libyaml's C composer with the resolver taken out: PyYAML resolves every scalar's
+    type in Python (a third of its compose time); we type only the scalars we keep."""
+
+    def descend_resolver(self, parent, index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        return _PLAIN if kind is ScalarNode and implicit[0] else _OTHER
+
+
+_PLAIN, _OTHER = "?", "!"  # tags of the lean tree: a plain untagged scalar, anything else
+
+
+def compose(chunk: str, span: Callable, keep: Trie, max_depth: int, budget: list[int]) -> Optional[Node]:
+    """The chunk's document as our nodes (None for an empty one). `span(start_mark, end_mark)`
+    makes positions; `budget` (a one-item list) counts nodes like the event builder does."""
+    try:
+        root = _Loader(chunk).get_single_node()
+    except yaml.YAMLError:
+        raise Unusual() from None
+    if root is None:
+        return None
+    used = 1 if root.__class__ is ScalarNode else _audit(root, 0, max_depth)
+    if used > budget[0]:
+        raise Unusual()
+    budget[0] -= used
+    return _Converter(span).convert(root, keep)
+
+
+def _audit(node, depth: int, max_depth: int) -> int:
+    """Nodes the event builder would count (collections twice). Raises Unusual on a duplicate
+    key, a key that is not a scalar, or nesting past max_depth: each is reported wherever it
+    is, so every collection is visited."""
+    if depth >= max_depth:
+        raise Unusual()
+    used = 2
+    if node.__class__ is MappingNode:
+        pairs = node.value
+        if len(pairs) > 1 and len({k.value for k, _ in pairs}) != len(pairs):
+            raise Unusual()  # a duplicate key (or a complex key: its value is a list)
+        for key, value in pairs:
+            if key.__class__ is not ScalarNode:
+                raise Unusual()
+            used += 2 if value.__class__ is ScalarNode else 1 + _audit(value, depth + 1, max_depth)
+    else:
+        for item in node.value:
+            used += 1 if item.__class__ is ScalarNode else _audit(item, depth + 1, max_depth)
+    return used
+
+
+class _Converter:
+    def __init__(self, span: Callable):
+        self.span = span
+
+    def convert(self, node, keep: Trie) -> Node:
+        if callable(keep):
+            keep = keep(node)
+        cls = node.__class__
+        span = self.span(node.start_mark, node.end_mark)
+        if cls is ScalarNode:
+            value = node.value
+            return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
+        if cls is SequenceNode:
+            return Sequence(span, [self.convert(item, keep) for item in node.value])
+        if keep is True:
+            return Mapping(span, [(self.convert(k, True), self.convert(v, True)) for k, v in node.value])
+        items = []
+        for key, value in node.value:
+            wanted = keep.get(key.value, False)
+            if wanted is not False:
+                items.append((self.convert(key, True), self.convert(value, wanted)))
+        return Mapping(span, items)

@@ -1,0 +1,44 @@
+"""What the analysis reads of a manifest: the branches a lean parse keeps (manifests/compose.py).
+
+`check` and the server's index of files that are not open build only these parts of each
+document: a NetworkPolicy whole (the schema check and every policy rule read all of it), of
+anything else the fields build.py, databases.py (images) and cni_detect.py read. Positions
+stay exact; the rest of the document is simply not built. When a rule starts reading a new
+field of a non-policy object, add it here (tests/test_compose_paths.py compares the findings
+of lean and whole parses on a generated corpus, so a field missing here shows up there).
+"""
+from __future__ import annotations
+
+from yaml.nodes import MappingNode, ScalarNode
+
+_CONTAINER = {"name": True, "image": True, "ports": True}
+_POD_SPEC = {"hostNetwork": True, "containers": _CONTAINER, "initContainers": _CONTAINER}
+_METADATA = {"name": True, "generateName": True, "namespace": True, "labels": True, "annotations": True,
+             "ownerReferences": True}
+_TEMPLATE = {"metadata": _METADATA, "spec": _POD_SPEC}
+
+WHOLE_KINDS = ("NetworkPolicy", "NetworkPolicyList")
+
+
+def object_trie(node):
+    """The trie for one object (a document's root or an item of a List), chosen by its kind."""
+    if node.__class__ is not MappingNode:
+        return True  # a scalar or a list at the top: nothing to trim, and small
+    for key, value in node.value:
+        if key.__class__ is ScalarNode and key.value == "kind":
+            if value.__class__ is ScalarNode and value.value in WHOLE_KINDS:
+                return True
+            break
+    return _OBJECT
+
+
+_OBJECT = {
+    "apiVersion": True,
+    "kind": True,
+    "metadata": _METADATA,
+    # Pods (spec is the pod spec), Services (spec.selector), controllers (spec.template),
+    # CronJobs (spec.jobTemplate.spec.template)
+    "spec": {**_POD_SPEC, "selector": True, "template": _TEMPLATE,
+             "jobTemplate": {"spec": {"template": _TEMPLATE}}},
+    "items": object_trie,
+}

@@ -1,0 +1,71 @@
+"""A read file as plain tuples: how parsed files travel between processes and into the cache.
+
+Pickling a SourceFile object by object costs more than parsing it again (every node and
+span goes through Python's reduce protocol). Packed, a file is nested tuples of strings and
+ints, which pickle and marshal write and read in C; unpacking makes the nodes back and builds
+the objects again from them (build.py is cheap next to parsing). Per-file rule results
+(`per_file` of a rule module: a list of (message, span)) travel with the file.
+"""
+from __future__ import annotations
+
+from .config import Config
+from .manifests.nodes import Mapping, Node, Scalar, Sequence
+from .manifests.parse import Document, ParseProblem
+from .model import build_objects
+from .span import Span
+from .workspace import SourceFile
+
+_new_span = tuple.__new__
+_MAPPING, _SEQUENCE = "M", "Q"  # in the type slot of a packed node; scalars have their YAML type there
+
+
+def pack(source: SourceFile) -> tuple:
+    documents = tuple((d.index, d.start_line, d.end_line, None if d.root is None else _pack_node(d.root))
+                      for d in source.documents)
+    problems = tuple((tuple(p.span), p.message, p.kind) for p in source.parse_problems)
+    cache = {rule: tuple((message, tuple(span)) for message, span in results)
+             for rule, results in source.cache.items() if rule in PACKED_RULES}
+    return (source.path, source.text, source.skipped, source.lean, documents, problems, cache)
+
+
+def unpack(packed: tuple, config: Config) -> SourceFile:
+    path, text, skipped, lean, documents, problems, cache = packed
+    source = SourceFile(path, text, skipped=skipped, lean=lean)
+    source.parse_problems = [ParseProblem(_new_span(Span, span), message, kind) for span, message, kind in problems]
+    for index, start, end, root in documents:
+        doc = Document(None if root is None else _unpack_node(root), index, start, end)
+        source.documents.append(doc)
+        objects, model_problems = build_objects(doc.root, path, index, config.default_namespace)
+        source.objects.extend(objects)
+        source.model_problems.extend(model_problems)
+    source.cache = {rule: [(message, _new_span(Span, span)) for message, span in results]
+                    for rule, results in cache.items()}
+    return source
+
+
+def _pack_node(node: Node) -> tuple:
+    cls = node.__class__
+    if cls is Scalar:
+        return (*node.span, node.value, node.type)
+    if cls is Mapping:
+        flat = []
+        for key, value in node.items:
+            flat.append(_pack_node(key))
+            flat.append(_pack_node(value))
+        return (*node.span, tuple(flat), _MAPPING)
+    return (*node.span, tuple(_pack_node(item) for item in node.items), _SEQUENCE)
+
+
+def _unpack_node(packed: tuple) -> Node:
+    kind = packed[5]
+    span = _new_span(Span, packed[:4])
+    if kind == _MAPPING:
+        flat = [_unpack_node(item) for item in packed[4]]
+        return Mapping(span, list(zip(flat[::2], flat[1::2])))
+    if kind == _SEQUENCE:
+        return Sequence(span, [_unpack_node(item) for item in packed[4]])
+    return Scalar(span, packed[4], kind)
+
+
+# Rules whose per_file results are (message, span) lists that can travel packed.
+PACKED_RULES = ("NP060",)
