@@ -1,6 +1,7 @@
 """Shared test helpers: build a workspace from inline manifests, run the one analysis."""
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -9,6 +10,10 @@ from netpol_lsp.analysis.connectivity import Engine
 from netpol_lsp.analysis.run import analyze
 from netpol_lsp.config import Config
 from netpol_lsp.workspace import Workspace
+
+# The warm-start cache would let one test's run answer another's (tests monkeypatch rules):
+# off for the suite, and tests/test_cache.py turns it on in a folder of its own.
+os.environ["NETPOL_LSP_NO_CACHE"] = "1"
 
 
 def make_workspace(files: dict[str, str], config: Config | None = None) -> Workspace:

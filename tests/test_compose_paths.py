@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from netpol_lsp import loader, parallel
+from netpol_lsp import bulk, parallel
 from netpol_lsp.analysis.run import analyze
 from netpol_lsp.config import Config
 from netpol_lsp.loader import load_paths
@@ -145,7 +145,7 @@ def test_reading_in_worker_processes_gives_the_same_findings(corpus, monkeypatch
     alone = _findings(load_paths([str(corpus)], config, jobs=1).workspace)
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 10)
     unpacked = []  # files that came back from a worker process
-    monkeypatch.setattr(loader, "unpack", lambda packed, config: unpacked.append(packed[0]) or unpack(packed, config))
+    monkeypatch.setattr(bulk, "unpack", lambda packed, config: unpacked.append(packed[0]) or unpack(packed, config))
     together = load_paths([str(corpus)], config, jobs=2).workspace
     assert len(unpacked) > 100
     assert list(together.files) == list(load_paths([str(corpus)], config, jobs=1).workspace.files)

@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", default="warning", choices=["error", "warning", "info", "never"])
     check.add_argument("--config", default=None, help="configuration file (default: nearest .netpol-lsp.yaml)")
     check.add_argument("--color", default="auto", choices=["auto", "always", "never"])
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the warm-start cache (see README: Cache)")
 
     conn = commands.add_parser("connectivity", help="list who may talk to whom, on which ports")
     conn.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -36,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--exclude-external", action="store_true")
     conn.add_argument("--config", default=None)
     conn.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    conn.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
     explain = commands.add_parser("explain", help="explain in plain English what policies do")
     explain.add_argument("paths", nargs="*", default=["."], metavar="PATH")
@@ -44,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--policy", default=None, metavar="NS/NAME")
     explain.add_argument("--format", default="text", choices=["text", "markdown"])
     explain.add_argument("--config", default=None)
+    explain.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")

@@ -10,7 +10,6 @@ import fnmatch
 import os
 import stat
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -18,7 +17,6 @@ from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
 from .manifests.parse import ParseProblem
 from .manifests.reading import BINARY, SNIFF
-from .parallel import map_in_order
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -183,38 +181,13 @@ def source_from_text(display: str, text: str, config: Config) -> SourceFile:
     return load_source(display, text, config)
 
 
-def _read_prepared(candidate: Candidate, config: Config) -> SourceFile:
-    from .rules.registry import prepare_file
-
-    source = read_candidate(candidate, config, lean=True)
-    prepare_file(source)
-    return source
-
-
-def pack(source: SourceFile) -> tuple:
-    from .packing import pack as pack_source
-
-    return pack_source(source)
-
-
-def unpack(packed: tuple, config: Config) -> SourceFile:
-    from .packing import unpack as unpack_source
-
-    return unpack_source(packed, config)
-
-
 def _mib(size: int) -> str:
     return f"{size / 1048576:.1f} MiB"
 
 
-def load_paths(paths: list[str], config: Config, jobs: Optional[int] = None) -> LoadResult:
-    """Every manifest under the paths, read lean (only what the analysis reads) on every core."""
-    workspace = Workspace(config)
-    result = LoadResult(workspace)
-    candidates = list(discover(paths, config))
-    for source in map_in_order(partial(_read_prepared, config=config), candidates, jobs,
-                               pack=pack, unpack=partial(unpack, config=config)):
-        workspace.put(source)
-        result.files_seen += 1
-        result.documents += len(source.documents)
-    return result
+def load_paths(paths: list[str], config: Config, jobs: Optional[int] = None, cache=None) -> LoadResult:
+    """Every manifest under the paths, read lean (only what the analysis reads), on every core,
+    from the warm-start cache where a file did not change (bulk.py)."""
+    from .bulk import BulkLoad
+
+    return BulkLoad(paths, config, cache).load(jobs)

@@ -5,7 +5,7 @@ import os
 import sys
 
 from ..cli import UsageError
-from .common import load
+from .common import prepare
 
 THRESHOLDS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
@@ -21,16 +21,31 @@ def run_check(args) -> int:
     for name in _split(args.select) + _split(args.ignore):
         if resolve_rule(name) is None:
             raise UsageError(f"unknown rule '{name}' (see: netpol-lsp rules)")
-    loaded = load(args.paths, args.config)
-    findings = analyze(loaded.workspace, _split(args.select), _split(args.ignore))
-    findings = _config_findings(loaded.workspace.config) + findings
-    summary = {"files": loaded.files_seen, "documents": loaded.documents}
-    sys.stdout.write(render(findings, summary, args, loaded.workspace))
+    bulk = prepare(args.paths, args.config, use_cache=not args.no_cache)
+    cache = bulk.cache
+    select, ignore = _split(args.select), _split(args.ignore)
+    stored = None
+    if bulk.unchanged():  # no file changed since a run that stored its findings: print those
+        stored = cache.load_result(cache.result_key(bulk.displays(), *select, "\0", *ignore))
+    if stored is not None:
+        findings, summary = stored
+        workspace = None
+    else:
+        loaded = bulk.load()
+        workspace = loaded.workspace
+        findings = analyze(workspace, select, ignore)
+        summary = {"files": loaded.files_seen, "documents": loaded.documents}
+        if cache is not None:
+            cache.save()
+            if cache.can_key(bulk.displays()):
+                cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
+    findings = _config_findings(bulk.config) + findings
+    sys.stdout.write(render(findings, summary, args, workspace, bulk.displays()))
     threshold = THRESHOLDS[args.fail_on]
     return 1 if any(int(f.severity) >= threshold for f in findings) else 0
 
 
-def render(findings, summary, args, workspace=None) -> str:
+def render(findings, summary, args, workspace=None, files=None) -> str:
     fmt = args.format
     if fmt == "json":
         from ..report.findings_json import render_json
@@ -43,7 +58,7 @@ def render(findings, summary, args, workspace=None) -> str:
         return render_github(findings)
     if fmt == "junit":
         from ..report.junit import render_junit
-        files = list(workspace.files) if workspace is not None else None
+        files = files if files is not None else list(workspace.files) if workspace is not None else None
         return render_junit(findings, summary, files, getattr(args, "fail_on", "warning"))
     from ..report.findings_text import render_text
     return render_text(findings, summary, color=_use_color(args.color))

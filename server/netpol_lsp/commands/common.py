@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 from ..cli import UsageError
 from ..config import Config, find_config, load_config
-from ..loader import LoadResult, UnreadablePath, load_paths
+from ..loader import LoadResult, UnreadablePath
 
 
 def config_for(paths: list[str], explicit: str | None) -> Config:
@@ -19,15 +20,29 @@ def config_for(paths: list[str], explicit: str | None) -> Config:
     return load_config(find_config(start.resolve() if start.exists() else Path(".").resolve()))
 
 
-def load(paths: list[str], explicit_config: str | None) -> LoadResult:
+def prepare(paths: list[str], explicit_config: str | None, use_cache: bool = True):
+    """The configuration found, the files listed and checked against the warm-start cache
+    (bulk.BulkLoad): nothing parsed yet."""
+    from ..bulk import BulkLoad
+    from ..cache import WorkspaceCache
+
     # A one-shot command builds hundreds of thousands of long-lived nodes and frees them at
     # exit: the cyclic collector would rescan them all again and again (5x the parse time).
     gc.disable()
     config = config_for(paths, explicit_config)
+    cache = WorkspaceCache(paths, config) if use_cache and not os.environ.get("NETPOL_LSP_NO_CACHE") else None
     try:
-        return load_paths(paths, config)
+        return BulkLoad(paths, config, cache)
     except UnreadablePath as err:
         raise UsageError(str(err)) from None
+
+
+def load(paths: list[str], explicit_config: str | None, use_cache: bool = True) -> LoadResult:
+    bulk = prepare(paths, explicit_config, use_cache)
+    loaded = bulk.load()
+    if bulk.cache is not None:
+        bulk.cache.save()
+    return loaded
 
 
 def unknown_name(what: str, given: str, known, plural: str | None = None) -> str:

@@ -11,7 +11,7 @@ def run_connectivity(args) -> int:
     from ..analysis.connectivity import compute_connectivity
     from ..report.connectivity import focus_endpoints, narrow, render
 
-    loaded = load(args.paths, args.config)
+    loaded = load(args.paths, args.config, use_cache=not args.no_cache)
     result = compute_connectivity(loaded.workspace)
     focus = None
     if args.focus_workload:

@@ -32,7 +32,7 @@ def run_explain(args) -> int:
     from ..analysis.explain import explain_policy, explain_workload
     from ..rules.base import RuleContext
 
-    loaded = load(args.paths, args.config)
+    loaded = load(args.paths, args.config, use_cache=not args.no_cache)
     workspace = loaded.workspace
     ctx = RuleContext(workspace)
     markdown = args.format == "markdown"

@@ -1,0 +1,98 @@
+"""Reading a whole repository: the warm-start cache first, then worker processes for the rest.
+
+`plan()` stats every file and takes from the cache (cache.py) those whose size and mtime did
+not change; `load()` reads the others, lean and with their per-file rule work done, on every
+core (parallel.py), and unpacks the cached ones. `check` asks `unchanged()` in between: when
+no file changed it can print the stored findings without loading anything.
+"""
+from __future__ import annotations
+
+import marshal
+import os
+from functools import partial
+from typing import Optional
+
+from .cache import WorkspaceCache, content_hash
+from .config import Config
+from .loader import Candidate, LoadResult, discover, read_candidate
+from .packing import pack, unpack
+from .parallel import map_in_order
+from .workspace import SourceFile, Workspace
+
+
+class BulkLoad:
+    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None):
+        self.config = config
+        self.cache = cache
+        self.candidates = list(discover(paths, config))
+        self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
+        if cache is not None:
+            cache.load()
+            self.hits = {index for index, candidate in enumerate(self.candidates) if _is_fresh(cache, candidate)}
+
+    def unchanged(self) -> bool:
+        """Every file came from the cache, and the cache holds no file that is gone."""
+        return (self.cache is not None and len(self.hits) == len(self.candidates)
+                and len(self.cache.entries) == len(self.candidates))
+
+    def displays(self) -> list[str]:
+        return [candidate.display for candidate in self.candidates]
+
+    def load(self, jobs: Optional[int] = None) -> LoadResult:
+        if self.hits:  # a hit whose packed form is missing (files.marshal lost) is read again
+            self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
+        misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
+        read = map_in_order(partial(_read_identified, config=self.config), misses, jobs,
+                            pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
+        fresh = iter(read)
+        workspace = Workspace(self.config)
+        result = LoadResult(workspace)
+        for index, candidate in enumerate(self.candidates):
+            if index in self.hits:
+                source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
+            else:
+                source, identity, packed = next(fresh)
+                if self.cache is not None and identity is not None:
+                    self.cache.store(candidate.display, *identity, packed or marshal.dumps(pack(source)))
+            workspace.put(source)
+            result.files_seen += 1
+            result.documents += len(source.documents)
+        if self.cache is not None:
+            self.cache.forget_others(set(self.displays()))
+        return result
+
+
+def _is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
+    if candidate.problem is not None:
+        return False
+    try:
+        info = os.stat(candidate.real)
+    except OSError:
+        return False
+    return cache.fresh(candidate.display, info.st_size, info.st_mtime_ns)
+
+
+def _read_identified(candidate: Candidate, config: Config):
+    """(source, (size, mtime_ns, content hash) or None when it should not be cached, None)."""
+    from .rules.registry import prepare_file
+
+    try:  # stat first: a change while reading shows as a newer mtime next time
+        info = os.stat(candidate.real) if candidate.problem is None else None
+    except OSError:
+        info = None
+    source = read_candidate(candidate, config, lean=True)
+    prepare_file(source)
+    identity = None if info is None else (info.st_size, info.st_mtime_ns, content_hash(source.text))
+    return source, identity, None  # packed form: only for what a worker sends
+
+
+def _pack_identified(read: tuple) -> tuple:
+    source, identity, _ = read
+    return marshal.dumps(pack(source)), identity
+
+
+def _unpack_identified(sent: tuple, config: Config) -> tuple[SourceFile, Optional[tuple], bytes]:
+    """A worker's result: the source, its identity, and its packed bytes (kept for the cache:
+    a tenth of the memory the tuples would take)."""
+    blob, identity = sent
+    return unpack(marshal.loads(blob), config), identity, blob

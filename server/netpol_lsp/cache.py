@@ -1,0 +1,178 @@
+"""The warm-start cache: parsed files, and the findings of a whole run, under XDG_CACHE_HOME.
+
+One folder per set of roots and configuration file holds:
+- `index.marshal`: every file's identity (size, mtime in ns, content hash), and
+  `files.marshal`: every file packed (packing.py). A file whose size and mtime are what was stored is not read
+  again; git's racy-clean rule applies: a file modified within `RACY_NS` of the moment the
+  cache was written is read again anyway, since its mtime cannot tell a later edit apart.
+- `results/<key>`: the findings of a run, keyed by every file's path and content hash, the
+  configuration's text, the selected rules and the version. When nothing changed, `check`
+  prints them without parsing or analysing anything.
+Anything unreadable, from another version or half-written is ignored and rewritten: the
+cache can only make a run faster, never different. Writes go to a temporary file and are
+renamed into place, so a crash or two runs at once never leave a torn file behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .config import Config
+from .findings import Finding, Fix, Related, Severity, TextEdit
+from .span import Span
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the packed form or the entries change
+RACY_NS = 2_000_000_000
+MAX_RESULTS = 8  # result files kept per folder, newest first
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "netpol-lsp"
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class WorkspaceCache:
+    def __init__(self, roots: list[str], config: Config, folder: Optional[Path] = None):
+        config_text = ""
+        if config.path:
+            try:
+                config_text = Path(config.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                config_text = "<unreadable>"
+        self.config_digest = hashlib.sha256(f"{config.path}\0{config_text}".encode()).hexdigest()
+        where = "\0".join(sorted(os.path.abspath(r) for r in roots)) + "\0" + self.config_digest
+        self.folder = folder or cache_root() / f"v{__version__}-{FORMAT}" / hashlib.sha256(where.encode()).hexdigest()[:24]
+        self.entries: dict[str, tuple] = {}  # display path -> (size, mtime_ns, content hash)
+        self._packed: Optional[dict[str, bytes]] = None  # display path -> marshal of the packed file
+        self.written_ns = 0
+        self.changed = False
+
+    # -- files -------------------------------------------------------------------------
+    # Two files: the small index of identities (all a run that changes nothing reads) and the
+    # packed files themselves.
+
+    def load(self) -> None:
+        stored = self._read("index.marshal")
+        if stored is not None:
+            self.written_ns, self.entries = stored
+
+    def packed(self, display: str) -> Optional[bytes]:
+        if self._packed is None:
+            self._packed = self._read("files.marshal") or {}
+        return self._packed.get(display)
+
+    def fresh(self, display: str, size: int, mtime_ns: int) -> bool:
+        """True when the file's size and mtime are what was stored, and it has a packed form."""
+        entry = self.entries.get(display)
+        if entry is None or entry[0] != size or entry[1] != mtime_ns:
+            return False
+        return mtime_ns < self.written_ns - RACY_NS  # else modified too close to the last write to be sure
+
+    def store(self, display: str, size: int, mtime_ns: int, digest: str, packed: bytes) -> None:
+        self.entries[display] = (size, mtime_ns, digest)
+        if self._packed is None:  # keep the other files' packed forms: save() writes them all
+            self._packed = (self._read("files.marshal") or {}) if self.entries else {}
+        self._packed[display] = packed
+        self.changed = True
+
+    def forget_others(self, keep: set[str]) -> None:
+        for gone in set(self.entries) - keep:
+            del self.entries[gone]
+            if self._packed is not None:
+                self._packed.pop(gone, None)
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        packed = self._packed or {}
+        entries = {path: entry for path, entry in self.entries.items() if path in packed}
+        written = time.time_ns()
+        self._write(self.folder / "files.marshal", marshal.dumps((FORMAT, packed)))
+        self._write(self.folder / "index.marshal", marshal.dumps((FORMAT, (written, entries))))
+        self.changed = False
+
+    def _read(self, name: str):
+        try:
+            with open(self.folder / name, "rb") as handle:
+                # loads(read()): marshal.load on a file reads it in small pieces, 8x slower
+                form, payload = marshal.loads(handle.read())
+            return payload if form == FORMAT else None
+        except FileNotFoundError:
+            return None
+        except Exception as err:  # torn, corrupt, another Python's marshal: start afresh
+            log.info("ignoring the cache file %s/%s: %s", self.folder, name, err)
+            return None
+
+    # -- whole results -----------------------------------------------------------------
+
+    def result_key(self, paths: list[str], *parts: str) -> str:
+        digest = hashlib.sha256(self.config_digest.encode())
+        for part in parts:
+            digest.update(b"\0" + part.encode())
+        for path in sorted(paths):
+            digest.update(f"\0{path}\0{self.entries[path][2]}".encode())
+        return digest.hexdigest()[:32]
+
+    def can_key(self, paths: list[str]) -> bool:
+        return all(path in self.entries for path in paths)
+
+    def load_result(self, key: str) -> Optional[tuple[list[Finding], dict]]:
+        """(findings, summary) stored under the key, or None."""
+        try:
+            with open(self.folder / "results" / key, "rb") as handle:
+                findings, summary = marshal.loads(handle.read())
+            return [_finding(plain) for plain in findings], dict(summary)
+        except FileNotFoundError:
+            return None
+        except Exception as err:
+            log.info("ignoring the cached result %s: %s", key, err)
+            return None
+
+    def save_result(self, key: str, findings: list[Finding], summary: dict) -> None:
+        folder = self.folder / "results"
+        self._write(folder / key, marshal.dumps(([_plain(f) for f in findings], summary)))
+        try:
+            kept = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in kept[MAX_RESULTS:]:
+                old.unlink()
+        except OSError:
+            pass
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, path)
+        except OSError as err:  # a read-only home, a full disk: run without a cache
+            log.info("cannot write the cache %s: %s", path, err)
+
+
+# Findings as marshal-able tuples (marshal, unlike pickle, cannot run code from a file
+# someone else wrote into the cache folder).
+def _plain(f: Finding) -> tuple:
+    return (f.rule, f.name, int(f.severity), f.message, f.path, tuple(f.span),
+            [(r.path, tuple(r.span), r.message) for r in f.related],
+            [(fix.title, [(tuple(e.span), e.new_text) for e in fix.edits]) for fix in f.fixes])
+
+
+def _finding(plain: tuple) -> Finding:
+    rule, name, severity, message, path, span, related, fixes = plain
+    return Finding(rule, name, Severity(severity), message, path, Span(*span),
+                   [Related(p, Span(*s), m) for p, s, m in related],
+                   [Fix(title, tuple(TextEdit(Span(*s), text) for s, text in edits)) for title, edits in fixes])
