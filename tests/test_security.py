@@ -52,7 +52,7 @@ SOCKET_GUARD = textwrap.dedent('''
 def environment(tmp_path: Path, guard: bool = False) -> dict:
     """A clean environment: HOME and the XDG folders in tmp_path, no bytecode written, the
     socket guard on PYTHONPATH when asked."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "PYTHON"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "PYTHON", "NETPOL_LSP_"))}
     homes = tmp_path / "homes"
     for name in ("home", "cache", "config", "data", "state", "tmp", "cwd"):
         (homes / name).mkdir(parents=True, exist_ok=True)
@@ -194,13 +194,19 @@ def test_no_network_at_run_time(tmp_path):
 # -- (b) no writes ---------------------------------------------------------------------------
 
 def snapshot(*roots: Path) -> dict:
+    """Every path under the roots with its type, size, mtime and mode; the warm-start cache
+    ($XDG_CACHE_HOME/netpol-lsp, the one place netpol-lsp writes by itself) left out."""
     out = {}
     for root in roots:
         for folder, dirs, files in os.walk(root):
+            if Path(folder).name == "cache" and "netpol-lsp" in dirs:
+                dirs.remove("netpol-lsp")
             for name in dirs + files:
                 path = os.path.join(folder, name)
                 info = os.lstat(path)
                 out[path] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode))
+                if name == "cache" and Path(folder).name == "homes":
+                    out[path] = out[path][:2] + out[path][3:]  # $XDG_CACHE_HOME: its mtime moves with ours
         info = os.lstat(root)
         out[str(root)] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, stat.S_IMODE(info.st_mode))
     return out
@@ -245,6 +251,7 @@ def test_nothing_is_written_but_what_was_asked(tmp_path, read_only):
             run(env, *command, str(ws))
         server_session(env, ws, ws / "web-policy.yaml")
         assert snapshot(ws, homes) == before
+        assert (homes / "cache" / "netpol-lsp").is_dir()  # the cache was on, and written only there
 
         out = tmp_path / "out"
         out.mkdir()
@@ -257,6 +264,19 @@ def test_nothing_is_written_but_what_was_asked(tmp_path, read_only):
         assert snapshot(ws, homes) == before  # and still nothing else
     finally:
         make_writable(ws)
+
+
+def test_no_cache_writes_nothing_at_all(tmp_path):
+    env = environment(tmp_path)
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws)
+    homes = tmp_path / "homes"
+    before = snapshot(ws, homes)
+    for command in COMMANDS:
+        if command[0] in ("check", "connectivity", "explain"):
+            run(env, command[0], "--no-cache", *command[1:], str(ws))
+    assert snapshot(ws, homes) == before
+    assert not (homes / "cache" / "netpol-lsp").exists()
 
 
 def test_commands_run_from_inside_the_workspace_write_nothing_there(tmp_path):
