@@ -42,7 +42,7 @@ class BulkLoad:
         if self.hits:  # a hit whose packed form is missing (files.marshal lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
-        read = map_in_order(partial(_read_identified, config=self.config), misses, jobs,
+        read = map_in_order(partial(read_identified, config=self.config), misses, jobs,
                             pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
         fresh = iter(read)
         workspace = Workspace(self.config)
@@ -72,7 +72,7 @@ def _is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
     return cache.fresh(candidate.display, info.st_size, info.st_mtime_ns)
 
 
-def _read_identified(candidate: Candidate, config: Config):
+def read_identified(candidate: Candidate, config: Config):
     """(source, (size, mtime_ns, content hash) or None when it should not be cached, None)."""
     from .rules.registry import prepare_file
 
@@ -96,3 +96,12 @@ def _unpack_identified(sent: tuple, config: Config) -> tuple[SourceFile, Optiona
     a tenth of the memory the tuples would take)."""
     blob, identity = sent
     return unpack(marshal.loads(blob), config), identity, blob
+
+
+def read_packed_batch(batch: list[Candidate], config: Config) -> list[tuple]:
+    """(packed bytes, identity) of each file: what a worker process of the server sends back."""
+    out = []
+    for candidate in batch:
+        source, identity, _ = read_identified(candidate, config)
+        out.append((marshal.dumps(pack(source)), identity))
+    return out

@@ -1,30 +1,42 @@
 """Reading every manifest of the workspace folders in the background, with work-done progress.
 
 The folders are walked the way `netpol-lsp check` walks them (same suffixes, skipped folders,
-exclude globs, symlinks outside the folder not followed), files are read and parsed in worker
-threads in batches, and each batch is added to the workspace on the message loop, so requests
-and edits are served between batches. The client sees `$/progress` begin, a report per batch
-with a percentage, and end. An open buffer read while indexing wins over the disk.
+exclude globs, symlinks outside the folder not followed). Files that did not change since the
+last index come from the warm-start cache (cache.py, shared with check's format); the others
+are read lean (only what the analysis reads: open buffers are parsed whole) in batches, on
+worker processes when there are many (spawned, not forked: this process has threads), and
+each batch is added to the workspace on the message loop, so requests and edits are served
+between batches. The client sees `$/progress` begin, a report per batch with a percentage,
+and end. An open buffer read while indexing wins over the disk.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import marshal
+import multiprocessing
 import os
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Awaitable, Callable, Optional
 
 from lsprotocol import types
 
+from ..bulk import read_packed_batch
+from ..cache import WorkspaceCache
 from ..config import Config
-from ..loader import Candidate, read_candidate, walk_folder
+from ..loader import Candidate, walk_folder
+from ..packing import unpack
+from ..parallel import usable_cores
 from .state import ServerState
 
 log = logging.getLogger(__name__)
 
 BATCH_MIN = 16
 REPORTS = 50  # about this many progress reports, whatever the workspace's size
+# Below this many files to parse, worker processes cost more (start-up, imports) than they save.
+PROCESSES_FROM = 400
 
 
 def discover(roots: list[str], config: Config) -> list[Candidate]:
@@ -44,8 +56,52 @@ def discover(roots: list[str], config: Config) -> list[Candidate]:
     return out
 
 
-def read_batch(batch: list[Candidate], config: Config):
-    return [read_candidate(candidate, config) for candidate in batch]
+class Reader:
+    """Turns batches of candidates into SourceFiles: from the cache when unchanged, else parsed
+    (in worker processes when `processes` > 1), storing what was parsed into the cache."""
+
+    def __init__(self, config: Config, cache: Optional[WorkspaceCache], processes: int):
+        self.config = config
+        self.cache = cache
+        self.pool: Optional[Executor] = None
+        if processes > 1:
+            self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+
+    def fresh(self, candidate: Candidate) -> bool:
+        if self.cache is None or candidate.problem is not None:
+            return False
+        try:
+            info = os.stat(candidate.real)
+        except OSError:
+            return False
+        return self.cache.fresh(candidate.display, info.st_size, info.st_mtime_ns) \
+            and self.cache.packed(candidate.display) is not None
+
+    def start(self, batch: list[Candidate]):
+        """A future of the parsed batch when a pool reads it, else None (read it with finish)."""
+        if self.pool is None:
+            return None
+        return self.pool.submit(read_packed_batch, batch, self.config)
+
+    def finish(self, batch: list[Candidate], future) -> list:
+        """Runs in a thread: the batch's SourceFiles."""
+        if future is None:
+            parsed = read_packed_batch(batch, self.config) if batch else []
+        else:
+            parsed = future.result()
+        sources = []
+        for candidate, (blob, identity) in zip(batch, parsed):
+            if self.cache is not None and identity is not None:
+                self.cache.store(candidate.display, *identity, blob)
+            sources.append(unpack(marshal.loads(blob), self.config))
+        return sources
+
+    def from_cache(self, batch: list[Candidate]) -> list:
+        return [unpack(marshal.loads(self.cache.packed(c.display)), self.config) for c in batch]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Progress:
@@ -96,21 +152,42 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
     loop = asyncio.get_running_loop()
     config = state.config
     total = 0
+    reader = None
     try:
         candidates = await loop.run_in_executor(None, discover, list(state.roots), config)
         total = len(candidates)
         progress.report(0, total)
+        cache = None if os.environ.get("NETPOL_LSP_NO_CACHE") else WorkspaceCache(list(state.roots), config)
+        if cache is not None:
+            await loop.run_in_executor(None, cache.load)
+        reader = Reader(config, cache, 1)
+        hits = await loop.run_in_executor(None, lambda: [c for c in candidates if reader.fresh(c)])
+        hit_paths = {c.display for c in hits}
+        misses = [c for c in candidates if c.display not in hit_paths]
+        if len(misses) >= PROCESSES_FROM and usable_cores() > 1:
+            reader.close()
+            reader = Reader(config, cache, usable_cores())
         size = max(BATCH_MIN, total // REPORTS + 1)
+        batches = [("cache", hits[i:i + size]) for i in range(0, len(hits), size)]
+        batches += [("read", misses[i:i + size]) for i in range(0, len(misses), size)]
+        futures = [reader.start(batch) if how == "read" else None for how, batch in batches]
         done = 0
-        for start in range(0, total, size):
-            batch = candidates[start:start + size]
-            sources = await loop.run_in_executor(None, read_batch, batch, config)
+        for (how, batch), future in zip(batches, futures):
+            if how == "cache":
+                sources = await loop.run_in_executor(None, reader.from_cache, batch)
+            else:
+                sources = await loop.run_in_executor(None, reader.finish, batch, future)
             if state.config is not config:
                 return  # the configuration changed meanwhile: a new indexing has started
             state.add_indexed(sources)
             done += len(batch)
             progress.report(done, total)
+        if cache is not None:
+            cache.forget_others({c.display for c in candidates})
+            await loop.run_in_executor(None, cache.save)
     finally:
+        if reader is not None:
+            reader.close()
         progress.end(f"{total} files indexed in {time.perf_counter() - started:.1f} s")
     log.info("indexed %d files in %.2f s", total, time.perf_counter() - started)
     await on_done(total)

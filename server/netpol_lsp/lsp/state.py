@@ -257,7 +257,7 @@ class ServerState:
             problem = "skipped: broken or looping symlink"
         if problem:
             return skipped_source(path, problem)
-        return read_candidate(Candidate(path, Path(path)), self.config)
+        return read_candidate(Candidate(path, Path(path)), self.config, lean=True)  # not open: lean
 
     # -- analysis --------------------------------------------------------------------------
 

@@ -1,0 +1,48 @@
+"""The server's indexing reader: worker processes, lean files and the warm-start cache give the
+same files as reading each one directly."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from netpol_lsp.cache import WorkspaceCache
+from netpol_lsp.config import Config
+from netpol_lsp.loader import read_candidate
+from netpol_lsp.lsp.indexing import Reader, discover
+from netpol_lsp.rules.registry import prepare_file
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _shape(source):
+    return (source.path, source.lean, [(o.kind, o.namespace, o.name, o.kind_span) for o in source.objects],
+            [(tuple(p.span), p.message) for p in source.parse_problems], source.cache.get("NP060"))
+
+
+def test_processes_and_cache_give_what_a_direct_read_gives(tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLES, root)
+    config = Config()
+    candidates = discover([str(root)], config)
+    assert len(candidates) > 5
+    direct = []
+    for candidate in candidates:
+        source = read_candidate(candidate, config, lean=True)
+        prepare_file(source)
+        direct.append(_shape(source))
+
+    cache = WorkspaceCache([str(root)], config, folder=tmp_path / "cache")
+    reader = Reader(config, cache, processes=2)  # spawned workers, as for a big workspace
+    try:
+        read = reader.finish(candidates, reader.start(candidates))
+    finally:
+        reader.close()
+    assert [_shape(s) for s in read] == direct
+    cache.save()
+
+    again = WorkspaceCache([str(root)], config, folder=tmp_path / "cache")
+    again.load()
+    again.written_ns += 10 * 10**9  # as if written well after the files' mtimes (not racily clean)
+    warm = Reader(config, again, processes=1)
+    assert all(warm.fresh(c) for c in candidates)
+    assert [_shape(s) for s in warm.from_cache(candidates)] == direct
