@@ -23,7 +23,7 @@ class Scalar(Node):
     __slots__ = ("value", "type")
 
     def __init__(self, span: Span, value: str, type_: str):
-        super().__init__(span)
+        self.span = span  # not super().__init__: a million of these are made per big repository
         self.value = value
         self.type = type_
 
@@ -74,7 +74,7 @@ class Sequence(Node):
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[Node]):
-        super().__init__(span)
+        self.span = span
         self.items = items
 
     def __iter__(self) -> Iterator[Node]:
@@ -90,7 +90,7 @@ class Mapping(Node):
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[tuple[Node, Node]]):
-        super().__init__(span)
+        self.span = span
         self.items = items
 
     def get(self, key: str) -> Optional[Node]:
