@@ -5,6 +5,7 @@ edit); the indexes are rebuilt lazily, and only from the per-file objects, never
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -164,3 +165,73 @@ class _Index:
     def is_known_namespace(self, name: str) -> bool:
         return (name in self.defined_namespaces or name in self.workloads_by_ns or name in BUILTIN_NAMESPACES
                 or (name in self.namespaces and self.namespaces[name].assumed))
+
+    def replacing(self, pairs: list[tuple[K8sObject, K8sObject]]) -> "_Index":
+        """A copy of this index with each (old, new) pair's old object replaced by the new one.
+        A new version must sort where the old one did (same kind, name, namespace, path and
+        place in its file): an incremental analysis swaps the objects of a file whose interface
+        did not change (analysis/interface.py) instead of indexing every file again. Each old
+        object is found by bisection, so this costs little whatever the workspace's size. This
+        index is left as it is: another thread may still be reading it."""
+        copy = object.__new__(_Index)
+        copy.workloads = _swapped(self.workloads, pairs, Workload)
+        copy.policies = _swapped(self.policies, pairs, NetworkPolicy)
+        copy.services = _swapped(self.services, pairs, Service, in_order=False)
+        copy.workloads_by_ns = dict(self.workloads_by_ns)
+        copy.policies_by_ns = dict(self.policies_by_ns)
+        for ns in {old.namespace for old, _ in pairs}:
+            in_ns = [(old, new) for old, new in pairs if old.namespace == ns]
+            for groups, kind in ((copy.workloads_by_ns, Workload), (copy.policies_by_ns, NetworkPolicy)):
+                if ns in groups:
+                    groups[ns] = _swapped(groups[ns], in_ns, kind)
+        copy.defined_namespaces = dict(self.defined_namespaces)
+        copy.namespaces = dict(self.namespaces)
+        postings = getattr(self, "_namespace_postings", None)
+        if postings is not None:
+            copy._namespace_postings = postings = dict(postings)
+        for old, new in pairs:
+            if isinstance(old, Namespace) and self.defined_namespaces.get(old.name) is old:
+                copy.defined_namespaces[old.name] = new
+                info = self.namespaces[old.name]
+                copy.namespaces[old.name] = NamespaceInfo(info.name, new.labels, defined_by=new, assumed=info.assumed)
+                if postings is not None:  # the same labels (the interface did not change), a new object
+                    for pair in info.labels.items():
+                        postings[pair] = [copy.namespaces[old.name] if ns is info else ns for ns in postings[pair]]
+        return copy
+
+    @property
+    def namespace_postings(self) -> dict[tuple[str, str], list[NamespaceInfo]]:
+        """(label, value) -> the namespaces that have it, in name order: namespaceSelectors look
+        their candidates up here. Built once per index (replacing() carries it over)."""
+        postings = getattr(self, "_namespace_postings", None)
+        if postings is None:
+            postings = {}
+            for ns in self.namespaces.values():
+                for pair in ns.labels.items():
+                    postings.setdefault(pair, []).append(ns)
+            self._namespace_postings = postings
+        return postings
+
+
+def _swapped(objects: list, pairs: list[tuple[K8sObject, K8sObject]], kind: type, in_order: bool = True) -> list:
+    """A copy of `objects` (which holds every object of `kind` of the pairs) with the old objects
+    replaced by the new ones; `in_order`: the list is in the index's order, so bisection finds them."""
+    copy = None
+    for old, new in pairs:
+        if not isinstance(old, kind):
+            continue
+        start = bisect_left(objects, _object_order(old), key=_object_order) if in_order else 0
+        at = objects.index(old, start)  # the first of equal keys at or after start (identity: eq=False)
+        if copy is None:
+            copy = list(objects)
+        copy[at] = new
+    return objects if copy is None else copy
+
+
+def reuse_index(workspace: Workspace, base: Workspace, pairs: list[tuple[K8sObject, K8sObject]]) -> None:
+    """Gives `workspace` the index of `base` with the objects of `pairs` replaced (see
+    _Index.replacing): `workspace` must hold the same objects as `base` but for those."""
+    workspace._index = base.index.replacing(pairs)
+
+
+object_order = _object_order  # the index's order of objects, for lists of them built elsewhere

@@ -145,6 +145,26 @@ async def test_edit_of_another_file_republishes_the_policy_file(client: Language
     assert codes(client.diagnostics[policy_uri]) == ["NP010"]
 
 
+async def test_lines_added_above_a_workload_move_the_related_location_in_the_policy_file(client: LanguageClient,
+                                                                                         tmp_path):
+    # the policy's NP001 points at web.yaml's `kind`; comments typed above it move that line, and
+    # the policy file, which nobody edited, is republished with the new place
+    files = shop(tmp_path, web_label="webx")
+    await start(client, tmp_path)
+    policy_uri = open_file(client, files["policy.yaml"])
+    web_text = files["web.yaml"].read_text()
+    web_uri = open_file(client, files["web.yaml"], text=web_text)
+
+    def web_line(diagnostics) -> int:
+        np001 = next(d for d in diagnostics if d.code == "NP001")
+        return next(r.location.range.start.line for r in np001.related_information if r.location.uri == web_uri)
+
+    diagnostics = await wait_diagnostics(client, policy_uri, has("NP001"))
+    assert web_line(diagnostics) == 1
+    replace_all(client, web_uri, web_text, "# owned by the web team\n# on call: #web\n" + web_text, version=2)
+    await wait_diagnostics(client, policy_uri, lambda d: "NP001" in codes(d) and web_line(d) == 3)
+
+
 async def test_small_incremental_edits_are_applied_and_debounced(client: LanguageClient, tmp_path):
     files = shop(tmp_path)
     await start(client, tmp_path)

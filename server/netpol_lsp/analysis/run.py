@@ -44,6 +44,7 @@ def rule_selection(config_rules: dict[str, str], select: Iterable[str] = (), ign
 
 def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),
             context: Optional[RuleContext] = None) -> list[Finding]:
+    """Every finding, sorted; with a scoped context, the findings on the files in its scope."""
     ctx = context or RuleContext(workspace)
     findings: list[Finding] = []
     chosen = rule_selection(workspace.config.rules, select, ignore)
@@ -58,6 +59,7 @@ def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[s
     from .suppress import apply_suppressions
 
     # knows which rules ran, so a suppression of a rule that ran and matched nothing is NP099
-    findings = apply_suppressions(workspace, findings, ran={rule.ID: severity for rule, severity in chosen})
+    findings = apply_suppressions(workspace, findings, ran={rule.ID: severity for rule, severity in chosen},
+                                  paths=ctx.scope)
     findings.sort(key=Finding.sort_key)
     return findings

@@ -6,7 +6,7 @@ label index (the shortest posting list of their pairs) instead of testing every 
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable
 
 from ..model import NetworkPolicy, Peer, Selector, Workload
 from ..workspace import NamespaceInfo, Workspace
@@ -18,10 +18,9 @@ class Resolver:
         self.index = workspace.index
         self._selected: dict[int, list[Workload]] = {}
         self._peer_workloads: dict[int, list[Workload]] = {}
-        self._selecting: Optional[dict[int, list[NetworkPolicy]]] = None
+        self._selecting: dict[str, dict[int, list[NetworkPolicy]]] = {}  # namespace -> id(workload) -> policies
         self._postings: dict[str, dict[tuple[str, str], list[Workload]]] = {}
         self._namespaces: dict[int, list[NamespaceInfo]] = {}
-        self._ns_postings: Optional[dict[tuple[str, str], list[NamespaceInfo]]] = None
 
     # -- label index -------------------------------------------------------------------------
 
@@ -65,13 +64,9 @@ class Resolver:
         if found is None:
             candidates: Iterable[NamespaceInfo] = self.index.namespaces.values()
             if selector.valid and selector.match_labels:
-                if self._ns_postings is None:
-                    self._ns_postings = {}
-                    for ns in self.index.namespaces.values():
-                        for pair in ns.labels.items():
-                            self._ns_postings.setdefault(pair, []).append(ns)
+                postings = self.index.namespace_postings
                 for pair in selector.match_labels.items():
-                    posting = self._ns_postings.get(pair, [])
+                    posting = postings.get(pair, [])
                     if len(posting) < len(candidates):  # type: ignore[arg-type]
                         candidates = posting
             found = [ns for ns in candidates if selector.matches(ns.labels)]
@@ -106,14 +101,16 @@ class Resolver:
     # -- what selects a workload -----------------------------------------------------------
 
     def selecting(self, workload: Workload) -> list[NetworkPolicy]:
-        """The policies whose spec.podSelector matches the workload."""
-        if self._selecting is None:
-            table: dict[int, list[NetworkPolicy]] = {}
-            for policy in self.index.policies:
+        """The policies whose spec.podSelector matches the workload (only policies of its own
+        namespace can: the table is built per namespace, so checking one file stays cheap)."""
+        table = self._selecting.get(workload.namespace)
+        if table is None:
+            table = {}
+            for policy in self.index.policies_by_ns.get(workload.namespace, ()):
                 for selected in self.selected(policy):
                     table.setdefault(id(selected), []).append(policy)
-            self._selecting = table
-        return self._selecting.get(id(workload), [])
+            self._selecting[workload.namespace] = table
+        return table.get(id(workload), [])
 
     def isolating(self, workload: Workload, direction: str) -> list[NetworkPolicy]:
         """The policies that isolate the workload for a direction ("ingress" or "egress")."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping as MappingType, Optional
+from typing import Iterable, Mapping as MappingType, Optional
 
 from ..findings import Finding, Severity
 from ..manifests.nodes import Mapping, Scalar
@@ -100,10 +100,12 @@ def _annotation_node(root):
 
 
 def apply_suppressions(workspace: Workspace, findings: list[Finding],
-                       ran: Optional[MappingType[str, Severity]] = None) -> list[Finding]:
+                       ran: Optional[MappingType[str, Severity]] = None,
+                       paths: Optional[Iterable[str]] = None) -> list[Finding]:
     """The findings no suppression covers. `ran` maps the id of every rule that ran to its
     severity; when NP099 is among them, unused and unknown suppressions are added as NP099
-    findings (a suppression of a rule that did not run is not judged)."""
+    findings (a suppression of a rule that did not run is not judged). `paths`: the files the
+    findings were computed for (default: all), whose suppressions are judged."""
     by_path: dict[str, list[Suppression]] = {}
 
     def suppressions_of(path: str) -> list[Suppression]:
@@ -121,7 +123,7 @@ def apply_suppressions(workspace: Workspace, findings: list[Finding],
             kept.append(found)
     if ran is None or UNUSED_RULE not in ran:
         return kept
-    for path in workspace.files:
+    for path in workspace.files if paths is None else paths:
         suppressions_of(path)
     unused = []
     for suppressions in by_path.values():

@@ -91,7 +91,7 @@ async def code_actions(session, params: types.CodeActionParams) -> list[types.Co
                 edits=text_edits)])
         return types.WorkspaceEdit(changes={uri: text_edits})
 
-    findings = [f for f in result.findings if f.path == path]
+    findings = result.findings_of(path)
     return actions.code_actions(params, findings, source.lines, state.uri_for, edit_for,
                                 comments=not path.lower().endswith(".json"))
 

@@ -2,8 +2,9 @@
 
 - `schedule()` (didChange, watched files) waits `debounce_ms` and is restarted by every newer
   call; `schedule(0)` (didOpen, didSave) runs at the next turn of the loop.
-- A run copies the file table (a dict copy) on the loop, then parses pending buffers and calls
-  `analyze` - the one analysis the CLI runs too - in a single worker thread. One run at a time.
+- A run copies the file table (a dict copy) on the loop, then parses pending buffers and runs
+  the one analysis the CLI runs too, in a single worker thread, one run at a time. It reuses
+  the previous run's findings where the changes cannot reach (analysis/incremental.py).
 - A result computed for a revision that is no longer current is dropped: a newer run is due.
 - While the workspace is being indexed, runs see only the open buffers and only rules that
   look at one file, so the opened file's diagnostics come first and without false alarms
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Optional
 
-from ..analysis.run import analyze
+from ..analysis.incremental import Analysis, analyze_workspace
 from ..findings import Finding
 from ..rules.base import RuleContext
 from ..workspace import SourceFile
@@ -34,22 +35,42 @@ SINGLE_FILE_RULES = ("NP010", "NP041", "NP050", "NP060", "NP090", "NP091")
 @dataclass
 class Result:
     snapshot: Snapshot
-    context: RuleContext
-    findings: list[Finding]
+    analysis: Analysis
+    config_findings: list[Finding] = field(default_factory=list)  # on the settings file
     parsed: list[tuple[str, Pending, SourceFile]] = field(default_factory=list)
     seconds: float = 0.0
 
+    @property
+    def context(self) -> RuleContext:
+        return self.analysis.context
 
-def compute(snapshot: Snapshot) -> Result:
-    """The worker's job: parse the pending buffers, then the one analysis."""
+    @property
+    def findings(self) -> list[Finding]:
+        return self.config_findings + self.analysis.findings()
+
+    def findings_of(self, path: str) -> list[Finding]:
+        on_config = [f for f in self.config_findings if f.path == path]
+        return on_config + self.analysis.findings_of(path) if on_config else self.analysis.findings_of(path)
+
+    def changed_since(self, published: Optional["Result"]) -> Optional[frozenset[str]]:
+        """The files whose findings may differ from those of `published` (the result the client
+        was last told about), or None when every file must be compared."""
+        analysis = self.analysis
+        if published is None or analysis.base != published.analysis.serial or analysis.rechecked is None \
+                or self.config_findings != published.config_findings:
+            return None
+        return analysis.rechecked
+
+
+def compute(snapshot: Snapshot, previous: Optional[Result] = None) -> Result:
+    """The worker's job: parse the pending buffers, then the one analysis, reusing the previous
+    result's findings where the changes cannot reach (analysis/incremental.py)."""
     started = time.perf_counter()
     parsed = snapshot.materialize()
-    context = RuleContext(snapshot.workspace)
     select = SINGLE_FILE_RULES if snapshot.local_only else ()
-    findings = analyze(snapshot.workspace, select, (), context=context)
-    if not snapshot.local_only:
-        findings = config_findings(snapshot.workspace.config) + findings
-    return Result(snapshot, context, findings, parsed, time.perf_counter() - started)
+    analysis = analyze_workspace(snapshot.workspace, select, previous.analysis if previous is not None else None)
+    on_config = [] if snapshot.local_only else config_findings(snapshot.workspace.config)
+    return Result(snapshot, analysis, on_config, parsed, time.perf_counter() - started)
 
 
 class Scheduler:
@@ -97,7 +118,7 @@ class Scheduler:
                 return previous
             snapshot = self.state.snapshot(local_only=local_only)
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.executor, compute, snapshot)
+            result = await loop.run_in_executor(self.executor, compute, snapshot, previous)
             self.state.adopt(result.parsed)
             log.debug("analysis of %d files: %.3f s (%s)", len(snapshot.workspace.files), result.seconds,
                       "open buffers" if local_only else "workspace")

@@ -8,20 +8,56 @@ from __future__ import annotations
 
 import difflib
 from functools import cached_property
-from typing import Iterable, Optional
+from typing import AbstractSet, Iterable, Optional
 
 from ..analysis.selection import Resolver
 from ..findings import Finding, Related, Severity
 from ..model import NetworkPolicy, Selector, Workload
 from ..span import Span
-from ..workspace import Workspace
+from ..workspace import SourceFile, Workspace, object_order
 
 
 class RuleContext:
-    def __init__(self, workspace: Workspace, resolver: Optional[Resolver] = None):
+    """What a rule checks. With a `scope` (a set of paths), rules report only on the objects of
+    those files, still resolving against the whole workspace: an incremental analysis re-checks
+    the files an edit can affect (analysis/incremental.py). Rules iterate `ctx.policies()`,
+    `ctx.workloads()` and `ctx.files()`, which honour the scope."""
+
+    def __init__(self, workspace: Workspace, resolver: Optional[Resolver] = None,
+                 scope: Optional[AbstractSet[str]] = None):
         self.workspace = workspace
         self.config = workspace.config
         self.resolver = resolver or Resolver(workspace)
+        self.scope = scope
+
+    def in_scope(self, path: str) -> bool:
+        return self.scope is None or path in self.scope
+
+    def policies(self) -> list[NetworkPolicy]:
+        """The policies to report on, in workspace order."""
+        return self._scoped_objects[0]
+
+    def workloads(self) -> list[Workload]:
+        """The workloads to report on, in workspace order."""
+        return self._scoped_objects[1]
+
+    def files(self) -> list[SourceFile]:
+        """The files to report on (all of them, in workspace order, without a scope)."""
+        files = self.workspace.files
+        if self.scope is None:
+            return list(files.values())
+        return [files[path] for path in sorted(self.scope) if path in files]
+
+    @cached_property
+    def _scoped_objects(self) -> tuple[list[NetworkPolicy], list[Workload]]:
+        index = self.workspace.index
+        if self.scope is None:
+            return index.policies, index.workloads
+        # the scope's objects in the index's order, without walking the whole index
+        objects = [obj for source in self.files() for obj in source.objects]
+        policies = sorted((o for o in objects if isinstance(o, NetworkPolicy)), key=object_order)
+        workloads = sorted((o for o in objects if isinstance(o, Workload)), key=object_order)
+        return policies, workloads
 
     @cached_property
     def engine(self):

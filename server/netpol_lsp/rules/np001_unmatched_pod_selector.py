@@ -13,7 +13,7 @@ SUMMARY = "a policy's spec.podSelector selects no workload in the workspace"
 
 def check(ctx):
     index = ctx.workspace.index
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         selector = policy.pod_selector
         if ctx.resolver.selected(policy) or not selector.valid:
             continue

@@ -14,7 +14,7 @@ SUMMARY = "a from/to peer whose pod or namespace selector matches nothing"
 def check(ctx):
     index = ctx.workspace.index
     defines_namespaces = bool(index.defined_namespaces)
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         for direction in ("ingress", "egress"):
             word = "from" if direction == "ingress" else "to"
             for rule in policy.rules(direction):

@@ -19,7 +19,7 @@ def check(ctx):
     index = ctx.workspace.index
     # names worth suggesting: namespaces that really hold something, not ones a policy merely names
     known = sorted(set(index.defined_namespaces) | set(index.workloads_by_ns))
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         if not index.is_known_namespace(policy.namespace):
             meta = policy.node.get("metadata")
             node = meta.get("namespace") if isinstance(meta, Mapping) else None

@@ -15,7 +15,7 @@ SUMMARY = "a podSelector peer next to a namespaceSelector peer: two peers (OR) w
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         for direction in ("ingress", "egress"):
             word = "from" if direction == "ingress" else "to"
             for rule in policy.rules(direction):

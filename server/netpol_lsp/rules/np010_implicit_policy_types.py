@@ -12,7 +12,7 @@ SUMMARY = "policyTypes absent: what Kubernetes infers and what that means here"
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         if policy.policy_types is not None or policy.spec_node is None:
             continue
         inferred = policy.effective_types

@@ -12,7 +12,7 @@ SUMMARY = "egress (ingress) rules that the effective policyTypes leave unenforce
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         if policy.policy_types is None:
             continue  # inferred types always cover the rules that exist
         written = policy.spec_node.get("policyTypes") if policy.spec_node is not None else None

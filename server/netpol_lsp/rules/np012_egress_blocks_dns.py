@@ -13,7 +13,7 @@ SUMMARY = "egress isolation that leaves no way to DNS (UDP/TCP 53)"
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         if "Egress" not in policy.effective_types or allows_dns(policy.rules("egress")):
             continue
         selected = ctx.resolver.selected(policy)

@@ -20,7 +20,7 @@ WHY = {
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         if "Egress" not in policy.effective_types:
             continue
         rules = policy.rules("egress")

@@ -17,7 +17,7 @@ WIDE_PREFIX = 8  # an ipBlock of /8 or wider counts as "outside the cluster at l
 
 def check(ctx):
     ports = ctx.config.database_ports
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         if "Ingress" not in policy.effective_types:
             continue
         databases = [(w, database_ports(w, ports)) for w in ctx.resolver.selected(policy)]

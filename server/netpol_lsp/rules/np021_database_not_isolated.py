@@ -12,7 +12,7 @@ SUMMARY = "a database workload that no ingress policy selects"
 
 
 def check(ctx):
-    for workload in ctx.workspace.workloads:
+    for workload in ctx.workloads():
         ports = database_ports(workload, ctx.config.database_ports)
         if not ports or ctx.resolver.isolating(workload, "ingress"):
             continue

@@ -17,7 +17,7 @@ OPEN = {
 
 
 def check(ctx):
-    for workload in ctx.workspace.workloads:
+    for workload in ctx.workloads():
         who = describe_workload(workload)
         if workload.host_network:
             yield finding(ID, f"{who} uses hostNetwork: most CNIs do not apply NetworkPolicy to host-network pods, "

@@ -20,7 +20,7 @@ def check(ctx):
     related = []
     if cni.workload is not None:
         related.append(Related(cni.workload.path, cni.workload.kind_span, f"the {display_name(cni.name)} DaemonSet"))
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         yield finding(ID, f"the cluster's CNI is {display_name(cni.name)} ({how}), which does not enforce "
                       "NetworkPolicy: the API server accepts this policy and nothing applies it. Use a CNI that "
                       "enforces policies (Calico, Cilium, Canal, ...)", policy.path, policy.kind_span, related)

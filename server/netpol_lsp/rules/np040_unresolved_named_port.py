@@ -11,7 +11,7 @@ SUMMARY = "a named port that no target pod's containers declare"
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         for direction in ("ingress", "egress"):
             if not policy.affects(direction):
                 continue

@@ -12,7 +12,7 @@ SUMMARY = "endPort below port, with a named port, or without port"
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         for direction in ("ingress", "egress"):
             for rule in policy.rules(direction):
                 for spec in rule.ports or ():

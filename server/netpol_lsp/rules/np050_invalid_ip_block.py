@@ -13,7 +13,7 @@ SUMMARY = "bad CIDR; except outside cidr"
 
 
 def check(ctx):
-    for policy in ctx.workspace.policies:
+    for policy in ctx.policies():
         for direction in ("ingress", "egress"):
             for rule in policy.rules(direction):
                 for peer in rule.peers or ():

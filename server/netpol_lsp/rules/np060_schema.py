@@ -16,7 +16,7 @@ SCHEMA = "networkpolicy.schema.json"
 
 
 def check(ctx):
-    for source in ctx.workspace.files.values():
+    for source in ctx.files():
         # A file's schema errors depend on that file alone: computed once per version of it, so
         # a keystroke elsewhere re-validates nothing.
         problems = source.cache.get(ID)

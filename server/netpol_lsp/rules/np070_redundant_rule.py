@@ -28,17 +28,22 @@ SUMMARY = "a rule wholly covered by another rule of a policy selecting the same 
 
 
 def check(ctx):
+    # coverage is judged among all the policies of a namespace, whatever the scope
+    namespaces = sorted({policy.namespace for policy in ctx.policies()})
+    by_namespace = ctx.workspace.index.policies_by_ns
     for direction in ("ingress", "egress"):
-        by_namespace: dict[str, list[NetworkPolicy]] = {}
-        for policy in ctx.workspace.policies:
-            if policy.affects(direction) and policy.rules(direction) and policy.pod_selector is not None \
-                    and policy.pod_selector.valid:
-                by_namespace.setdefault(policy.namespace, []).append(policy)
-        for policies in by_namespace.values():
-            yield from _check_namespace(policies, direction)
+        for namespace in namespaces:
+            policies = [p for p in by_namespace.get(namespace, ()) if _can_cover(p, direction)]
+            if policies:
+                yield from _check_namespace(ctx, policies, direction)
 
 
-def _check_namespace(policies: list[NetworkPolicy], direction: str):
+def _can_cover(policy: NetworkPolicy, direction: str) -> bool:
+    return bool(policy.affects(direction) and policy.rules(direction) and policy.pod_selector is not None
+                and policy.pod_selector.valid)
+
+
+def _check_namespace(ctx, policies: list[NetworkPolicy], direction: str):
     entries = sorted(((p, r) for p in policies for r in p.rules(direction)),
                      key=lambda e: (e[0].name, e[0].path, e[1].index))  # by name: file order must not matter
     order = {id(rule): i for i, (_, rule) in enumerate(entries)}
@@ -68,7 +73,7 @@ def _check_namespace(policies: list[NetworkPolicy], direction: str):
             coverers[id(rule)] = found
     for policy, rule in entries:
         found = coverers.get(id(rule))
-        if not found:
+        if not found or not ctx.in_scope(policy.path):
             continue
         # point at a covering rule that is not itself redundant, when there is one
         other_policy, other = next((c for c in found if id(c[1]) not in coverers), found[0])

@@ -13,7 +13,7 @@ SEVERITY_BY_KIND = {"duplicate-key": Severity.WARNING, "glued-separator": Severi
 
 
 def check(ctx):
-    for source in ctx.workspace.files.values():
+    for source in ctx.files():
         for problem in source.parse_problems:
             if problem.kind == "skipped":
                 continue

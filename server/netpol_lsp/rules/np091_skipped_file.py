@@ -12,7 +12,7 @@ SUMMARY = "a file left out of the analysis, and why"
 
 
 def check(ctx):
-    for source in ctx.workspace.files.values():
+    for source in ctx.files():
         for problem in source.parse_problems:
             if problem.kind == "skipped":
                 yield finding(ID, problem.message, source.path, problem.span)

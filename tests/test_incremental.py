@@ -1,0 +1,433 @@
+"""Incremental analysis (analysis/incremental.py): after every edit, the findings are exactly a
+fresh full `analyze()`'s, on the edited file and on every file the edit reaches."""
+from __future__ import annotations
+
+import copy
+import textwrap
+from dataclasses import dataclass, field
+from typing import Optional
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netpol_lsp.analysis.incremental import Analysis, analyze_workspace
+from netpol_lsp.analysis.run import analyze
+from netpol_lsp.config import Config
+from netpol_lsp.workspace import Workspace
+
+# --- a model workspace: documents in files, rendered to YAML --------------------------------
+
+NAMESPACES = ["a", "b", "c"]  # "c" is defined by no Namespace at first: NP003
+APPS = ["web", "db", "api"]
+IMAGES = ["nginx", "postgres", "flannel"]  # a database (NP020, NP021); a CNI that does not enforce (NP030)
+PORTS = [("http", 80), ("sql", 5432), (None, 5432), None]  # None: no ports (a database by its image)
+PEERS = ["pod:web", "pod:api", "pod:nope", "ns:b", "ns:team=x", "all-pods", "none", "ns:b+pod:api"]
+POLICY_PORTS = ["sql", "http", "5432", "none"]
+TYPES = [None, "[Ingress]", "[Ingress, Egress]", "[Egress]"]
+SUPPRESSIONS = [None, "disable=NP021", "disable=NP001", "disable-file=NP070", "disable=NP004"]
+
+
+@dataclass
+class Doc:
+    kind: str  # Namespace | Deployment | DaemonSet | NetworkPolicy | ConfigMap
+    name: str
+    namespace: str = "a"
+    app: str = "web"
+    image: str = "nginx"
+    port: int = 0  # index into PORTS
+    host_network: bool = False
+    rules: list = field(default_factory=list)  # (peer, port) pairs of a policy's ingress
+    types: Optional[str] = None
+    egress_dns: bool = False
+    value: str = "1"  # a ConfigMap's data, or a Namespace's team label
+    suppression: Optional[str] = None
+
+    def render(self) -> str:
+        lines = ["apiVersion: " + {"Namespace": "v1", "ConfigMap": "v1", "NetworkPolicy": "networking.k8s.io/v1"}
+                 .get(self.kind, "apps/v1")]
+        if self.suppression:
+            lines.append(f"# netpol-lsp: {self.suppression}")
+        lines.append(f"kind: {self.kind}")
+        if self.kind == "Namespace":
+            lines.append(f"metadata: {{name: {self.name}, labels: {{team: {self.value}}}}}")
+            return "\n".join(lines)
+        lines.append(f"metadata: {{name: {self.name}, namespace: {self.namespace}}}")
+        if self.kind == "ConfigMap":
+            lines.append(f"data: {{setting: '{self.value}'}}")
+        elif self.kind == "NetworkPolicy":
+            lines += self._policy()
+        else:
+            lines += self._workload()
+        return "\n".join(lines)
+
+    def _workload(self) -> list[str]:
+        ports = ""
+        if PORTS[self.port] is not None:
+            name, number = PORTS[self.port]
+            ports = f", ports: [{{containerPort: {number}" + (f", name: {name}}}]" if name else "}]")
+        out = ["spec:", "  template:", f"    metadata: {{labels: {{app: {self.app}}}}}", "    spec:"]
+        if self.host_network:
+            out.append("      hostNetwork: true")
+        out += ["      containers:", f"      - {{name: c, image: '{self.image}:1'{ports}}}"]
+        return out
+
+    def _policy(self) -> list[str]:
+        out = ["spec:", f"  podSelector: {{matchLabels: {{app: {self.app}}}}}"]
+        if self.types:
+            out.append(f"  policyTypes: {self.types}")
+        out.append("  ingress:" if self.rules else "  ingress: []")
+        for peer, port in self.rules:
+            out.append("  - from:" if peer != "none" else "  - ports: []")
+            if peer.startswith("pod:"):
+                out.append(f"    - podSelector: {{matchLabels: {{app: {peer[4:]}}}}}")
+            elif peer.startswith("ns:b"):
+                out.append("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: b}}")
+                if peer.endswith("+pod:api"):  # the same peer: api pods in namespace b
+                    out.append("      podSelector: {matchLabels: {app: api}}")
+            elif peer == "ns:team=x":
+                out += ["    - namespaceSelector: {matchLabels: {team: x}}", "    - podSelector: {}"]  # NP004
+            elif peer == "all-pods":
+                out.append("    - podSelector: {}")
+            if port != "none" and peer != "none":
+                out.append(f"    ports: [{{port: {port}}}]")
+        if self.egress_dns:
+            out += ["  egress:", "  - ports: [{port: 53, protocol: UDP}]"]
+        return out
+
+
+def render(docs: list[Doc], header: int) -> str:
+    return "# header\n" * header + "\n---\n".join(d.render() for d in docs) + "\n"
+
+
+def initial_files() -> dict[str, tuple[list[Doc], int]]:
+    """Files as teams would have them. Findings on policies.yaml point into apps.yaml (NP020's
+    database, NP001's workloads compared); those on the other policy files depend on other
+    files' namespaces, workloads and policies without pointing into them: policies.yaml selects
+    into namespace b, b-policies.yaml into namespace a, c-policies.yaml into nothing."""
+    return {
+        "namespaces.yaml": ([Doc("Namespace", "a", value="x"), Doc("Namespace", "b", value="y")], 0),
+        "apps.yaml": ([Doc("Deployment", "web", app="web"),
+                       Doc("Deployment", "db", app="db", image="postgres", port=1)], 0),
+        "b-apps.yaml": ([Doc("Deployment", "api", namespace="b", app="api")], 0),
+        "more-apps.yaml": ([Doc("DaemonSet", "agent", image="nginx", port=3),
+                            Doc("Deployment", "cache", app="web", image="postgres", port=3)], 0),
+        "policies.yaml": ([Doc("NetworkPolicy", "p1", app="db", rules=[("pod:web", "sql"), ("all-pods", "sql")]),
+                           Doc("NetworkPolicy", "p2", app="web",
+                               rules=[("pod:api", "http"), ("ns:b", "5432"), ("ns:b+pod:api", "http")]),
+                           Doc("NetworkPolicy", "p3", app="api", rules=[("none", "none")])], 1),
+        "team-policies.yaml": ([Doc("NetworkPolicy", "p4", app="web", types="[Ingress, Egress]",
+                                    rules=[("ns:team=x", "http")])], 0),
+        "b-policies.yaml": ([Doc("NetworkPolicy", "p5", namespace="b", app="api", rules=[("ns:team=x", "http")])], 0),
+        "c-policies.yaml": ([Doc("NetworkPolicy", "p6", namespace="c", rules=[("pod:web", "http")])], 0),
+        "config.yaml": ([Doc("ConfigMap", "settings")], 0),
+    }
+
+
+# --- edits ----------------------------------------------------------------------------------
+
+EDITS = ["comment", "app", "namespace", "image", "port", "host", "peer", "types", "dns", "suppress", "value",
+         "kind", "add-doc", "drop-doc", "move-doc", "remove-file", "restore-file", "rename"]
+WORKLOAD_KINDS = ["Deployment", "DaemonSet", "StatefulSet"]
+
+
+def apply_edit(files: dict, removed: dict, edit: tuple) -> list[str]:
+    """Applies one edit (operation, file, document, choice) to the model; returns the paths it touched."""
+    op, which, which_doc, choice = edit
+    if op == "restore-file":
+        if not removed:
+            return []
+        path = sorted(removed)[which % len(removed)]
+        files[path] = removed.pop(path)  # back at the end of the file table
+        return [path]
+    paths = sorted(files)
+    if not paths:
+        return []
+    path = paths[which % len(paths)]
+    docs, header = files[path]
+    if op == "comment":
+        files[path] = (docs, (header + 1) % 3)
+        return [path]
+    if op == "remove-file":
+        removed[path] = files.pop(path)
+        return [path]
+    if op == "add-doc":
+        kind = ["Deployment", "DaemonSet", "NetworkPolicy", "Namespace", "ConfigMap"][choice % 5]
+        docs.append(Doc(kind, NAMESPACES[choice % 3] if kind == "Namespace" else f"n{choice}",
+                        namespace=NAMESPACES[choice % 3], app=APPS[choice % 3], image=IMAGES[choice % 3],
+                        rules=[(PEERS[choice % len(PEERS)], POLICY_PORTS[choice % 4])]))
+        return [path]
+    if not docs:
+        return []
+    doc = docs[which_doc % len(docs)]
+    if op == "drop-doc":
+        docs.remove(doc)
+    elif op == "move-doc":  # two files change at once
+        docs.remove(doc)
+        target = paths[(which + 1) % len(paths)]
+        files[target][0].insert(0, doc)
+        return [path, target]
+    elif op == "app":
+        doc.app = APPS[(APPS.index(doc.app) + 1 + choice) % 3]
+    elif op == "namespace":
+        doc.namespace = NAMESPACES[(NAMESPACES.index(doc.namespace) + 1 + choice) % 3]
+    elif op == "rename":
+        doc.name = NAMESPACES[choice % 3] if doc.kind == "Namespace" else f"{doc.name[0]}{choice % 4}"
+    elif op == "image":
+        doc.image = IMAGES[choice % 3]
+    elif op == "port":
+        doc.port = choice % len(PORTS)
+    elif op == "host":
+        doc.host_network = not doc.host_network
+    elif op == "peer":
+        rule = (PEERS[choice % len(PEERS)], POLICY_PORTS[(choice // 7) % 4])
+        if doc.rules and choice % 3 == 0:
+            doc.rules[choice % len(doc.rules)] = rule
+        elif len(doc.rules) < 3:
+            doc.rules.append(rule)
+        else:
+            doc.rules.pop(0)
+    elif op == "types":
+        doc.types = TYPES[choice % len(TYPES)]
+    elif op == "dns":
+        doc.egress_dns = not doc.egress_dns
+    elif op == "suppress":
+        doc.suppression = SUPPRESSIONS[choice % len(SUPPRESSIONS)]
+    elif op == "value":
+        doc.value = ["y", "x", "1"][choice % 3] if doc.value == "x" else ["x", "y", "2"][choice % 3]
+    elif op == "kind" and doc.kind in WORKLOAD_KINDS:
+        doc.kind = WORKLOAD_KINDS[(WORKLOAD_KINDS.index(doc.kind) + 1 + choice) % 3]
+    return [path]
+
+
+def next_workspace(previous: Workspace, files: dict, touched: list[str]) -> Workspace:
+    """What the server's analysis sees after an edit: a copy of the file table with the touched
+    files parsed again (a restored one at the end) or gone, every other file the same SourceFile."""
+    workspace = Workspace(previous.config)
+    workspace.files = {p: s for p, s in previous.files.items() if p in files}
+    for path in touched:
+        if path in files:
+            docs, header = files[path]
+            workspace.set_text(path, render(docs, header))
+    return workspace
+
+
+def fresh_copy(workspace: Workspace) -> Workspace:
+    """The same files, indexed and analysed from scratch."""
+    copy = Workspace(workspace.config)
+    copy.files = dict(workspace.files)
+    return copy
+
+
+def first_analysis(files: dict, config: Config) -> tuple[Workspace, Analysis]:
+    workspace = Workspace(config)
+    for path, (docs, header) in files.items():
+        workspace.set_text(path, render(docs, header))
+    return workspace, analyze_workspace(workspace)
+
+
+def check_step(workspace: Workspace, analysis: Analysis) -> None:
+    fresh = fresh_copy(workspace)
+    assert analysis.findings() == analyze(fresh)
+    for index in (workspace.index, fresh.index):
+        assert index.namespace_postings is not None  # built lazily: on both sides, to compare them
+    assert vars(workspace.index) == vars(fresh.index)  # the swapped index is the one indexing builds
+
+
+edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 7), st.integers(0, 3), st.integers(0, 40)),
+                 min_size=1, max_size=15)
+
+
+# the defaults, and a configuration that turns on NP022 and assumes namespace c with a label
+CONFIGS = [Config(), Config(rules={"NP022": "on"}, assume_namespaces={"c": {"team": "x"}})]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits, st.sampled_from(CONFIGS))
+def test_after_every_edit_the_incremental_findings_are_a_full_analysis(steps, config):
+    files, removed = initial_files(), {}
+    workspace, analysis = first_analysis(files, config)
+    for edit in steps:
+        touched = apply_edit(files, removed, edit)
+        if not touched:
+            continue
+        workspace = next_workspace(workspace, files, touched)
+        analysis = analyze_workspace(workspace, (), analysis)
+        check_step(workspace, analysis)
+
+
+def test_every_single_edit_of_the_initial_workspace_gives_a_full_analysis():
+    """Each edit once, on each file and document: a sweep that does not rely on luck to reach
+    the one edit that changes a finding in another file."""
+    initial = initial_files()
+    start, start_analysis = first_analysis(initial, Config())
+    for op in EDITS:
+        for which in range(len(initial)):
+            for which_doc in range(max(len(docs) for docs, _ in initial.values())):
+                for choice in range(len(PEERS)):
+                    files = copy.deepcopy(initial)
+                    touched = apply_edit(files, {}, (op, which, which_doc, choice))
+                    if touched:
+                        workspace = next_workspace(start, files, touched)
+                        check_step(workspace, analyze_workspace(workspace, (), start_analysis))
+
+
+# --- the cross-file cases, one by one -------------------------------------------------------
+
+POLICY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+    ports: [{port: 5432}]
+"""
+
+DB = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres, ports: [{containerPort: 5432}]}]
+"""
+
+WEB = DB.replace("StatefulSet", "Deployment").replace("db", "web").replace("postgres", "nginx") \
+    .replace("5432", "8080")
+NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
+SETTINGS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {level: info}\n"
+
+
+class EditedWorkspace:
+    """A workspace edited file by file, analysed incrementally, checked against a full analysis."""
+
+    def __init__(self, files: dict[str, str], config: Optional[Config] = None):
+        self.workspace = Workspace(config or Config())
+        for path, text in files.items():
+            self.workspace.set_text(path, textwrap.dedent(text))
+        self.analysis = analyze_workspace(self.workspace)
+
+    def edit(self, path: str, text: Optional[str]) -> Analysis:
+        workspace = Workspace(self.workspace.config)
+        workspace.files = dict(self.workspace.files)
+        if text is None:
+            workspace.remove(path)
+        else:
+            workspace.set_text(path, text)
+        self.workspace = workspace
+        self.analysis = analyze_workspace(workspace, (), self.analysis)
+        check_step(workspace, self.analysis)
+        return self.analysis
+
+    def rules(self, path: str) -> list[str]:
+        return [f.rule for f in self.analysis.findings_of(path)]
+
+
+def test_a_comment_rechecks_only_the_edited_file():
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "policy.yaml": POLICY, "settings.yaml": SETTINGS})
+    before = edited.analysis
+    after = edited.edit("settings.yaml", "# tuned by ops\n" + SETTINGS.replace("info", "debug"))
+    assert after.rechecked == {"settings.yaml"}
+    assert after.findings_of("policy.yaml") is before.findings_of("policy.yaml")  # reused, not recomputed
+
+
+def test_a_label_added_to_a_deployment_fixes_the_policy_in_another_file():
+    unlabelled = DB.replace("app: db", "app: dbx")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": unlabelled, "policy.yaml": POLICY})
+    assert "NP001" in edited.rules("policy.yaml")
+    after = edited.edit("db.yaml", DB)
+    assert after.rechecked == {"db.yaml", "policy.yaml"}  # the namespace's files, not ns.yaml
+    assert "NP001" not in edited.rules("policy.yaml")
+
+
+def test_a_label_changed_in_one_namespace_rechecks_the_policies_that_select_into_it():
+    other = "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n"
+    into_web = POLICY.replace("{podSelector: {matchLabels: {app: web}}}",
+                              "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: web}}, "
+                              "podSelector: {matchLabels: {app: web}}}")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE + "---\n" + other, "db.yaml": DB, "policy.yaml": into_web,
+                              "web.yaml": WEB.replace("namespace: shop", "namespace: web"),
+                              "settings.yaml": SETTINGS})
+    assert "NP002" not in edited.rules("policy.yaml")
+    after = edited.edit("web.yaml", WEB.replace("namespace: shop", "namespace: web").replace("app: web", "app: webx"))
+    assert after.rechecked == {"web.yaml", "policy.yaml"}  # namespace web's files, and the policy selecting into it
+    assert "NP002" in edited.rules("policy.yaml")
+
+
+def test_a_renamed_namespace_makes_the_policy_name_an_unknown_one():
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "policy.yaml": POLICY})
+    assert "NP003" not in edited.rules("policy.yaml")
+    edited.edit("ns.yaml", NAMESPACE.replace("shop", "shops"))
+    edited.edit("db.yaml", DB.replace("shop", "shops"))
+    assert "NP003" in edited.rules("policy.yaml")
+
+
+def test_a_new_policy_isolating_the_database_clears_np021_on_its_workload():
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "web.yaml": WEB})
+    assert "NP021" in edited.rules("db.yaml")
+    edited.edit("policy.yaml", POLICY)
+    assert "NP021" not in edited.rules("db.yaml")
+
+
+def test_lines_moved_above_a_related_location_move_it_in_the_other_files_finding():
+    # NP070: p2's rule is covered by p1's, in another file; the finding on p2 points at p1's rule
+    p1 = POLICY.replace("name: db", "name: p1")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "web.yaml": WEB, "p1.yaml": p1,
+                              "p2.yaml": POLICY.replace("name: db", "name: p2")})
+    [redundant] = [f for f in edited.analysis.findings_of("p2.yaml") if f.rule == "NP070"]
+    assert redundant.related[0].path == "p1.yaml"
+    after = edited.edit("p1.yaml", "# owned by the db team\n# reviewed\n" + p1)
+    assert after.rechecked == {"p1.yaml", "p2.yaml"}
+    [moved] = [f for f in edited.analysis.findings_of("p2.yaml") if f.rule == "NP070"]
+    assert moved.related[0].span.start_line == redundant.related[0].span.start_line + 2
+
+
+def test_a_flannel_daemonset_in_one_file_flags_every_policy_and_its_position_follows():
+    flannel = DB.replace("StatefulSet", "DaemonSet").replace("postgres", "flannel").replace("db", "kube-flannel")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "cni.yaml": flannel, "policy.yaml": POLICY})
+    [before] = [f for f in edited.analysis.findings_of("policy.yaml") if f.rule == "NP030"]
+    edited.edit("cni.yaml", "# the cluster network\n" + flannel)
+    [after] = [f for f in edited.analysis.findings_of("policy.yaml") if f.rule == "NP030"]
+    assert after.related[0].span.start_line == before.related[0].span.start_line + 1
+    edited.edit("cni.yaml", "# the cluster network\n" + flannel.replace("flannel", "calico"))
+    assert "NP030" not in edited.rules("policy.yaml")
+
+
+def test_a_suppression_that_suppresses_nothing_is_np099_in_its_own_file_only():
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "web.yaml": WEB})
+    assert edited.rules("db.yaml") == ["NP021"]
+    after = edited.edit("web.yaml", "# netpol-lsp: disable=NP021\n" + WEB)
+    assert after.rechecked == {"web.yaml"}
+    assert edited.rules("web.yaml") == ["NP099"]
+    edited.edit("db.yaml", DB.replace("kind:", "# netpol-lsp: disable=NP021\nkind:"))
+    assert "NP021" not in edited.rules("db.yaml") and "NP099" not in edited.rules("db.yaml")
+
+
+def test_a_file_removed_and_read_again_keeps_the_first_namespace_definition_right():
+    # two files define Namespace shop with different labels: the first in the file table wins,
+    # and a file read again moves to the end of it
+    labelled = NAMESPACE.replace("{name: shop}", "{name: shop, labels: {team: x}}")
+    policy = POLICY.replace("{podSelector: {matchLabels: {app: web}}}", "{namespaceSelector: {matchLabels: {team: x}}}")
+    edited = EditedWorkspace({"ns1.yaml": labelled, "ns2.yaml": NAMESPACE, "db.yaml": DB, "policy.yaml": policy})
+    assert "NP002" not in edited.rules("policy.yaml")
+    workspace = Workspace(edited.workspace.config)
+    workspace.files = dict(edited.workspace.files)
+    source = workspace.files.pop("ns1.yaml")
+    workspace.put(source)  # same text, read again: now last
+    edited.workspace, edited.analysis = workspace, analyze_workspace(workspace, (), edited.analysis)
+    check_step(workspace, edited.analysis)
+    assert "NP002" in edited.rules("policy.yaml")  # ns2's unlabelled shop is the one that counts now
+
+
+def test_a_different_configuration_or_rule_selection_is_analysed_in_full():
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB})
+    workspace = Workspace(Config(cni="flannel"))
+    workspace.files = dict(edited.workspace.files)
+    assert analyze_workspace(workspace, (), edited.analysis).rechecked is None
+    same = Workspace(edited.workspace.config)
+    same.files = dict(edited.workspace.files)
+    assert analyze_workspace(same, ("NP021",), edited.analysis).rechecked is None
