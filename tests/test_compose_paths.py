@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netpol_lsp import bulk, parallel
 from netpol_lsp.analysis.run import analyze
@@ -150,3 +152,44 @@ def test_reading_in_worker_processes_gives_the_same_findings(corpus, monkeypatch
     assert len(unpacked) > 100
     assert list(together.files) == list(load_paths([str(corpus)], config, jobs=1).workspace.files)
     assert _findings(together) == alone
+
+
+# -- an editor buffer parsed again after an edit: documents it left alone are reused ---------
+
+_DOCUMENTS = [
+    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {team: a}\n",
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\n"
+    "spec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - podSelector: {}\n",
+    "kind: ConfigMap\napiVersion: v1\ndata:\n  a: 1\n  a: 2\n",  # a duplicate key: a problem to move
+    "a: [unclosed\n",  # a syntax error
+    "x: &a {b: 1}\ny: *a\n",  # an alias: the event builder's path
+    "name: caf\u00e9 \U0001F600\nother: x\n",  # UTF-16 columns
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(range(len(_DOCUMENTS))), max_size=5),
+                          st.integers(0, 3)), min_size=1, max_size=6))
+def test_a_buffer_parsed_with_its_memo_reads_as_if_parsed_afresh(versions):
+    memo = parse.ChunkMemo()
+    for chosen, comments in versions:
+        text = "# top\n" * comments + "---\n".join(_DOCUMENTS[i] for i in chosen)
+        with_memo = parse.parse_text(text, memo=memo)
+        fresh = parse.parse_text(text)
+        assert [(d.index, d.start_line, d.end_line, _tree(d.root)) for d in with_memo.documents] == \
+               [(d.index, d.start_line, d.end_line, _tree(d.root)) for d in fresh.documents]
+        assert [(tuple(p.span), p.message) for p in with_memo.problems] == \
+               [(tuple(p.span), p.message) for p in fresh.problems]
+
+
+def test_documents_an_edit_left_alone_are_not_parsed_again(monkeypatch):
+    memo = parse.ChunkMemo()
+    text = "---\n".join(_DOCUMENTS[:2])
+    first = parse.parse_text(text, memo=memo)
+    composed = []
+    original = parse._compose_chunk
+    monkeypatch.setattr(parse, "_compose_chunk", lambda parsed, chunk, *rest: composed.append(chunk) or
+                        original(parsed, chunk, *rest))
+    second = parse.parse_text("# a new first line\n" + text, memo=memo)
+    assert composed == ["# a new first line\n" + _DOCUMENTS[0].rstrip("\n")]  # only the edited document
+    assert second.documents[1].root.span.start_line == first.documents[1].root.span.start_line + 1

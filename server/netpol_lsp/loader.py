@@ -167,7 +167,7 @@ def source_from_bytes(display: str, data: bytes, config: Config, lean: bool = Fa
     return load_source(display, result.text, config, problems, lean)
 
 
-def source_from_text(display: str, text: str, config: Config) -> SourceFile:
+def source_from_text(display: str, text: str, config: Config, memo=None) -> SourceFile:
     """An editor's buffer: the limits and skips a file read from disk gets (source_from_bytes),
     so the server says what `check` says about the same text saved."""
     limit = config.limits.max_file_bytes
@@ -178,7 +178,7 @@ def source_from_text(display: str, text: str, config: Config) -> SourceFile:
                                   "(limits.maxFileBytes)")
     if "\x00" in text[:SNIFF]:
         return skipped_source(display, BINARY)
-    return load_source(display, text, config)
+    return load_source(display, text, config, memo=memo)
 
 
 def _mib(size: int) -> str:

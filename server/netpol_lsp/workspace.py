@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 from .config import Config
 from .manifests import ParseLimits, ParseProblem, parse_text
-from .manifests.parse import Document
+from .manifests.parse import ChunkMemo, Document
 from .model import K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
 from .model.objects import NAMESPACE_NAME_LABEL
 from .model.reads import object_trie
@@ -39,11 +39,12 @@ class SourceFile:
 
 
 def load_source(path: str, text: str, config: Config, extra_problems: Iterable[ParseProblem] = (),
-                lean: bool = False) -> SourceFile:
+                lean: bool = False, memo: Optional[ChunkMemo] = None) -> SourceFile:
     """lean: build only what the analysis reads (check, and the server's files that are not
-    open); an editor's buffer is built whole, for hover, completion and fixes."""
+    open); an editor's buffer is built whole, for hover, completion and fixes. memo: the
+    buffer's previous version (parse.ChunkMemo), so unchanged documents are not parsed again."""
     limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
-    parsed = parse_text(text, limits, keep=object_trie if lean else True)
+    parsed = parse_text(text, limits, keep=object_trie if lean else True, memo=memo)
     source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
                         skipped=parsed.skipped, lean=lean)
     for doc in parsed.documents:

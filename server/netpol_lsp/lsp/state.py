@@ -22,6 +22,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from ..config import CONFIG_NAME, Config
 from ..loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, is_excluded, read_candidate, source_from_text
+from ..manifests.parse import ChunkMemo
 from ..workspace import SourceFile, Workspace, skipped_source
 
 
@@ -51,12 +52,15 @@ class Snapshot:
     pending: dict[str, Pending] = field(default_factory=dict)
     versions: dict[str, Optional[int]] = field(default_factory=dict)  # open documents' versions
     local_only: bool = False  # while indexing: only the open buffers, only single-file rules
+    memos: dict[str, ChunkMemo] = field(default_factory=dict)  # open buffers' last parses
 
     def materialize(self) -> list[tuple[str, Pending, SourceFile]]:
-        """Parses the pending buffers into this snapshot (run it in the worker thread)."""
+        """Parses the pending buffers into this snapshot (run it in the worker thread); the
+        documents a buffer's edit left alone are reused from its last parse (ChunkMemo)."""
         parsed = []
         for path, pending in self.pending.items():
-            source = source_from_text(path, pending.text, self.workspace.config)
+            memo = self.memos.setdefault(path, ChunkMemo())
+            source = source_from_text(path, pending.text, self.workspace.config, memo)
             self.workspace.put(source)
             parsed.append((path, pending, source))
         return parsed
@@ -78,6 +82,7 @@ class ServerState:
         self.config = config or Config()
         self.workspace = Workspace(self.config)
         self.open: dict[str, OpenDocument] = {}  # path -> open document
+        self.memos: dict[str, ChunkMemo] = {}  # path -> the open buffer's last parse, by document
         self.pending: dict[str, Pending] = {}
         self.excluded_open: set[str] = set()  # open buffers the configuration excludes
         self.uris: dict[str, str] = {}  # path -> the URI the client used for it
@@ -183,6 +188,7 @@ class ServerState:
         path = self.path_for(uri)
         self.open.pop(path, None)
         self.pending.pop(path, None)
+        self.memos.pop(path, None)
         self.excluded_open.discard(path)
         if self.is_workspace_file(path) and os.path.isfile(path):
             self.workspace.put(self.read_disk(path))
@@ -227,6 +233,7 @@ class ServerState:
         self.config = config
         self.workspace = Workspace(config)
         self.pending = {}
+        self.memos = {}  # parsed under the old limits
         self.excluded_open = set()
         for path, document in self.open.items():
             self._set_buffer(path, document.text, document.version)
@@ -268,7 +275,7 @@ class ServerState:
         else:
             workspace = copy_workspace(self.workspace)
         return Snapshot(self.revision, self.edit_revision, workspace, dict(self.pending),
-                        {p: d.version for p, d in self.open.items()}, local_only)
+                        {p: d.version for p, d in self.open.items()}, local_only, self.memos)
 
     def is_current(self, snapshot: Snapshot) -> bool:
         if snapshot.local_only:

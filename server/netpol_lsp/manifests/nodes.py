@@ -135,3 +135,26 @@ def to_python(node: Optional[Node], budget: list[int] | None = None):
             out[k.value if isinstance(k, Scalar) else repr(k)] = to_python(v, budget)
         return out
     return None
+
+
+def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Optional[Node]:
+    """A copy of the tree `lines` lines further down (negative: up); shared nodes (aliases)
+    stay shared. Cheaper than parsing the text again: an editor's documents below an edit."""
+    if node is None:
+        return None
+    if copies is None:
+        copies = {}
+    done = copies.get(id(node))
+    if done is not None:
+        return done
+    start_line, start_col, end_line, end_col = node.span
+    span = Span(start_line + lines, start_col, end_line + lines, end_col)
+    cls = node.__class__
+    if cls is Scalar:
+        copy = Scalar(span, node.value, node.type)
+    elif cls is Sequence:
+        copy = Sequence(span, [moved(item, lines, copies) for item in node.items])
+    else:
+        copy = Mapping(span, [(moved(k, lines, copies), moved(v, lines, copies)) for k, v in node.items])
+    copies[id(node)] = copy
+    return copy

@@ -18,7 +18,7 @@ import yaml
 
 from ..span import Span, utf16_col
 from . import compose
-from .nodes import Mapping, Node, Scalar, Sequence
+from .nodes import Mapping, Node, Scalar, Sequence, moved
 from .scalars import TAG_TYPES, plain_type
 
 try:  # libyaml is the fast path; the pure-Python composer gives the same nodes, slower.
@@ -97,9 +97,31 @@ def looks_like_helm(text: str) -> bool:
     return "{{" in text and _HELM.search(text) is not None
 
 
-def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True) -> ParsedFile:
-    """`keep`: which branches to build (a trie, see compose.py); True builds every node."""
+@dataclass
+class _Chunk:
+    start: int  # the line the chunk began at when it was parsed
+    roots: list  # its documents' roots
+    problems: list[ParseProblem]
+    used: int  # nodes counted against the file's budget
+
+
+@dataclass
+class ChunkMemo:
+    """The parsed documents of a buffer's last version, for the next one: an editor re-parses
+    only the documents whose text changed; the others are reused as they are, or moved when
+    lines were added or removed above them. Keyed by the text of each document."""
+
+    chunks: dict = field(default_factory=dict)
+
+
+def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
+               memo: Optional[ChunkMemo] = None) -> ParsedFile:
+    """`keep`: which branches to build (a trie, see compose.py); True builds every node.
+    `memo`: the previous version's documents (an editor buffer), updated for the next."""
     parsed = ParsedFile(text=text)
+    previous = memo.chunks if memo is not None else {}
+    if memo is not None:
+        memo.chunks = {}
     if looks_like_helm(text):
         match = _HELM.search(text)
         line = text.count("\n", 0, match.start())
@@ -125,8 +147,33 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True) -> Par
         chunk = "\n".join([first] + lines[start + 1:end])
         if not chunk.strip():
             continue
-        _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift, keep)
+        key = (chunk, shift, keep if keep is True else id(keep))
+        done = previous.get(key)
+        if done is not None and done.used <= budget[0]:
+            done = _reuse_chunk(parsed, done, start, end)
+            budget[0] -= done.used
+        else:
+            documents, problems, remaining = len(parsed.documents), len(parsed.problems), budget[0]
+            _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift, keep)
+            done = _Chunk(start, [d.root for d in parsed.documents[documents:]], parsed.problems[problems:],
+                          remaining - budget[0])
+            if budget[0] <= 0:
+                done = None  # what it said depends on what came before it: not reusable
+        if memo is not None and done is not None:
+            memo.chunks[key] = done
     return parsed
+
+
+def _reuse_chunk(parsed: ParsedFile, done: _Chunk, start: int, end: int) -> _Chunk:
+    lines = start - done.start
+    if lines:
+        done = _Chunk(start, [moved(root, lines) for root in done.roots],
+                      [ParseProblem(Span(p.span.start_line + lines, p.span.start_col, p.span.end_line + lines,
+                                         p.span.end_col), p.message, p.kind) for p in done.problems], done.used)
+    for root in done.roots:
+        parsed.documents.append(Document(root, len(parsed.documents), start, end))
+    parsed.problems.extend(done.problems)
+    return done
 
 
 def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, keep=True):
