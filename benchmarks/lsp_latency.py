@@ -26,7 +26,9 @@ import io
 import pstats
 import statistics
 import subprocess
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,7 +53,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int) -> dict:
+async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env: dict | None = None) -> dict:
     client = LanguageClient("netpol-lsp-bench", "1")
     published: dict[str, list] = {}
     arrivals: asyncio.Queue = asyncio.Queue()
@@ -72,7 +74,7 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int) -> d
         if value.get("kind") == "end":
             progress_done.set()
 
-    await client.start_io(sys.executable, "-m", "netpol_lsp", "serve", "--stdio")
+    await client.start_io(sys.executable, "-m", "netpol_lsp", "serve", "--stdio", env=env)
     uri = target.as_uri()
     started = time.perf_counter()
     await client.initialize_async(types.InitializeParams(
@@ -91,14 +93,17 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int) -> d
             first = when - started
     await asyncio.wait_for(progress_done.wait(), timeout=900)
     indexed = time.perf_counter() - started
-    # the full analysis after indexing: wait until the queue is quiet
+    # the full analysis after indexing: wait until the queue is quiet (5 s), and keep the
+    # time of the last diagnostics that arrived, not of the end of the wait
+    ready = indexed
     while True:
         try:
-            await asyncio.wait_for(arrivals.get(), timeout=5.0)
+            when, *_ = await asyncio.wait_for(arrivals.get(), timeout=5.0)
+            ready = when - started
         except asyncio.TimeoutError:
             break
-    ready = time.perf_counter() - started
     files_with_diagnostics = sum(1 for d in published.values() if d)
+    memory = {"indexed": server_memory(client._server.pid)}
 
     latencies = []
     line = "# benchmark edit\n"
@@ -123,11 +128,22 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int) -> d
             if got_uri == uri and got_version == version:
                 latencies.append(when - sent)
                 break
+    memory["edited"] = server_memory(client._server.pid)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
     return {"first": first, "indexed": indexed, "ready": ready, "latencies": latencies,
-            "files_with_diagnostics": files_with_diagnostics}
+            "files_with_diagnostics": files_with_diagnostics, "memory": memory}
+
+
+def server_memory(pid: int) -> tuple[float, float]:
+    """(resident, peak resident) MB of the server process now, from /proc (Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return (float("nan"), float("nan"))
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
 def profile(corpus: Path, target: Path, edits: int = 20) -> str:
@@ -205,15 +221,23 @@ def main() -> int:
     ensure_corpus(corpus, args.files)
     target = corpus / args.file
     lines = target.read_text().count("\n")
-    result = asyncio.run(measure(corpus, target, args.edits, args.debounce_ms))
-    ms = [x * 1000 for x in result["latencies"]]
     print(f"workspace: {corpus} ({sum(1 for _ in corpus.rglob('*.yaml'))} yaml files); edited: {args.file} "
           f"({lines} lines); debounce {args.debounce_ms} ms")
-    print(f"opened file's first diagnostics: {result['first']:.2f} s after initialize; indexing done: "
-          f"{result['indexed']:.1f} s; workspace diagnostics published ({result['files_with_diagnostics']} files): "
-          f"{result['ready']:.1f} s")
+    # a cold start (an empty cache folder), then a warm one on the cache the first one wrote
+    cache_env = dict(os.environ, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="np-lsp-cache-"))
+    cache_env.pop("NETPOL_LSP_NO_CACHE", None)
+    for start in ("cold", "warm"):
+        result = asyncio.run(measure(corpus, target, args.edits if start == "warm" else 2, args.debounce_ms,
+                                     cache_env))
+        memory = result["memory"]
+        print(f"{start} start: opened file's first diagnostics {result['first']:.2f} s after initialize; "
+              f"indexing done {result['indexed']:.1f} s; workspace diagnostics published "
+              f"({result['files_with_diagnostics']} files) {result['ready']:.1f} s; server RSS after indexing "
+              f"{memory['indexed'][0]:.0f} MB (peak {memory['indexed'][1]:.0f} MB)")
+    ms = [x * 1000 for x in result["latencies"]]
     print(f"didChange -> publishDiagnostics over {len(ms)} edits: p50 {statistics.median(ms):.0f} ms, "
-          f"p95 {percentile(ms, 0.95):.0f} ms, min {min(ms):.0f} ms, max {max(ms):.0f} ms")
+          f"p95 {percentile(ms, 0.95):.0f} ms, min {min(ms):.0f} ms, max {max(ms):.0f} ms; server RSS after "
+          f"the edits {memory['edited'][0]:.0f} MB (peak {memory['edited'][1]:.0f} MB)")
     if args.profile:
         print()
         print(profile(corpus, target))

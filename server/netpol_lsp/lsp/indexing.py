@@ -12,6 +12,7 @@ and end. An open buffer read while indexing wins over the disk.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import marshal
 import multiprocessing
@@ -104,6 +105,21 @@ class Reader:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
 
+_pauses = 0  # indexings under way (a new configuration starts one before the old one ends)
+
+
+def _pause_collector(pause: bool) -> None:
+    """Indexing makes a million long-lived objects: the cyclic collector would walk them all
+    again and again (4.3 s instead of 0.7 s to unpack a cached 10k-file workspace). Paused
+    while any indexing runs; the session freezes what was built once it is done."""
+    global _pauses
+    _pauses += 1 if pause else -1
+    if _pauses > 0:
+        gc.disable()
+    else:
+        gc.enable()
+
+
 class Progress:
     """Work-done progress if the client supports it; otherwise nothing is sent."""
 
@@ -153,6 +169,7 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
     config = state.config
     total = 0
     reader = None
+    _pause_collector(True)
     try:
         candidates = await loop.run_in_executor(None, discover, list(state.roots), config)
         total = len(candidates)
@@ -186,6 +203,7 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             cache.forget_others({c.display for c in candidates})
             await loop.run_in_executor(None, cache.save)
     finally:
+        _pause_collector(False)
         if reader is not None:
             reader.close()
         progress.end(f"{total} files indexed in {time.perf_counter() - started:.1f} s")
