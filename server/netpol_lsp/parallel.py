@@ -4,8 +4,9 @@ Parsing is CPU-bound Python, so threads would not help. Workers are forked (they
 imported modules and the configuration for free), each reads an interleaved share of the
 files and sends each result back packed (packing.py: plain tuples, cheap to pickle); this
 process reads a share too, smaller, since it also unpacks what the workers send. Results
-come back in the order given. Where fork is missing (Windows, macOS's default), or there are
-few files, or a worker fails, everything is read here: the same result, only slower.
+come back in the order given. Elsewhere than on Linux (fork is unsafe on macOS, missing on
+Windows), with few files, or when a worker fails, everything is read here: the same result,
+only slower.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import logging
 import marshal
 import multiprocessing
 import os
+import sys
 from typing import Callable, Sequence
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ def map_in_order(read: Callable, items: Sequence, jobs: int | None = None,
     """[read(item) for item in items] on up to `jobs` processes (default: the usable cores).
     A worker returns pack(read(item)); this process turns it back with unpack."""
     processes = max(1, min(jobs or usable_cores(), len(items) // MIN_FILES_PER_WORKER))
-    if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if processes == 1 or not sys.platform.startswith("linux"):  # fork is safe on Linux only
         return [read(item) for item in items]
     owners = _owners(len(items), processes)
     local = [item for item, owner in zip(items, owners) if owner == 0]
