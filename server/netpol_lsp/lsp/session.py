@@ -8,7 +8,6 @@ registrations, log messages).
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from typing import Any, Optional
 
@@ -158,11 +157,7 @@ class Session:
                                  "indexing")
 
     async def _indexed(self, count: int) -> None:
-        self.scheduler.indexing = False
-        # The parsed workspace lives as long as the session: out of the cyclic collector's sight,
-        # the collections that edits trigger need not walk its million objects (a pause of a
-        # second at a random keystroke otherwise). It has no cycles: refcounting frees it.
-        gc.freeze()
+        self.scheduler.indexing = False  # what indexing built is frozen already (collector.py)
         self.scheduler.schedule(0)
 
     async def configuration_changed(self, params: types.DidChangeConfigurationParams) -> None:

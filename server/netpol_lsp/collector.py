@@ -1,0 +1,38 @@
+"""Pausing Python's cyclic garbage collector around work that makes many objects at once.
+
+The parsed workspace is a million long-lived objects with no reference cycles (refcounting
+frees them). Left running, the collector walks them again and again: loading a cached
+10,000-file workspace took 4.3 s instead of 0.7 s. So indexing pauses it, and what indexing
+built is frozen (out of its sight) when done. Pausing around an edit's analysis does not
+help: the new trees survive it and are scanned once the collector runs again (measured: the
+same 16 ms per edit). Pauses nest and may come from several threads: the collector runs
+again when the last one ends.
+"""
+from __future__ import annotations
+
+import gc
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+_lock = threading.Lock()
+_pauses = 0
+
+
+@contextmanager
+def paused(freeze_after: bool = False) -> Iterator[None]:
+    """freeze_after: move every object alive at the end to the permanent generation first
+    (for long-lived results, such as an indexed workspace)."""
+    global _pauses
+    with _lock:
+        _pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _lock:
+            _pauses -= 1
+            if freeze_after:
+                gc.freeze()
+            if _pauses == 0:
+                gc.enable()
