@@ -21,8 +21,10 @@ def run_serve(args) -> int:
     # stdout is the protocol's channel: logs go to stderr, which editors show as the server's log
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, level, logging.WARNING),
                         format="netpol-lsp %(levelname)s %(name)s: %(message)s")
+    from ..collector import tune_for_server
     from ..lsp.server import create_server
 
+    tune_for_server()
     server = create_server()
     if address is not None:
         server.start_tcp(*address)
