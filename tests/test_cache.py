@@ -45,7 +45,7 @@ def forbid_parsing(monkeypatch):
 def test_a_second_run_on_unchanged_files_parses_nothing_and_says_the_same(repo, capsys, monkeypatch):
     cold = run(capsys, str(repo))
     assert cold[1]["findings"], "the broken example has findings"
-    assert list(cache_root().rglob("index.marshal")) and list(cache_root().rglob("files.marshal"))
+    assert list(cache_root().rglob("index.marshal")) and list(cache_root().rglob("files.bin"))
     forbid_parsing(monkeypatch)
     assert run(capsys, str(repo)) == cold
 
@@ -70,14 +70,24 @@ def test_a_deleted_or_added_file_is_not_answered_from_the_cache(repo, capsys, mo
     assert run(capsys, str(repo)) == after_delete
 
 
-def test_a_lost_files_marshal_is_read_again(repo, capsys, monkeypatch):
+def test_lost_packed_files_are_read_again(repo, capsys, monkeypatch):
     cold = run(capsys, str(repo))
-    for stored in cache_root().rglob("files.marshal"):
+    for stored in cache_root().rglob("files.bin"):
         stored.unlink()
     narrowed = run(capsys, str(repo), "--select", "NP001,NP002")  # no stored result: files needed
     assert run(capsys, str(repo)) == cold
     monkeypatch.setenv("NETPOL_LSP_NO_CACHE", "1")
     assert run(capsys, str(repo), "--select", "NP001,NP002") == narrowed
+
+
+def test_a_truncated_packed_file_is_ignored(repo, capsys, monkeypatch):
+    cold = run(capsys, str(repo))
+    for stored in cache_root().rglob("files.bin"):
+        stored.write_bytes(stored.read_bytes()[:-10])
+    narrowed = run(capsys, str(repo), "--select", "NP001,NP002")  # needs the files: read again
+    monkeypatch.setenv("NETPOL_LSP_NO_CACHE", "1")
+    assert run(capsys, str(repo), "--select", "NP001,NP002") == narrowed
+    assert run(capsys, str(repo)) == cold
 
 
 def test_a_corrupt_cache_is_ignored_and_rewritten(repo, capsys):

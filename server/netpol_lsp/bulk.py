@@ -39,7 +39,7 @@ class BulkLoad:
         return [candidate.display for candidate in self.candidates]
 
     def load(self, jobs: Optional[int] = None) -> LoadResult:
-        if self.hits:  # a hit whose packed form is missing (files.marshal lost) is read again
+        if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
         read = map_in_order(partial(read_identified, config=self.config), misses, jobs,
