@@ -121,3 +121,16 @@ def test_the_selected_rules_are_part_of_the_key(repo, capsys):
     only = run(capsys, str(repo), "--select", "NP001")
     assert {f["rule"] for f in only[1]["findings"]} <= {"NP001"}
     assert run(capsys, str(repo)) == everything
+
+
+def test_a_cache_made_by_other_code_is_not_used(repo, capsys, monkeypatch):
+    import netpol_lsp.cache as cache_module
+    import netpol_lsp.workspace as workspace
+
+    cold = run(capsys, str(repo))
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "other-code")
+    parses = []
+    original = workspace.parse_text
+    monkeypatch.setattr(workspace, "parse_text", lambda *a, **k: parses.append(1) or original(*a, **k))
+    assert run(capsys, str(repo)) == cold
+    assert parses, "a cache written by other code answered"

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import marshal
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +34,31 @@ log = logging.getLogger(__name__)
 FORMAT = 2  # bump when the packed form or the entries change
 RACY_NS = 2_000_000_000
 MAX_RESULTS = 8  # result files kept per folder, newest first
+
+
+def code_fingerprint() -> str:
+    """The installed package as it is: every module, schema and rule page by path, size and
+    mtime. A cache made by other code (a newer commit of the same version, an edit while
+    developing) is not used: its parsed files or findings could differ."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for folder, _, files in sorted(os.walk(package, followlinks=True)):
+        for name in sorted(files):
+            if name.endswith((".py", ".json", ".md")):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"\0{folder}/{name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _forget_old_code(current: Path, days: int = 7) -> None:
+    """Caches of other code (older versions, earlier commits) unused for a week are removed."""
+    try:
+        for sibling in current.parent.iterdir():
+            if sibling != current and sibling.name.startswith("v") and \
+                    time.time() - sibling.stat().st_mtime > days * 86400:
+                shutil.rmtree(sibling, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def cache_root() -> Path:
@@ -54,7 +80,8 @@ class WorkspaceCache:
                 config_text = "<unreadable>"
         self.config_digest = hashlib.sha256(f"{config.path}\0{config_text}".encode()).hexdigest()
         where = "\0".join(sorted(os.path.abspath(r) for r in roots)) + "\0" + self.config_digest
-        self.folder = folder or cache_root() / f"v{__version__}-{FORMAT}" / hashlib.sha256(where.encode()).hexdigest()[:24]
+        code = f"v{__version__}-{FORMAT}-{code_fingerprint()}"
+        self.folder = folder or cache_root() / code / hashlib.sha256(where.encode()).hexdigest()[:24]
         self.entries: dict[str, tuple] = {}  # display path -> (size, mtime_ns, content hash)
         self._packed: Optional[dict] = None  # display path -> marshal of the packed file (bytes or a view)
         self.written_ns = 0
@@ -108,6 +135,7 @@ class WorkspaceCache:
         self._write(self.folder / "files.bin", parts)
         self._write(self.folder / "index.marshal", [marshal.dumps((FORMAT, (written, entries)))])
         self.changed = False
+        _forget_old_code(self.folder.parent)
 
     def _read_files(self) -> dict:
         try:
