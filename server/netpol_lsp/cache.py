@@ -26,8 +26,7 @@ from typing import Optional
 
 from . import __version__
 from .config import Config
-from .findings import Finding, Fix, Related, Severity, TextEdit
-from .span import Span
+from .findings import Finding, from_plain, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +187,7 @@ class WorkspaceCache:
         try:
             with open(self.folder / "results" / key, "rb") as handle:
                 findings, summary = marshal.loads(handle.read())
-            return [_finding(plain) for plain in findings], dict(summary)
+            return [from_plain(plain) for plain in findings], dict(summary)
         except FileNotFoundError:
             return None
         except Exception as err:
@@ -197,7 +196,7 @@ class WorkspaceCache:
 
     def save_result(self, key: str, findings: list[Finding], summary: dict) -> None:
         folder = self.folder / "results"
-        self._write(folder / key, [marshal.dumps(([_plain(f) for f in findings], summary))])
+        self._write(folder / key, [marshal.dumps(([to_plain(f) for f in findings], summary))])
         try:
             kept = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in kept[MAX_RESULTS:]:
@@ -215,18 +214,3 @@ class WorkspaceCache:
             os.replace(temporary, path)
         except OSError as err:  # a read-only home, a full disk: run without a cache
             log.info("cannot write the cache %s: %s", path, err)
-
-
-# Findings as marshal-able tuples (marshal, unlike pickle, cannot run code from a file
-# someone else wrote into the cache folder).
-def _plain(f: Finding) -> tuple:
-    return (f.rule, f.name, int(f.severity), f.message, f.path, tuple(f.span),
-            [(r.path, tuple(r.span), r.message) for r in f.related],
-            [(fix.title, [(tuple(e.span), e.new_text) for e in fix.edits]) for fix in f.fixes])
-
-
-def _finding(plain: tuple) -> Finding:
-    rule, name, severity, message, path, span, related, fixes = plain
-    return Finding(rule, name, Severity(severity), message, path, Span(*span),
-                   [Related(p, Span(*s), m) for p, s, m in related],
-                   [Fix(title, tuple(TextEdit(Span(*s), text) for s, text in edits)) for title, edits in fixes])

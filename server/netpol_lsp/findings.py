@@ -54,3 +54,18 @@ class Finding:
 
     def sort_key(self):
         return (self.path, self.span.start_line, self.span.start_col, self.rule, self.message)
+
+
+# Findings as tuples of plain values, for marshal: the cache's stored results and the rules
+# run in a second process (marshal, unlike pickle, cannot run code from a file it reads).
+def to_plain(f: Finding) -> tuple:
+    return (f.rule, f.name, int(f.severity), f.message, f.path, tuple(f.span),
+            [(r.path, tuple(r.span), r.message) for r in f.related],
+            [(fix.title, [(tuple(e.span), e.new_text) for e in fix.edits]) for fix in f.fixes])
+
+
+def from_plain(plain: tuple) -> Finding:
+    rule, name, severity, message, path, span, related, fixes = plain
+    return Finding(rule, name, Severity(severity), message, path, Span(*span),
+                   [Related(p, Span(*s), m) for p, s, m in related],
+                   [Fix(title, tuple(TextEdit(Span(*s), text) for s, text in edits)) for title, edits in fixes])
