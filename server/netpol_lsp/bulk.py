@@ -105,3 +105,13 @@ def read_packed_batch(batch: list[Candidate], config: Config) -> list[tuple]:
         source, identity, _ = read_identified(candidate, config)
         out.append((marshal.dumps(pack(source)), identity))
     return out
+
+
+def quiet_worker() -> None:
+    """Initializer of the server's worker processes: they inherit its stdout, which is the
+    language server protocol's channel; anything printed there would corrupt it, so stdout
+    goes to stderr (the editor's log) instead."""
+    import sys
+
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr

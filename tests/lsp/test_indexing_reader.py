@@ -46,3 +46,26 @@ def test_processes_and_cache_give_what_a_direct_read_gives(tmp_path):
     warm = Reader(config, again, processes=1)
     assert all(warm.fresh(c) for c in candidates)
     assert [_shape(s) for s in warm.from_cache(candidates)] == direct
+
+
+def _print_and_read(batch, config):
+    print("a stray print in a worker")  # noqa: T201 - what the test guards against
+    from netpol_lsp.bulk import read_packed_batch
+    return read_packed_batch(batch, config)
+
+
+def test_worker_processes_never_write_to_the_protocol_channel(tmp_path, capfd, monkeypatch):
+    import netpol_lsp.lsp.indexing as indexing
+
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLES, root)
+    config = Config()
+    candidates = discover([str(root)], config)
+    monkeypatch.setattr(indexing, "read_packed_batch", _print_and_read)
+    reader = Reader(config, None, processes=2)
+    try:
+        assert len(reader.finish(candidates, reader.start(candidates))) == len(candidates)
+    finally:
+        reader.close()
+    out, err = capfd.readouterr()
+    assert "a stray print" not in out and "a stray print" in err

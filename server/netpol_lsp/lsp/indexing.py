@@ -24,7 +24,7 @@ from typing import Awaitable, Callable, Optional
 from lsprotocol import types
 
 from .. import collector
-from ..bulk import read_packed_batch
+from ..bulk import quiet_worker, read_packed_batch
 from ..cache import WorkspaceCache
 from ..config import Config
 from ..loader import Candidate, walk_folder
@@ -66,7 +66,8 @@ class Reader:
         self.cache = cache
         self.pool: Optional[Executor] = None
         if processes > 1:
-            self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=quiet_worker)
 
     def fresh(self, candidate: Candidate) -> bool:
         if self.cache is None or candidate.problem is not None:
