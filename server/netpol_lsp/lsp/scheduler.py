@@ -145,13 +145,17 @@ class Scheduler:
 
     async def context_now(self) -> tuple[RuleContext, Snapshot]:
         """An analysis context over the text as it is now, for hover: the last result's when it
-        is current, else a fresh one built in the worker (parsing the pending buffers)."""
+        is current, else one built off the loop (parsing the pending buffers), incrementally
+        from the last result when there is one (a fresh index of a big workspace takes 0.5 s)."""
         last = self.last
         if last is not None and self.state.is_current(last.snapshot) and not self.state.pending:
             return last.context, last.snapshot
         snapshot = self.state.snapshot()
 
         def build():
+            if last is not None:  # incremental: the last index with the edited files swapped in
+                result = compute(snapshot, last)
+                return result.context, result.parsed
             parsed = snapshot.materialize()
             return RuleContext(snapshot.workspace), parsed
 
