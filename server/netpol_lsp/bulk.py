@@ -28,7 +28,7 @@ class BulkLoad:
         self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
         if cache is not None:
             cache.load()
-            self.hits = {index for index, candidate in enumerate(self.candidates) if _is_fresh(cache, candidate)}
+            self.hits = {index for index, candidate in enumerate(self.candidates) if is_fresh(cache, candidate)}
 
     def unchanged(self) -> bool:
         """Every file came from the cache, and the cache holds no file that is gone."""
@@ -62,7 +62,8 @@ class BulkLoad:
         return result
 
 
-def _is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
+def is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
+    """The cache has the file as it is on disk (same size and mtime, not racily clean)."""
     if candidate.problem is not None:
         return False
     try:
@@ -100,11 +101,7 @@ def _unpack_identified(sent: tuple, config: Config) -> tuple[SourceFile, Optiona
 
 def read_packed_batch(batch: list[Candidate], config: Config) -> list[tuple]:
     """(packed bytes, identity) of each file: what a worker process of the server sends back."""
-    out = []
-    for candidate in batch:
-        source, identity, _ = read_identified(candidate, config)
-        out.append((marshal.dumps(pack(source)), identity))
-    return out
+    return [_pack_identified(read_identified(candidate, config)) for candidate in batch]
 
 
 def quiet_worker() -> None:

@@ -12,6 +12,7 @@ from .config import Config
 from .manifests.nodes import Mapping, Node, Scalar, Sequence
 from .manifests.parse import Document, ParseProblem
 from .model import build_objects
+from .rules.registry import PER_FILE_RULE_IDS
 from .span import Span
 from .workspace import SourceFile
 
@@ -24,7 +25,7 @@ def pack(source: SourceFile) -> tuple:
                       for d in source.documents)
     problems = tuple((tuple(p.span), p.message, p.kind) for p in source.parse_problems)
     cache = {rule: tuple((message, tuple(span)) for message, span in results)
-             for rule, results in source.cache.items() if rule in PACKED_RULES}
+             for rule, results in source.cache.items() if rule in PER_FILE_RULE_IDS}
     return (source.path, source.text, source.skipped, source.lean, documents, problems, cache)
 
 
@@ -66,6 +67,3 @@ def _unpack_node(packed: tuple) -> Node:
         return Sequence(span, [_unpack_node(item) for item in packed[4]])
     return Scalar(span, packed[4], kind)
 
-
-# Rules whose per_file results are (message, span) lists that can travel packed.
-PACKED_RULES = ("NP060",)

@@ -69,3 +69,18 @@ def test_worker_processes_never_write_to_the_protocol_channel(tmp_path, capfd, m
         reader.close()
     out, err = capfd.readouterr()
     assert "a stray print" not in out and "a stray print" in err
+
+
+class _BrokenFuture:
+    def result(self):
+        raise RuntimeError("a process in the pool was terminated abruptly")
+
+
+def test_a_failed_worker_process_is_read_in_the_server(tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(EXAMPLES, root)
+    config = Config()
+    candidates = discover([str(root)], config)
+    reader = Reader(config, None, processes=1)
+    assert [_shape(s) for s in reader.finish(candidates, _BrokenFuture())] == \
+           [_shape(s) for s in reader.finish(candidates, None)]

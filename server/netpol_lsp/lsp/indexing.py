@@ -24,11 +24,11 @@ from typing import Awaitable, Callable, Optional
 from lsprotocol import types
 
 from .. import collector
-from ..bulk import quiet_worker, read_packed_batch
+from ..bulk import is_fresh, quiet_worker, read_identified, read_packed_batch
 from ..cache import WorkspaceCache
 from ..config import Config
 from ..loader import Candidate, walk_folder
-from ..packing import unpack
+from ..packing import pack, unpack
 from ..parallel import usable_cores
 from .state import ServerState
 
@@ -70,13 +70,7 @@ class Reader:
                                             initializer=quiet_worker)
 
     def fresh(self, candidate: Candidate) -> bool:
-        if self.cache is None or candidate.problem is not None:
-            return False
-        try:
-            info = os.stat(candidate.real)
-        except OSError:
-            return False
-        return self.cache.fresh(candidate.display, info.st_size, info.st_mtime_ns) \
+        return self.cache is not None and is_fresh(self.cache, candidate) \
             and self.cache.packed(candidate.display) is not None
 
     def start(self, batch: list[Candidate]):
@@ -86,13 +80,22 @@ class Reader:
         return self.pool.submit(read_packed_batch, batch, self.config)
 
     def finish(self, batch: list[Candidate], future) -> list:
-        """Runs in a thread: the batch's SourceFiles."""
-        if future is None:
-            parsed = read_packed_batch(batch, self.config) if batch else []
-        else:
-            parsed = future.result()
+        """Runs in a thread: the batch's SourceFiles (packed only to travel or to be cached)."""
+        sent = None
+        if future is not None:
+            try:
+                sent = future.result()
+            except Exception as err:  # a worker died or could not start: read the batch here
+                log.warning("a worker process failed (%s); reading its files in the server", err)
+        if sent is None:
+            read = [read_identified(candidate, self.config) for candidate in batch]
+            if self.cache is not None:
+                for candidate, (source, identity, _) in zip(batch, read):
+                    if identity is not None:
+                        self.cache.store(candidate.display, *identity, marshal.dumps(pack(source)))
+            return [source for source, _, _ in read]
         sources = []
-        for candidate, (blob, identity) in zip(batch, parsed):
+        for candidate, (blob, identity) in zip(batch, sent):
             if self.cache is not None and identity is not None:
                 self.cache.store(candidate.display, *identity, blob)
             sources.append(unpack(marshal.loads(blob), self.config))
@@ -163,13 +166,12 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             cache = None if os.environ.get("NETPOL_LSP_NO_CACHE") else WorkspaceCache(list(state.roots), config)
             if cache is not None:
                 await loop.run_in_executor(None, cache.load)
-            reader = Reader(config, cache, 1)
-            hits = await loop.run_in_executor(None, lambda: [c for c in candidates if reader.fresh(c)])
+            checker = Reader(config, cache, 1)
+            hits = await loop.run_in_executor(None, lambda: [c for c in candidates if checker.fresh(c)])
             hit_paths = {c.display for c in hits}
             misses = [c for c in candidates if c.display not in hit_paths]
-            if len(misses) >= PROCESSES_FROM and usable_cores() > 1:
-                reader.close()
-                reader = Reader(config, cache, usable_cores())
+            processes = usable_cores() if len(misses) >= PROCESSES_FROM else 1
+            reader = Reader(config, cache, processes) if processes > 1 else checker
             size = max(BATCH_MIN, total // REPORTS + 1)
             batches = [("cache", hits[i:i + size]) for i in range(0, len(hits), size)]
             batches += [("read", misses[i:i + size]) for i in range(0, len(misses), size)]

@@ -33,9 +33,12 @@ def enabled_by_default(rule) -> bool:
 def prepare_file(source) -> None:
     """Fills a file's per-file rule caches (rules with `per_file`): done where the file is
     read, so `check` runs that work in its loading processes too."""
-    for rule in _PER_FILE_RULES:
+    for rule in PER_FILE_RULES:
         if rule.ID not in source.cache:
             source.cache[rule.ID] = rule.per_file(source)
 
 
-_PER_FILE_RULES = [rule for rule in RULES if hasattr(rule, "per_file")]
+# Rules with a `per_file(source)` giving a list of (message, span): cached on the file, and
+# packed with it (packing.py) when it travels between processes or into the cache.
+PER_FILE_RULES = [rule for rule in RULES if hasattr(rule, "per_file")]
+PER_FILE_RULE_IDS = frozenset(rule.ID for rule in PER_FILE_RULES)
