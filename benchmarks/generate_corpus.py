@@ -237,6 +237,21 @@ EXTERNAL_CIDRS = ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "100.64.0
                   "52.94.0.0/16", "34.120.0.0/14"]
 PRIVATE_EXCEPT = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.169.254/32"]
 
+# Profiles: "monorepo" (few findings, small namespaces) and "findings" (issue 17: what a repo that
+# grew for years looks like -- big namespaces, thousands of peers naming apps that were retired,
+# broad namespaceSelectors such as `team Exists, env In (prod, staging)` that match most
+# namespaces, kubectl's last-applied-configuration on the objects; about 34 MB per 10,000 files).
+PROFILES = {
+    "monorepo": {"backends": (2, 5), "frontends": 0.6, "stale_peer_rate": 0.0, "broad_ns_rate": 0.0,
+                 "last_applied": False},
+    "findings": {"backends": (6, 14), "frontends": 0.9, "stale_peer_rate": 0.9, "broad_ns_rate": 0.45,
+                 "last_applied": True},
+}
+PROFILE = PROFILES["monorepo"]  # set by generate()
+# apps that were renamed or retired; policies still name them (NP002 unmatched peers)
+RETIRED = ["legacy-api", "api-v1", "old-gateway", "checkout-legacy", "monolith", "batch-runner",
+           "sidekiq", "cart-v1", "auth-old", "reporting-v1"]
+
 KUBE_DNS_PEER = {
     "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
@@ -1027,6 +1042,10 @@ def ingress_policy(app: App, ns: Namespace, rng: random.Random, mistakes: Mistak
                 {"key": "team", "operator": "Exists"}]}})
         else:
             peers.append({"podSelector": {"matchLabels": {"team": ns.team}}})
+        if PROFILE["stale_peer_rate"] and rng.random() < PROFILE["stale_peer_rate"]:
+            for name in rng.sample(RETIRED, rng.randint(1, 3)):
+                mistakes.add("retired-peer")  # a caller that was renamed or retired: NP002
+                peers.append({"podSelector": {"matchLabels": {"app": name}}})
         rule = {"from": peers, "ports": [port_entry(app, rng, mistakes, mistake_rate)]}
         if "grpc" in app.ports and rng.random() < 0.6:
             rule["ports"].append(port_entry(app, rng, mistakes, 0, "grpc"))
@@ -1051,6 +1070,15 @@ def ingress_policy(app: App, ns: Namespace, rng: random.Random, mistakes: Mistak
                     {"key": "env", "operator": "NotIn", "values": ["dev", "qa"]}]}}
             rules.append({Comment(f"calls from {other.name}"): None, "from": [peer],
                           "ports": [port_entry(app, rng, mistakes, 0)]})
+    if PROFILE["broad_ns_rate"] and app.kind != "database" and rng.random() < PROFILE["broad_ns_rate"]:
+        # every team's production-like namespaces: matches most namespaces of the repo
+        peer = {"namespaceSelector": {"matchExpressions": [
+            {"key": "team", "operator": "Exists"},
+            {"key": "env", "operator": "In", "values": ["prod", "staging"]}]}}
+        if rng.random() < 0.6:
+            peer["podSelector"] = {"matchLabels": {"app.kubernetes.io/component": "server"}}
+        rules.append({Comment("internal callers from every team"): None, "from": [peer],
+                      "ports": [port_entry(app, rng, mistakes, 0)]})
     # Prometheus scrapes metrics: namespaceSelector alone, or namespace+pod in one peer.
     if "metrics" in app.ports and rng.random() < 0.7:
         if rng.random() < 0.5:
@@ -1088,6 +1116,12 @@ def egress_policy(app: App, ns: Namespace, rng: random.Random, mistakes: Mistake
     for dep in app.deps:
         rules.append({"to": [{"podSelector": pod_selector_for(dep, rng, mistakes, ns.apps, 0)}],
                       "ports": [port_entry(dep, rng, mistakes, 0)]})
+    if PROFILE["stale_peer_rate"] and rng.random() < PROFILE["stale_peer_rate"]:
+        names = rng.sample(RETIRED, rng.randint(1, 2))
+        for _ in names:
+            mistakes.add("retired-peer")
+        rules.append({"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": n}}} for n in names],
+                      "ports": [{"protocol": "TCP", "port": 8080}]})
     if app.external or not app.deps:
         r = rng.random()
         if r < 0.5:
@@ -1168,11 +1202,11 @@ def plan_namespace(k: int, seed: int) -> Namespace:
         names.add(n)
         return n
 
-    if rng.random() < 0.6:
+    if rng.random() < PROFILE["frontends"]:
         a = App(pick(FRONTENDS), "frontend", "frontend")
         a.service_port = rng.choice([8080, 3000, 80])
         ns.apps.append(a)
-    for _ in range(rng.randint(2, 5)):
+    for _ in range(rng.randint(*PROFILE["backends"])):
         a = App(pick(BACKENDS), "backend", "backend")
         a.service_port = rng.choice([8080, 8080, 8000, 5000, 9000])
         a.external = rng.random() < 0.3
@@ -1558,7 +1592,23 @@ def big_bundle(seed: int, mistakes: Mistakes) -> File:
 # --------------------------------------------------------------------------------------------
 
 
-def generate(out: str, n_files: int, factor: int, seed: int, mistake_rate: float) -> dict:
+LAST_APPLIED_KINDS = ("Deployment", "Service", "StatefulSet", "NetworkPolicy", "CronJob")
+
+
+def add_last_applied(f: File) -> None:
+    """kubectl apply's annotation: the object as JSON, as `kubectl get -o yaml` exports it."""
+    if f.fmt != "yaml":
+        return
+    for d in f.docs:
+        if d.get("kind") in LAST_APPLIED_KINDS and isinstance(d.get("metadata"), dict):
+            body = json.dumps(strip_comments(d), separators=(",", ":"), sort_keys=True)
+            d["metadata"].setdefault("annotations", {})["kubectl.kubernetes.io/last-applied-configuration"] = body
+
+
+def generate(out: str, n_files: int, factor: int, seed: int, mistake_rate: float,
+             profile: str = "monorepo") -> dict:
+    global PROFILE
+    PROFILE = PROFILES[profile]
     mistakes = Mistakes()
     stats = {"files": 0, "documents": 0, "objects": 0, "bytes": 0, "networkpolicies": 0,
              "namespaces": 0}
@@ -1602,6 +1652,8 @@ def generate(out: str, n_files: int, factor: int, seed: int, mistake_rate: float
         if len(files) > budget:
             files, found = fit_last_namespace(k, seed, factor, mistake_rate, cross, budget)
         for f in files:
+            if PROFILE["last_applied"]:
+                add_last_applied(f)
             write(f)
         for kind, n in found.items():
             mistakes[kind] = mistakes.get(kind, 0) + n
@@ -1675,14 +1727,18 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--mistake-rate", type=float, default=0.02,
                     help="probability of each kind of deliberate mistake per policy (default 0.02)")
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="monorepo",
+                    help="monorepo (default: few findings) or findings (big namespaces, thousands of "
+                         "unmatched peers, broad namespaceSelectors, ~34 MB per 10,000 files)")
     args = ap.parse_args(argv)
     if args.policies_per_namespace_factor < 1:
         ap.error("--policies-per-namespace-factor must be >= 1")
     t0 = time.perf_counter()
     clean(args.out_dir)
     stats = generate(args.out_dir, args.files, args.policies_per_namespace_factor, args.seed,
-                     args.mistake_rate)
+                     args.mistake_rate, args.profile)
     elapsed = time.perf_counter() - t0
+    print(f"profile:         {args.profile}")
     print(f"files:           {stats['files']}")
     print(f"documents:       {stats['documents']} ({stats['objects']} objects, List items counted)")
     print(f"bytes:           {stats['bytes']} ({stats['bytes'] / 1e6:.1f} MB)")
