@@ -20,6 +20,7 @@ from ..manifests.nodes import Mapping
 from ..model import NetworkPolicy, Peer, Rule, Selector
 from ..model.objects import NAMESPACE_NAME_LABEL, Requirement
 from .base import finding, policy_label
+from .coverage_index import SelectorIndex, peer_keys_inner, peer_keys_outer
 
 ID = "NP070"
 NAME = "redundant-rule"
@@ -55,28 +56,57 @@ def _check_namespace(ctx, policies: list[NetworkPolicy], direction: str):
             policy_cover[key] = policy_covers(outer, inner)
         return policy_cover[key]
 
-    coverers: dict[int, list[tuple[NetworkPolicy, Rule]]] = {}
-    for policy, rule in entries:
+    # the candidate covering rules of a rule come from an index, not from every pair
+    # (coverage_index.py): a namespace of thousands of policies checks in near-linear time
+    index = _rule_index(entries, policies[0].namespace)
+    policy_index = SelectorIndex()
+    for policy in policies:
+        policy_index.add(policy.pod_selector, policy)
+    covering_policies: dict[int, list[NetworkPolicy]] = {}
+
+    def candidates(policy: NetworkPolicy, rule: Rule) -> list[tuple[NetworkPolicy, Rule]]:
+        """A superset of the rules that can cover `rule`: those of the policies covering its
+        policy, or those with a peer that can cover one of its peers, whichever is fewer."""
+        outers = covering_policies.get(id(policy))
+        if outers is None:
+            outers = covering_policies[id(policy)] = [
+                p for p in policy_index.candidates(policy.pod_selector) if covers(p, policy)]
+        by_policy = sum(len(p.rules(direction)) for p in outers)
+        keys = _candidate_keys(index, rule)
+        if by_policy <= index.count(keys):
+            return [(p, r) for p in outers for r in p.rules(direction)]
+        return index.lookup(keys)
+
+    memo: dict[int, list[tuple[NetworkPolicy, Rule]]] = {}
+
+    def coverers(policy: NetworkPolicy, rule: Rule) -> list[tuple[NetworkPolicy, Rule]]:
+        """The rules that cover `rule`, in entry order (the earlier of two equal rules covers
+        the later one only)."""
+        found = memo.get(id(rule))
+        if found is not None:
+            return found
         found = []
-        for other_policy in policies:
-            if not covers(other_policy, policy):
+        for other_policy, other in candidates(policy, rule):
+            if other is rule or not covers(other_policy, policy):
                 continue
-            for other in other_policy.rules(direction):
-                if other is rule or not rule_covers(other_policy, other, policy, rule):
-                    continue
-                mutual = covers(policy, other_policy) and rule_covers(policy, rule, other_policy, other)
-                if mutual and order[id(other)] > order[id(rule)]:
-                    continue  # equal rules: the later one is the redundant one
-                found.append((other_policy, other))
-        if found:
-            found.sort(key=lambda c: order[id(c[1])])
-            coverers[id(rule)] = found
+            if not rule_covers(other_policy, other, policy, rule):
+                continue
+            mutual = covers(policy, other_policy) and rule_covers(policy, rule, other_policy, other)
+            if mutual and order[id(other)] > order[id(rule)]:
+                continue  # equal rules: the later one is the redundant one
+            found.append((other_policy, other))
+        found.sort(key=lambda c: order[id(c[1])])
+        memo[id(rule)] = found
+        return found
+
     for policy, rule in entries:
-        found = coverers.get(id(rule))
-        if not found or not ctx.in_scope(policy.path):
+        if not ctx.in_scope(policy.path):
+            continue  # only the scope's findings are reported: the others' coverers are not needed
+        found = coverers(policy, rule)
+        if not found:
             continue
         # point at a covering rule that is not itself redundant, when there is one
-        other_policy, other = next((c for c in found if id(c[1]) not in coverers), found[0])
+        other_policy, other = next((c for c in found if not coverers(*c)), found[0])
         where = "this policy" if other_policy is policy else policy_label(other_policy)
         more = "" if other_policy is policy or covers(policy, other_policy) else " (and more pods)"
         message = (f"{direction} rule {rule.index + 1} is redundant: {direction} rule {other.index + 1} of {where} "
@@ -85,6 +115,33 @@ def _check_namespace(ctx, policies: list[NetworkPolicy], direction: str):
         related = [Related(other_policy.path, _anchor(other),
                            f"{direction} rule {other.index + 1} of {policy_label(other_policy)} covers it")]
         yield finding(ID, message, policy.path, _anchor(rule), related)
+
+
+def _rule_index(entries: list[tuple[NetworkPolicy, Rule]], namespace: str) -> SelectorIndex:
+    """Every rule filed by the peers it has (a rule covers another only if one of its peers
+    covers the other's first peer), or under "all peers"."""
+    index = SelectorIndex()
+    for item in entries:
+        rule = item[1]
+        if rule.all_peers:
+            index.add_key(("all peers",), item)
+            continue
+        for peer in rule.peers:
+            selected = peer.namespace_selector is not None and _selects_namespace(peer.namespace_selector, namespace)
+            for key, selector in peer_keys_outer(peer, selected):
+                if selector is None:
+                    index.add_key(key, item)
+                else:
+                    index.add(selector, item, key)
+    return index
+
+
+def _candidate_keys(index: SelectorIndex, rule: Rule) -> list:
+    keys = [("all peers",)]
+    if rule.all_peers:
+        return keys  # only a rule allowing every peer covers it
+    # every peer must be covered: the one with the fewest candidates narrows best
+    return keys + min((peer_keys_inner(peer) for peer in rule.peers), key=index.count)
 
 
 def _anchor(rule: Rule):
