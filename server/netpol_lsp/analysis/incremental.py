@@ -27,10 +27,11 @@ from operator import is_not
 from typing import Iterable, Optional
 
 from ..findings import Finding
-from ..model import K8sObject
+from ..model import K8sObject, NetworkPolicy, Workload
 from ..rules.base import RuleContext
 from ..workspace import SourceFile, Workspace, reuse_index
-from .interface import interface, reaches_only_its_namespace
+from .interface import interface, object_interface as interface_of, reaches_only_its_namespace
+from .peer_index import CrossPeers
 from .run import analyze
 
 _serials = count(1)
@@ -50,6 +51,14 @@ class Analysis:
     # reference: a chain of analyses would keep every old workspace alive)
     base: Optional[int] = None
     serial: int = field(default_factory=lambda: next(_serials))
+    # the files with unmatched-peer (NP002) findings: their did-you-mean reads other namespaces' labels
+    unmatched: frozenset[str] = frozenset()
+    _cross_peers: Optional[CrossPeers] = None  # built when an edit first needs it
+
+    def cross_peers(self) -> CrossPeers:
+        if self._cross_peers is None:
+            self._cross_peers = CrossPeers.build(self.workspace.index.policies)
+        return self._cross_peers
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
@@ -87,7 +96,9 @@ def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -
 class Change:
     paths: set[str]  # the files changed
     pairs: list[tuple[K8sObject, K8sObject]] = field(default_factory=list)  # (old, new) versions of their objects
-    namespaces: set[str] = field(default_factory=set)  # whose objects' facts changed
+    namespaces: set[str] = field(default_factory=set)  # whose policies' facts changed
+    # (old, new) versions of the workloads whose facts changed
+    workloads: list[tuple[Workload, Workload]] = field(default_factory=list)
 
 
 def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: set[str]) -> Optional[Change]:
@@ -104,11 +115,15 @@ def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: 
         elif [o.shape for o in old_interface] != [n.shape for n in new_interface]:
             return None
         else:
-            for o, n in zip(old_interface, new_interface):
+            for o, n, old_obj, new_obj in zip(old_interface, new_interface, old.objects, new.objects):
                 if o.facts != n.facts:
                     if not reaches_only_its_namespace(o.shape):
                         return None
-                    change.namespaces.add(o.shape[3])
+                    if isinstance(new_obj, NetworkPolicy):
+                        change.namespaces.add(o.shape[3])
+                    elif isinstance(new_obj, Workload):
+                        change.workloads.append((old_obj, new_obj))
+                    # a Service: no rule reads it
         if old is not None and new is not None:
             change.pairs.extend(zip(old.objects, new.objects))
     return change
@@ -121,7 +136,7 @@ def _interface(source: Optional[SourceFile]) -> tuple:
 def _full(workspace: Workspace, select: tuple[str, ...]) -> Analysis:
     context = RuleContext(workspace)
     by_path = _by_path(analyze(workspace, select, context=context))
-    return Analysis(workspace, select, context, by_path, _points_into(by_path))
+    return Analysis(workspace, select, context, by_path, _points_into(by_path), unmatched=_unmatched(by_path))
 
 
 def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, change: Change) -> Analysis:
@@ -129,8 +144,25 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     index = workspace.index
     # a file whose findings show a position in a changed file must show the new position
     pointing = {path for path, targets in previous.points_into.items() if not targets.isdisjoint(change.paths)}
-    scope = frozenset(change.paths | pointing | _files_in(index, change.namespaces)
-                      | _files_selecting_into(index, change.namespaces))
+    scope = change.paths | pointing | _files_in(index, change.namespaces)
+    cross_peers = previous._cross_peers
+    if change.workloads:
+        # a policy's change reaches its own namespace only (what it selects and isolates, NP070
+        # among its policies); a workload's change reaches the policies of its namespace and
+        # the peers elsewhere whose match of it can change (peer_index.py)
+        cross_peers = previous.cross_peers().replacing(
+            change.paths, [o for path in change.paths if path in workspace.files
+                           for o in workspace.files[path].objects if isinstance(o, NetworkPolicy)])
+        for old, new in change.workloads:
+            scope |= {p.path for p in index.policies_by_ns.get(new.namespace, ())}
+            labels_only = _facts_but_labels(old) == _facts_but_labels(new)
+            scope |= cross_peers.reaching(index.namespace(new.namespace).labels, old.template_labels,
+                                          new.template_labels, labels_only, previous.unmatched)
+    elif cross_peers is not None:
+        cross_peers = cross_peers.replacing(
+            change.paths, [o for path in change.paths if path in workspace.files
+                           for o in workspace.files[path].objects if isinstance(o, NetworkPolicy)])
+    scope = frozenset(scope)
     context = RuleContext(workspace)
     scoped = RuleContext(workspace, context.resolver, scope=scope)
     fresh = _by_path(analyze(workspace, select, context=scoped))
@@ -140,13 +172,23 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
         points_into.pop(path, None)
     by_path.update(fresh)
     points_into.update(_points_into(fresh))
-    return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial)
+    unmatched = previous.unmatched - scope | _unmatched(fresh)
+    return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial, unmatched=unmatched,
+                    _cross_peers=cross_peers)
 
 
 def _files_in(index, namespaces: set[str]) -> set[str]:
     """The files of the policies and workloads of the namespaces."""
     return {obj.path for ns in namespaces
             for obj in (*index.workloads_by_ns.get(ns, ()), *index.policies_by_ns.get(ns, ()))}
+
+
+def _facts_but_labels(workload: Workload) -> tuple:
+    return interface_of(workload).facts[1:]
+
+
+def _unmatched(by_path: dict[str, list[Finding]]) -> frozenset[str]:
+    return frozenset(path for path, findings in by_path.items() if any(f.rule == "NP002" for f in findings))
 
 
 def _files_selecting_into(index, namespaces: set[str]) -> set[str]:

@@ -54,7 +54,7 @@ _cache: "weakref.WeakKeyDictionary[SourceFile, Interface]" = weakref.WeakKeyDict
 def interface(source: SourceFile) -> Interface:
     found = _cache.get(source)
     if found is None:
-        found = _cache[source] = tuple(_object_interface(obj) for obj in source.objects)
+        found = _cache[source] = tuple(object_interface(obj) for obj in source.objects)
     return found
 
 
@@ -71,7 +71,7 @@ def reaches_only_its_namespace(shape: tuple) -> bool:
     return cls in ("Workload", "NetworkPolicy", "Service") and kind != "DaemonSet"
 
 
-def _object_interface(obj: K8sObject) -> ObjectInterface:
+def object_interface(obj: K8sObject) -> ObjectInterface:
     shape = (type(obj).__name__, obj.kind, obj.name, obj.namespace)
     if isinstance(obj, Workload):
         ports = tuple((p.container, p.number, p.name, p.protocol) for p in obj.ports)

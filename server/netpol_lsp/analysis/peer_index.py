@@ -1,0 +1,97 @@
+"""The peers that reach into other namespaces (a namespaceSelector), indexed by the pod label
+keys their podSelector reads: when a workload's labels change, only the peers reading a changed
+key can match it differently (incremental.py), whatever the number of policies whose
+namespaceSelector selects its namespace.
+
+Kept per analysis and updated for the edited files only (`replacing`), so an edit costs the
+peers of the files it touched, not a walk over every policy.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Optional
+
+from ..model import NetworkPolicy, Peer, Selector
+
+
+def _reads(selector: Selector) -> set[str]:
+    return set(selector.match_labels) | {r.key for r in selector.expressions}
+
+
+class CrossPeers:
+    def __init__(self):
+        self.by_path: dict[str, list[Peer]] = {}  # a file's peers with a namespaceSelector
+        self.by_key: dict[str, frozenset[str]] = {}  # pod label key -> files whose such peers read it
+        self.suggesting: frozenset[str] = frozenset()  # files with such a peer that did-you-mean can answer
+
+    @classmethod
+    def build(cls, policies: Iterable[NetworkPolicy]) -> "CrossPeers":
+        built = cls()
+        by_key: dict[str, set[str]] = {}
+        suggesting = set()
+        for policy in policies:
+            peers = _cross_peers(policy)
+            if peers:
+                built.by_path.setdefault(policy.path, []).extend(peers)
+                for peer in peers:
+                    for key in _reads(peer.pod_selector) if peer.pod_selector is not None else ():
+                        by_key.setdefault(key, set()).add(policy.path)
+                    if peer.pod_selector is not None and peer.pod_selector.match_labels:
+                        suggesting.add(policy.path)
+        built.by_key = {key: frozenset(paths) for key, paths in by_key.items()}
+        built.suggesting = frozenset(suggesting)
+        return built
+
+    def replacing(self, paths: set[str], policies: Iterable[NetworkPolicy]) -> "CrossPeers":
+        """This index with the peers of `paths` replaced by those of `policies` (the new
+        versions of every policy in those files)."""
+        fresh = CrossPeers.build(policies)
+        out = CrossPeers()
+        out.by_path = {p: peers for p, peers in self.by_path.items() if p not in paths}
+        out.by_path.update(fresh.by_path)
+        by_key = dict(self.by_key)
+        for key, held in self.by_key.items():
+            if not held.isdisjoint(paths):
+                by_key[key] = held - paths
+        for key, added in fresh.by_key.items():
+            by_key[key] = by_key.get(key, frozenset()) | added
+        out.by_key = {key: held for key, held in by_key.items() if held}
+        out.suggesting = (self.suggesting - paths) | fresh.suggesting
+        return out
+
+    def reaching(self, namespace_labels: Mapping[str, str], old: Mapping[str, str], new: Mapping[str, str],
+                 labels_only: bool, unmatched: Iterable[str]) -> set[str]:
+        """The files whose cross-namespace peers can see a change of a workload of a namespace
+        with `namespace_labels`: its template labels went from `old` to `new`; `labels_only`:
+        nothing else of it changed. `unmatched`: files that had unmatched-peer findings (their
+        did-you-mean reads every label of the namespaces they reach)."""
+        found = set()
+        if labels_only:
+            changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+            paths: set[str] = set()
+            for key in changed:
+                paths |= self.by_key.get(key, frozenset())
+            for path in paths:
+                if any(peer.pod_selector is not None and not _reads(peer.pod_selector).isdisjoint(changed)
+                       and peer.namespace_selector.matches(namespace_labels) for peer in self.by_path[path]):
+                    found.add(path)
+        else:  # ports, images...: every peer matching the workload, before or after
+            for path, peers in self.by_path.items():
+                if any(_matches(peer, namespace_labels, old, new) for peer in peers):
+                    found.add(path)
+        for path in self.suggesting.intersection(unmatched):
+            if path not in found and any(peer.namespace_selector.matches(namespace_labels)
+                                         for peer in self.by_path[path]):
+                found.add(path)
+        return found
+
+
+def _matches(peer: Peer, namespace_labels, old, new) -> bool:
+    if not peer.namespace_selector.matches(namespace_labels):
+        return False
+    pod: Optional[Selector] = peer.pod_selector
+    return pod is None or pod.matches(old) or pod.matches(new)
+
+
+def _cross_peers(policy: NetworkPolicy) -> list[Peer]:
+    return [peer for direction in ("ingress", "egress") for rule in policy.rules(direction)
+            for peer in rule.peers or () if peer.namespace_selector is not None and peer.ip_block is None]
