@@ -20,21 +20,23 @@ def netpol_lsp_version() -> str:
     return out.split()[-1]
 
 
-def ensure_corpus(out: Path, files: int, factor: int = 1) -> dict:
+def ensure_corpus(out: Path, files: int, factor: int = 1, profile: str = "monorepo") -> dict:
     """Generate the corpus unless it is there; return the generator's summary as a dict.
 
     The summary is kept beside the corpus (OUT.summary.txt) and written only after the
     generator succeeded, so its presence (with the same arguments) means the corpus is
     complete; it also gives the NetworkPolicy count without scanning the files again."""
     summary = out.with_name(out.name + ".summary.txt")
-    wanted = f"args: --files {files} --policies-per-namespace-factor {factor}\n"
+    wanted = f"args: --files {files} --policies-per-namespace-factor {factor}" + \
+        ("" if profile == "monorepo" else f" --profile {profile}") + "\n"
     if summary.is_file() and summary.read_text().startswith(wanted) and out.is_dir():
         text = summary.read_text()
     else:
-        print(f"generating {out} ({files} files, policy factor {factor})...", file=sys.stderr, flush=True)
+        print(f"generating {out} ({files} files, policy factor {factor}, profile {profile})...", file=sys.stderr,
+              flush=True)
         text = wanted + subprocess.run(
             [sys.executable, str(HERE / "generate_corpus.py"), str(out), "--files", str(files),
-             "--policies-per-namespace-factor", str(factor)],
+             "--policies-per-namespace-factor", str(factor), "--profile", profile],
             check=True, capture_output=True, text=True).stdout
         summary.write_text(text)
     fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)

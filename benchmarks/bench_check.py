@@ -2,6 +2,7 @@
 
     python benchmarks/generate_corpus.py /tmp/np-corpus --files 10000
     python benchmarks/bench_check.py /tmp/np-corpus [--repeat 3]
+    python benchmarks/bench_check.py /tmp/np-findings --profile findings   # generated when missing
 
 Measured in the same run, repeat after repeat, so the ratios hold on a noisy machine
 (medians are printed): the compose baseline (one core, garbage collector paused, every node
@@ -26,7 +27,7 @@ import yaml
 from netpol_lsp.parallel import usable_cores
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import run_measured  # noqa: E402
+from _common import ensure_corpus, run_measured  # noqa: E402
 
 
 def compose_only(root: str) -> tuple[float, int, int]:
@@ -73,12 +74,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", choices=["monorepo", "findings"], default="monorepo",
+                        help="generate the corpus with this generate_corpus.py profile when it is missing")
+    parser.add_argument("--files", type=int, default=10000, help="the corpus size when it is generated")
     parser.add_argument("--check-args", default="", help="extra arguments for check, e.g. --no-cache")
     parser.add_argument("--compose-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.compose_child:
         print(json.dumps(compose_here(args.corpus)))
         return 0
+    if not os.path.isdir(args.corpus):
+        from pathlib import Path
+
+        ensure_corpus(Path(args.corpus), args.files, 1, args.profile)
     extra = args.check_args.split()
     warm_env = {"XDG_CACHE_HOME": tempfile.mkdtemp(prefix="np-bench-cache-")}  # added to the environment
     timed(check_command(args.corpus, extra), warm_env)  # fills the cache

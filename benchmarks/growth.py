@@ -4,6 +4,7 @@
     python benchmarks/growth.py [--sizes 1000,5000,10000,50000] [--factors 1,2,5,10]
                                 [--policy-files 10000] [--repeats 3] [--work /tmp/np-growth]
     python benchmarks/growth.py --quick      # sizes 200,500,1000; factors 1,2 on 1000 files; 1 repeat
+    python benchmarks/growth.py --profile findings --out benchmarks/growth-findings
 
 Each point runs `netpol-lsp check CORPUS --format json` as a subprocess (exit 1, findings, is
 fine; 2 is a failure) --repeats times, cold (an empty cache folder each time), and keeps the
@@ -114,6 +115,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/np-growth"), help="corpus cache")
     parser.add_argument("--out", type=Path, default=HERE / "growth", help="writes OUT.png and OUT.md")
+    parser.add_argument("--profile", choices=["monorepo", "findings"], default="monorepo",
+                        help="generate_corpus.py's profile (findings: issue 17's many-findings repo)")
     parser.add_argument("--quick", action="store_true", help="sizes 200,500,1000; factors 1,2 on 1000 files; 1 repeat")
     args = parser.parse_args()
     if args.quick:
@@ -124,8 +127,9 @@ def main() -> int:
 
     def point(files: int, factor: int) -> dict:
         if (files, factor) not in measured:
-            corpus = args.work / f"files-{files}-x{factor}"
-            stats = ensure_corpus(corpus, files, factor)
+            suffix = "" if args.profile == "monorepo" else f"-{args.profile}"
+            corpus = args.work / f"files-{files}-x{factor}{suffix}"
+            stats = ensure_corpus(corpus, files, factor, args.profile)
             seconds, rss_mb, times = measure(corpus, args.repeats)
             print(f"files {files:>6} factor {factor:>2}: {stats['networkpolicies']:>6} policies, "
                   f"median {seconds:.2f} s, peak RSS {rss_mb:.0f} MB", file=sys.stderr, flush=True)
@@ -147,6 +151,7 @@ def main() -> int:
 
     when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     header = (f"netpol-lsp {netpol_lsp_version()} `check --format json` (cold){' --quick' if args.quick else ''}, "
+              f"corpus profile {args.profile}, "
               f"{os.cpu_count()} cores, Python {platform.python_version()}, {when}; "
               f"median of {args.repeats} run(s); policy series on {args.policy_files} files; "
               f"start-up (check of an empty folder) {startup:.2f} s")

@@ -38,12 +38,111 @@ from pygls.lsp.client import LanguageClient
 HERE = Path(__file__).resolve().parent
 
 
-def ensure_corpus(corpus: Path, files: int) -> None:
+def ensure_corpus(corpus: Path, files: int, profile: str = "monorepo") -> None:
     if (corpus / "big" / "app-bundle.yaml").is_file():
         return
-    print(f"generating {corpus} ({files} files)...", file=sys.stderr)
-    subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", str(files)],
-                   check=True, stdout=subprocess.DEVNULL)
+    print(f"generating {corpus} ({files} files, profile {profile})...", file=sys.stderr)
+    subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", str(files),
+                    "--profile", profile], check=True, stdout=subprocess.DEVNULL)
+
+
+# --- the edits people make (issue 17), each a change and its undo --------------------------
+
+def _documents(lines: list[str]):
+    """(kind, first line, end line) of every document of a multi-document YAML file."""
+    start, kind = 0, None
+    for i, line in enumerate(lines + ["---"]):
+        if line.startswith("---") or i == len(lines):
+            yield kind, start, i
+            start, kind = i + 1, None
+        elif line.startswith("kind: "):
+            kind = line[6:].strip()
+
+
+def _line_after(lines, start, end, *path) -> int | None:
+    """The first line below the nested keys `path` (each found after the previous one)."""
+    i = start
+    for key in path:
+        while i < end and lines[i].strip() not in (key, "- " + key):
+            i += 1
+        if i >= end:
+            return None
+        i += 1
+    return i if i < end else None
+
+
+def _changed_value(text: str, kind: str, path: tuple) -> str:
+    lines = text.split("\n")
+    for doc_kind, start, end in _documents(lines):
+        if doc_kind == kind:
+            i = _line_after(lines, start, end, *path)
+            if i is not None and ": " in lines[i]:
+                lines[i] += "x"  # a typo; the undo restores it
+                return "\n".join(lines)
+    raise SystemExit(f"no {kind} with {'/'.join(path)} in the edited file")
+
+
+def _changed_port(text: str) -> str:
+    lines = text.split("\n")
+    for doc_kind, start, end in _documents(lines):
+        if doc_kind == "NetworkPolicy":
+            for i in range(start, end):
+                head, _, value = lines[i].rpartition("port: ")
+                if head.strip() in ("", "-") and value.isdigit():
+                    lines[i] = head + "port: " + str(int(value) + 1)
+                    return "\n".join(lines)
+    raise SystemExit("no numeric port in a NetworkPolicy of the edited file")
+
+
+PASTED = """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: pasted-allow-monitoring
+  namespace: {namespace}
+spec:
+  podSelector:
+    matchLabels:
+      tier: backend
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: monitoring
+    ports:
+    - protocol: TCP
+      port: 9102
+"""
+
+
+def _pasted(text: str) -> str:
+    namespace = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                      if line.strip().startswith("namespace: ")), "default")
+    return text + ("" if text.endswith("\n") else "\n") + PASTED.format(namespace=namespace)
+
+
+EDIT_KINDS = {
+    "selector value in a policy": lambda t: _changed_value(t, "NetworkPolicy", ("spec:", "podSelector:", "matchLabels:")),
+    "template label in a workload": lambda t: _changed_value(t, "Deployment", ("template:", "metadata:", "labels:")),
+    "port of a rule": _changed_port,
+    "policy pasted": _pasted,
+    "comment": lambda t: "# benchmark edit\n" + t,
+}
+
+
+def line_change(old: str, new: str) -> types.TextDocumentContentChangePartial:
+    """The smallest whole-line replacement that turns old into new."""
+    a, b = old.split("\n"), new.split("\n")
+    top = 0
+    while top < min(len(a), len(b)) and a[top] == b[top]:
+        top += 1
+    bottom = 0
+    while bottom < min(len(a), len(b)) - top and a[-1 - bottom] == b[-1 - bottom]:
+        bottom += 1
+    replaced = "".join(line + "\n" for line in b[top:len(b) - bottom])
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(line=top, character=0),
+                          end=types.Position(line=len(a) - bottom, character=0)), text=replaced)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -53,7 +152,8 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env: dict | None = None) -> dict:
+async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env: dict | None = None,
+                  kinds: list[str] | None = None) -> dict:
     client = LanguageClient("netpol-lsp-bench", "1")
     published: dict[str, list] = {}
     arrivals: asyncio.Queue = asyncio.Queue()
@@ -105,34 +205,43 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
     files_with_diagnostics = sum(1 for d in published.values() if d)
     memory = {"indexed": server_memory(client._server.pid)}
 
-    latencies = []
-    line = "# benchmark edit\n"
+    latencies: dict[str, list[float]] = {}
+    others: dict[str, list[float]] = {}  # the last other file's diagnostics after each edit
     current = text
-    for n in range(edits):
-        version = n + 2
-        if n % 2 == 0:
-            change = types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
-                text=line)
-            current = line + current
-        else:
-            change = types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=1, character=0)),
-                text="")
-            current = current[len(line):]
-        sent = time.perf_counter()
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]))
-        while True:
-            when, got_uri, got_version, _count = await asyncio.wait_for(arrivals.get(), timeout=300)
-            if got_uri == uri and got_version == version:
-                latencies.append(when - sent)
-                break
+    version = 1
+    for kind, make in (EDIT_KINDS.items() if kinds is None else [(k, EDIT_KINDS[k]) for k in kinds]):
+        original = current
+        for n in range(edits):
+            new_text = make(original) if n % 2 == 0 else original  # the change, then its undo
+            change = line_change(current, new_text)
+            current = new_text
+            version += 1
+            sent = time.perf_counter()
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[change]))
+            last_other = None
+            while True:
+                when, got_uri, got_version, _count = await asyncio.wait_for(arrivals.get(), timeout=300)
+                if got_uri == uri and got_version == version:
+                    latencies.setdefault(kind, []).append(when - sent)
+                    break
+                if got_uri != uri:
+                    last_other = when - sent
+            while True:  # the other files this edit reaches: until 0.5 s pass without any
+                try:
+                    when, got_uri, _v, _c = await asyncio.wait_for(arrivals.get(), timeout=0.5)
+                    if got_uri != uri:
+                        last_other = when - sent
+                except asyncio.TimeoutError:
+                    break
+            if last_other is not None:
+                others.setdefault(kind, []).append(last_other)
     memory["edited"] = server_memory(client._server.pid)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
-    return {"first": first, "indexed": indexed, "ready": ready, "latencies": latencies,
+    return {"first": first, "indexed": indexed, "ready": ready, "latencies": latencies, "others": others,
             "files_with_diagnostics": files_with_diagnostics, "memory": memory}
 
 
@@ -213,12 +322,14 @@ def main() -> int:
     parser.add_argument("corpus", nargs="?", default="/tmp/np-corpus")
     parser.add_argument("--files", type=int, default=10000, help="corpus size when it must be generated")
     parser.add_argument("--file", default="big/app-bundle.yaml", help="the edited file, relative to the corpus")
-    parser.add_argument("--edits", type=int, default=100)
+    parser.add_argument("--edits", type=int, default=30, help="edits of each kind (a change, its undo, ...)")
+    parser.add_argument("--corpus-profile", default="monorepo", choices=["monorepo", "findings"],
+                        help="generate_corpus.py's profile, when the corpus must be generated")
     parser.add_argument("--debounce-ms", type=int, default=0)
     parser.add_argument("--profile", action="store_true", help="also time the per-edit job in process, and profile one")
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
-    ensure_corpus(corpus, args.files)
+    ensure_corpus(corpus, args.files, args.corpus_profile)
     target = corpus / args.file
     lines = target.read_text().count("\n")
     print(f"workspace: {corpus} ({sum(1 for _ in corpus.rglob('*.yaml'))} yaml files); edited: {args.file} "
@@ -228,16 +339,21 @@ def main() -> int:
     cache_env.pop("NETPOL_LSP_NO_CACHE", None)
     for start in ("cold", "warm"):
         result = asyncio.run(measure(corpus, target, args.edits if start == "warm" else 2, args.debounce_ms,
-                                     cache_env))
+                                     cache_env, kinds=None if start == "warm" else ["comment"]))
         memory = result["memory"]
         print(f"{start} start: opened file's first diagnostics {result['first']:.2f} s after initialize; "
               f"indexing done {result['indexed']:.1f} s; workspace diagnostics published "
               f"({result['files_with_diagnostics']} files) {result['ready']:.1f} s; server RSS after indexing "
               f"{memory['indexed'][0]:.0f} MB (peak {memory['indexed'][1]:.0f} MB)")
-    ms = [x * 1000 for x in result["latencies"]]
-    print(f"didChange -> publishDiagnostics over {len(ms)} edits: p50 {statistics.median(ms):.0f} ms, "
-          f"p95 {percentile(ms, 0.95):.0f} ms, min {min(ms):.0f} ms, max {max(ms):.0f} ms; server RSS after "
-          f"the edits {memory['edited'][0]:.0f} MB (peak {memory['edited'][1]:.0f} MB)")
+    print(f"\n| edit ({args.edits} each, profile {args.corpus_profile}) | p50 ms | p95 ms | max ms | "
+          "other files: edits reaching them | their last diagnostics p50 / max ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, values in result["latencies"].items():
+        ms = [x * 1000 for x in values]
+        other = [x * 1000 for x in result["others"].get(kind, [])]
+        tail = f"{len(other)} | {statistics.median(other):.0f} / {max(other):.0f}" if other else "0 | -"
+        print(f"| {kind} | {statistics.median(ms):.0f} | {percentile(ms, 0.95):.0f} | {max(ms):.0f} | {tail} |")
+    print(f"\nserver RSS after the edits {memory['edited'][0]:.0f} MB (peak {memory['edited'][1]:.0f} MB)")
     if args.profile:
         print()
         print(profile(corpus, target))

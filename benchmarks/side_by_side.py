@@ -235,6 +235,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/np-sbs"), help="generated when missing")
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--profile", choices=["monorepo", "findings"], default="monorepo",
+                        help="generate_corpus.py's profile when the corpus is generated")
     parser.add_argument("--edits", type=int, default=20, help="didChange edits per language server")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each CI tool")
     parser.add_argument("--tools", help="folder holding node_modules/.bin/yaml-language-server")
@@ -244,7 +246,7 @@ def main() -> int:
                         help="apply the NetworkPolicy schema to every document, not only NetworkPolicies")
     args = parser.parse_args()
     corpus = args.corpus.resolve()
-    ensure_corpus(corpus, args.files)
+    ensure_corpus(corpus, args.files, 1, args.profile)
     print(f"netpol-lsp {netpol_lsp_version()}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M %Z')}")
     editing(args, corpus)

@@ -21,7 +21,10 @@ NAMESPACES = ["a", "b", "c"]  # "c" is defined by no Namespace at first: NP003
 APPS = ["web", "db", "api"]
 IMAGES = ["nginx", "postgres", "flannel"]  # a database (NP020, NP021); a CNI that does not enforce (NP030)
 PORTS = [("http", 80), ("sql", 5432), (None, 5432), None]  # None: no ports (a database by its image)
-PEERS = ["pod:web", "pod:api", "pod:nope", "ns:b", "ns:team=x", "all-pods", "none", "ns:b+pod:api"]
+PEERS = ["pod:web", "pod:api", "pod:nope", "ns:b", "ns:team=x", "all-pods", "none", "ns:b+pod:api",
+         # the findings profile's shapes (issue 17): broad namespaceSelectors with a podSelector
+         "broad+pod:api", "broad+tier:front"]
+ENVS = {"a": "prod", "b": "staging", "c": "dev"}  # a Namespace's env label, by its name
 POLICY_PORTS = ["sql", "http", "5432", "none"]
 TYPES = [None, "[Ingress]", "[Ingress, Egress]", "[Egress]"]
 SUPPRESSIONS = [None, "disable=NP021", "disable=NP001", "disable-file=NP070", "disable=NP004"]
@@ -40,6 +43,7 @@ class Doc:
     types: Optional[str] = None
     egress_dns: bool = False
     value: str = "1"  # a ConfigMap's data, or a Namespace's team label
+    tier: str = "back"  # a workload's second template label
     suppression: Optional[str] = None
 
     def render(self) -> str:
@@ -49,7 +53,7 @@ class Doc:
             lines.append(f"# netpol-lsp: {self.suppression}")
         lines.append(f"kind: {self.kind}")
         if self.kind == "Namespace":
-            lines.append(f"metadata: {{name: {self.name}, labels: {{team: {self.value}}}}}")
+            lines.append(f"metadata: {{name: {self.name}, labels: {{team: {self.value}, env: {ENVS[self.name]}}}}}")
             return "\n".join(lines)
         lines.append(f"metadata: {{name: {self.name}, namespace: {self.namespace}}}")
         if self.kind == "ConfigMap":
@@ -65,7 +69,7 @@ class Doc:
         if PORTS[self.port] is not None:
             name, number = PORTS[self.port]
             ports = f", ports: [{{containerPort: {number}" + (f", name: {name}}}]" if name else "}]")
-        out = ["spec:", "  template:", f"    metadata: {{labels: {{app: {self.app}}}}}", "    spec:"]
+        out = ["spec:", "  template:", f"    metadata: {{labels: {{app: {self.app}, tier: {self.tier}}}}}", "    spec:"]
         if self.host_network:
             out.append("      hostNetwork: true")
         out += ["      containers:", f"      - {{name: c, image: '{self.image}:1'{ports}}}"]
@@ -88,6 +92,11 @@ class Doc:
                 out += ["    - namespaceSelector: {matchLabels: {team: x}}", "    - podSelector: {}"]  # NP004
             elif peer == "all-pods":
                 out.append("    - podSelector: {}")
+            elif peer.startswith("broad+"):  # every team's prod and staging namespaces
+                out += ["    - namespaceSelector: {matchExpressions: [{key: team, operator: Exists},"
+                        " {key: env, operator: In, values: [prod, staging]}]}",
+                        "      podSelector: {matchLabels: {%s: %s}}" % tuple(peer[6:].split(":"))]
+                out[-1] = out[-1].replace("{pod: ", "{app: ")
             if port != "none" and peer != "none":
                 out.append(f"    ports: [{{port: {port}}}]")
         if self.egress_dns:
@@ -119,6 +128,10 @@ def initial_files() -> dict[str, tuple[list[Doc], int]]:
                                     rules=[("ns:team=x", "http")])], 0),
         "b-policies.yaml": ([Doc("NetworkPolicy", "p5", namespace="b", app="api", rules=[("ns:team=x", "http")])], 0),
         "c-policies.yaml": ([Doc("NetworkPolicy", "p6", namespace="c", rules=[("pod:web", "http")])], 0),
+        # broad namespaceSelectors (prod and staging of every team), one peer naming a retired app
+        "broad-policies.yaml": ([Doc("NetworkPolicy", "p7", namespace="b", app="api",
+                                     rules=[("broad+pod:api", "http"), ("broad+tier:front", "http"),
+                                            ("pod:nope", "http")])], 0),
         "config.yaml": ([Doc("ConfigMap", "settings")], 0),
     }
 
@@ -126,7 +139,7 @@ def initial_files() -> dict[str, tuple[list[Doc], int]]:
 # --- edits ----------------------------------------------------------------------------------
 
 EDITS = ["comment", "app", "namespace", "image", "port", "host", "peer", "types", "dns", "suppress", "value",
-         "kind", "add-doc", "drop-doc", "move-doc", "remove-file", "restore-file", "rename"]
+         "kind", "add-doc", "drop-doc", "move-doc", "remove-file", "restore-file", "rename", "tier", "rule-port"]
 WORKLOAD_KINDS = ["Deployment", "DaemonSet", "StatefulSet"]
 
 
@@ -186,6 +199,11 @@ def apply_edit(files: dict, removed: dict, edit: tuple) -> list[str]:
             doc.rules.append(rule)
         else:
             doc.rules.pop(0)
+    elif op == "tier":  # a template label value changed (not the key other selectors read)
+        doc.tier = "front" if doc.tier == "back" else "back"
+    elif op == "rule-port" and doc.rules:  # a rule's port changed, its peer kept
+        peer, port = doc.rules[choice % len(doc.rules)]
+        doc.rules[choice % len(doc.rules)] = (peer, POLICY_PORTS[(POLICY_PORTS.index(port) + 1 + choice) % 4])
     elif op == "types":
         doc.types = TYPES[choice % len(TYPES)]
     elif op == "dns":

@@ -10,6 +10,7 @@ ranges as sets; a named port only by the same name or by the whole protocol).
 """
 from __future__ import annotations
 
+import weakref
 from typing import Optional
 
 from ..analysis.connectivity import ip_block_set
@@ -269,27 +270,54 @@ def _implied(requirement: Requirement, inner: Selector) -> bool:
 
 
 def ports_cover(outer: Rule, inner: Rule) -> bool:
-    if outer.all_ports:
+    return _summary_covers(port_summary(outer), port_summary(inner))
+
+
+_SUMMARIES: "weakref.WeakKeyDictionary[Rule, tuple]" = weakref.WeakKeyDictionary()
+
+
+def port_summary(rule: Rule) -> tuple:
+    """(every port?, valid?, numeric ConnectionSet, named (port, protocol) pairs, the ports one
+    by one): what ports_cover compares, built once per rule (rules are never changed)."""
+    found = _SUMMARIES.get(rule)
+    if found is not None:
+        return found
+    if rule.all_ports:
+        found = (True, True, None, None, ())
+    elif not all(spec.valid for spec in rule.ports):
+        found = (False, False, None, None, ())
+    else:
+        numeric = ConnectionSet.none()
+        named = set()
+        each = []
+        for spec in rule.ports:
+            if isinstance(spec.port, str):
+                if spec.end_port is None:
+                    named.add((spec.port, spec.protocol))
+                    each.append(("named", (spec.port, spec.protocol), ConnectionSet.protocol(spec.protocol)))
+                # else: allows nothing (NP041)
+            else:
+                allowed = port_spec_set(spec, None)
+                numeric = numeric | allowed
+                each.append(("number", None, allowed))
+        found = (False, True, numeric, named, tuple(each))
+    _SUMMARIES[rule] = found
+    return found
+
+
+def _summary_covers(outer: tuple, inner: tuple) -> bool:
+    if outer[0]:
         return True
-    if inner.all_ports:
+    if inner[0]:
         return False
-    if not all(spec.valid for spec in outer.ports) or not all(spec.valid for spec in inner.ports):
+    if not outer[1] or not inner[1]:
         return False
-    numeric = ConnectionSet.none()
-    named = set()
-    for spec in outer.ports:
-        if isinstance(spec.port, str):
-            if spec.end_port is None:
-                named.add((spec.port, spec.protocol))
-        else:
-            numeric = numeric | port_spec_set(spec, None)
-    for spec in inner.ports:
-        if isinstance(spec.port, str):
-            if spec.end_port is not None:
-                continue  # allows nothing (NP041)
-            if (spec.port, spec.protocol) in named or numeric.covers(ConnectionSet.protocol(spec.protocol)):
+    numeric, named = outer[2], outer[3]
+    for kind, pair, allowed in inner[4]:
+        if kind == "named":
+            if pair in named or numeric.covers(allowed):
                 continue
             return False
-        if not numeric.covers(port_spec_set(spec, None)):
+        if not numeric.covers(allowed):
             return False
     return True
