@@ -281,7 +281,8 @@ def test_every_single_edit_of_the_initial_workspace_gives_a_full_analysis():
     for op in EDITS:
         for which in range(len(initial)):
             for which_doc in range(max(len(docs) for docs, _ in initial.values())):
-                for choice in range(len(PEERS)):
+                # the choice picks a peer for these two; for the others 5 values reach every variant
+                for choice in range(len(PEERS) if op in ("peer", "add-doc") else len(SUPPRESSIONS)):
                     files = copy.deepcopy(initial)
                     touched = apply_edit(files, {}, (op, which, which_doc, choice))
                     if touched:
@@ -374,6 +375,45 @@ def test_a_label_changed_in_one_namespace_rechecks_the_policies_that_select_into
     after = edited.edit("web.yaml", WEB.replace("namespace: shop", "namespace: web").replace("app: web", "app: webx"))
     assert after.rechecked == {"web.yaml", "policy.yaml"}  # namespace web's files, and the policy selecting into it
     assert "NP002" in edited.rules("policy.yaml")
+
+
+BROAD_PEER = ("{namespaceSelector: {matchExpressions: [{key: team, operator: Exists}, "
+              "{key: env, operator: In, values: [prod, staging]}]}, podSelector: {matchLabels: {%s}}}")
+
+
+def _teams() -> dict[str, str]:
+    """Namespaces shop and web (prod), a policy in shop letting in web's `app: web` pods through a
+    broad namespaceSelector, one reading `tier`, and web's own policy."""
+    namespaces = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: a, env: prod}}\n---\n"
+                  "apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {team: b, env: prod}}\n")
+    web = WEB.replace("namespace: shop", "namespace: web").replace("{app: web}", "{app: web, tier: front}")
+    by_app = POLICY.replace("{podSelector: {matchLabels: {app: web}}}", BROAD_PEER % "app: web")
+    by_tier = POLICY.replace("name: db,", "name: db-tier,").replace(
+        "{podSelector: {matchLabels: {app: web}}}", BROAD_PEER % "tier: front")
+    own = POLICY.replace("namespace: shop", "namespace: web").replace("name: db,", "name: web,") \
+        .replace("{app: db}", "{app: web}")
+    return {"ns.yaml": namespaces, "db.yaml": DB, "by-app.yaml": by_app, "by-tier.yaml": by_tier,
+            "web.yaml": web, "web-policy.yaml": own, "settings.yaml": SETTINGS}
+
+
+def test_a_label_value_change_rechecks_only_the_peers_reading_that_key():
+    edited = EditedWorkspace(_teams())
+    assert "NP002" not in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
+    web = edited.workspace.files["web.yaml"].text
+    after = edited.edit("web.yaml", web.replace("tier: front", "tier: back"))
+    # web's own policies, and the broad peer reading `tier`; not the one reading only `app`
+    assert after.rechecked == {"web.yaml", "web-policy.yaml", "by-tier.yaml"}
+    assert "NP002" in edited.rules("by-tier.yaml") and "NP002" not in edited.rules("by-app.yaml")
+    after = edited.edit("web.yaml", web.replace("app: web,", "app: webx,"))
+    assert after.rechecked == {"web.yaml", "web-policy.yaml", "by-app.yaml", "by-tier.yaml"}  # tier back, app changed
+    assert "NP002" in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
+
+
+def test_a_policy_change_does_not_recheck_the_policies_selecting_into_its_namespace():
+    edited = EditedWorkspace(_teams())
+    own = edited.workspace.files["web-policy.yaml"].text
+    after = edited.edit("web-policy.yaml", own.replace("port: 5432", "port: 5433"))
+    assert after.rechecked == {"web-policy.yaml", "web.yaml"}  # its namespace's policies and workloads
 
 
 def test_a_renamed_namespace_makes_the_policy_name_an_unknown_one():

@@ -21,6 +21,7 @@ class Resolver:
         self._selecting: dict[str, dict[int, list[NetworkPolicy]]] = {}  # namespace -> id(workload) -> policies
         self._postings: dict[str, dict[tuple[str, str], list[Workload]]] = {}
         self._namespaces: dict[int, list[NamespaceInfo]] = {}
+        self._positions: dict[str, dict[int, int]] = {}
 
     # -- label index -------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ class Resolver:
         if not selector.valid:
             return []
         candidates = workloads
-        if selector.match_labels and len(workloads) > 4:
+        if (selector.match_labels or selector.expressions) and len(workloads) > 4:
             postings = self._postings.get(namespace)
             if postings is None:
                 postings = {}
@@ -45,7 +46,28 @@ class Resolver:
                     candidates = found
                 if not candidates:
                     return []
+            for requirement in selector.expressions:
+                # `key In (v1, v2)`: only the workloads with one of the pairs can match
+                if requirement.operator != "In" or len(requirement.values) >= len(candidates):
+                    continue
+                lists = [postings.get((requirement.key, v), ()) for v in set(requirement.values)]
+                if sum(map(len, lists)) < len(candidates):
+                    if len(lists) == 1:
+                        candidates = lists[0]
+                    else:  # several lists: back into workspace order
+                        chosen = {id(w) for found in lists for w in found}
+                        candidates = [w for w in candidates if id(w) in chosen] if len(chosen) * 4 > len(candidates) \
+                            else sorted((w for found in lists for w in found), key=self._position(namespace))
+                if not candidates:
+                    return []
         return [w for w in candidates if selector.matches(w.template_labels)]
+
+    def _position(self, namespace: str):
+        positions = self._positions.get(namespace)
+        if positions is None:
+            positions = self._positions[namespace] = {
+                id(w): i for i, w in enumerate(self.index.workloads_by_ns.get(namespace, ()))}
+        return lambda w: positions[id(w)]
 
     # -- what a policy selects -------------------------------------------------------------
 
