@@ -409,6 +409,19 @@ def test_a_label_value_change_rechecks_only_the_peers_reading_that_key():
     assert "NP002" in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
 
 
+def test_a_label_change_rechecks_the_did_you_mean_of_a_peer_that_matches_nothing():
+    files = _teams()
+    # a typo in the key: the peer reads `tierr`, and its did-you-mean offers web's `tier: front`
+    files["by-typo.yaml"] = files["by-tier.yaml"].replace("name: db-tier,", "name: db-typo,") \
+        .replace("{tier: front}", "{tierr: front}")
+    edited = EditedWorkspace(files)
+    assert "tier=front" in next(f.message for f in edited.analysis.findings_of("by-typo.yaml") if f.rule == "NP002")
+    web = edited.workspace.files["web.yaml"].text
+    after = edited.edit("web.yaml", web.replace("tier: front", "tier: back"))  # check_step: as a full analysis
+    assert "by-typo.yaml" in after.rechecked and "by-app.yaml" not in after.rechecked
+    assert not any("tier=front" in f.message for f in edited.analysis.findings_of("by-typo.yaml"))
+
+
 def test_a_policy_change_does_not_recheck_the_policies_selecting_into_its_namespace():
     edited = EditedWorkspace(_teams())
     own = edited.workspace.files["web-policy.yaml"].text

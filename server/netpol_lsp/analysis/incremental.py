@@ -157,7 +157,9 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
             scope |= {p.path for p in index.policies_by_ns.get(new.namespace, ())}
             labels_only = _facts_but_labels(old) == _facts_but_labels(new)
             scope |= cross_peers.reaching(index.namespace(new.namespace).labels, old.template_labels,
-                                          new.template_labels, labels_only, previous.unmatched)
+                                          new.template_labels, labels_only, previous.unmatched,
+                                          lambda path: {f.span for f in previous.by_path.get(path, ())
+                                                        if f.rule == "NP002"})
     elif cross_peers is not None:
         cross_peers = cross_peers.replacing(
             change.paths, [o for path in change.paths if path in workspace.files

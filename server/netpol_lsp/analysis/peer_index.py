@@ -8,7 +8,7 @@ peers of the files it touched, not a walk over every policy.
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from ..model import NetworkPolicy, Peer, Selector
 
@@ -59,11 +59,13 @@ class CrossPeers:
         return out
 
     def reaching(self, namespace_labels: Mapping[str, str], old: Mapping[str, str], new: Mapping[str, str],
-                 labels_only: bool, unmatched: Iterable[str]) -> set[str]:
+                 labels_only: bool, unmatched: Iterable[str],
+                 unmatched_at: Callable[[str], set]) -> set[str]:
         """The files whose cross-namespace peers can see a change of a workload of a namespace
         with `namespace_labels`: its template labels went from `old` to `new`; `labels_only`:
-        nothing else of it changed. `unmatched`: files that had unmatched-peer findings (their
-        did-you-mean reads every label of the namespaces they reach)."""
+        nothing else of it changed. `unmatched`: files that had unmatched-peer findings, and
+        `unmatched_at(path)` where they were: a peer matching nothing before and after gets a
+        did-you-mean that reads every label of the namespaces it reaches."""
         found = set()
         if labels_only:
             changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
@@ -79,8 +81,12 @@ class CrossPeers:
                 if any(_matches(peer, namespace_labels, old, new) for peer in peers):
                     found.add(path)
         for path in self.suggesting.intersection(unmatched):
-            if path not in found and any(peer.namespace_selector.matches(namespace_labels)
-                                         for peer in self.by_path[path]):
+            if path in found:
+                continue
+            spans = unmatched_at(path)
+            if any(peer.pod_selector is not None and peer.pod_selector.match_labels
+                   and peer.pod_selector.anchor in spans and peer.namespace_selector.matches(namespace_labels)
+                   for peer in self.by_path[path]):
                 found.add(path)
         return found
 
