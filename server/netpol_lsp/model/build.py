@@ -13,6 +13,9 @@ from .objects import (
     NetworkPolicy, Peer, PortSpec, Requirement, Rule, Selector, Service, Workload,
 )
 
+from .build_cluster import build_cluster_policy
+from .cluster import API_GROUP, CLUSTER_KINDS
+
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -103,6 +106,8 @@ class _Builder:
             objects.append(self.workload(root, common, meta))
         elif kind == "NetworkPolicy" and api_version.startswith("networking.k8s.io/"):
             objects.append(self.policy(root, common))
+        elif kind in CLUSTER_KINDS and api_version.startswith(API_GROUP):
+            objects.append(build_cluster_policy(self, root, common))
         elif kind == "Service":
             spec = self.mapping(root.get("spec"), "spec")
             selector = self.string_map(spec.get("selector"), "spec.selector") if spec else {}
