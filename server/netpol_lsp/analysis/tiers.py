@@ -12,6 +12,7 @@ Accept does not open the destination's ingress.
 
 Modelling choices, where manifests cannot show what the cluster has:
 
+- a BaselineAdminNetworkPolicy not named `default` does not exist (the API rejects it);
 - host-network pods are neither subjects nor peers (the API says so);
 - `networks` CIDRs match addresses outside the cluster (cut like ipBlocks) and pods too, but
   manifests carry no pod addresses: a CIDR set that covers all of IPv4 (`0.0.0.0/0`) matches every
@@ -79,7 +80,9 @@ class Tiers:
     def __init__(self, engine):
         self.engine = engine
         self.workspace = engine.workspace
-        policies = self.workspace.index.cluster_policies
+        # a BaselineAdminNetworkPolicy not named default is rejected by the API server (NP086)
+        policies = [p for p in self.workspace.index.cluster_policies
+                    if p.kind != "BaselineAdminNetworkPolicy" or p.name == "default"]
         self.by_tier = {tier: sorted((p for p in policies if p.tier == tier), key=lambda p: p.order_key)
                         for tier in (ADMIN, BASELINE)}
         self._chains: dict[tuple, list] = {}
