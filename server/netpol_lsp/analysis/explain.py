@@ -569,9 +569,25 @@ def render_workload(facts: WorkloadFacts, markdown: bool = True) -> str:
 # -- the two entry points the hover and `explain` call --------------------------------------
 
 def explain_policy(ctx, policy: NetworkPolicy, markdown: bool = True) -> str:
-    return render_policy(policy_facts(ctx, policy), markdown)
+    text = render_policy(policy_facts(ctx, policy), markdown)
+    from .explain_tiers import tier_lines_for_policy
+
+    return text + _tiers_text(ctx, markdown, lambda out: tier_lines_for_policy(ctx, policy, out))
 
 
 def explain_workload(ctx, workload: Workload, markdown: bool = True) -> str:
-    return render_workload(workload_facts(ctx, workload), markdown)
+    text = render_workload(workload_facts(ctx, workload), markdown)
+    from .explain_tiers import tier_lines_for_workload
+
+    return text + _tiers_text(ctx, markdown, lambda out: tier_lines_for_workload(ctx, workload, out))
+
+
+def _tiers_text(ctx, markdown: bool, fill) -> str:
+    """What the Admin and Baseline tiers add (explain_tiers.py), when the workspace has them."""
+    if ctx.engine.tiers is None:
+        return ""
+    out = _Out(markdown)
+    fill(out)
+    extra = out.text()
+    return "\n" + extra if extra.strip() else ""
 
