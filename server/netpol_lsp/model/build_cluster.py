@@ -72,9 +72,9 @@ def _namespaced_pods(builder, node: Optional[Node], key: Optional[Node], what: s
         return invalid, invalid
     ns = builder.selector(mapping.get("namespaceSelector"), mapping.key("namespaceSelector") or key,
                           f"{what}.namespaceSelector")
+    # absent selectors read as Go's zero value, the empty selector (all namespaces, all pods), as
+    # implementations decode them; NP060 says where the CRD requires podSelector
     pods = builder.selector(mapping.get("podSelector"), mapping.key("podSelector") or key, f"{what}.podSelector")
-    if not mapping.has("podSelector"):
-        pods = Selector({}, [], None, key, valid=False)  # required by the API
     return ns, pods
 
 
