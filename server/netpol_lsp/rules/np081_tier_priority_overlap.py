@@ -36,12 +36,11 @@ def check(ctx):
                            f"({conn.canonical()}): {rule_b.label} says {effective_action(rule_b)}, "
                            f"{rule_a.label} says {effective_action(rule_a)}; which wins is up to the "
                            "implementation. Give the policies different priorities")
-                for policy, mine, theirs, their_rule in ((second, rule_b, first, rule_a), (first, rule_a, second, rule_b)):
-                    if id(policy) in scoped:
+                for policy, theirs, their_rule in ((first, second, rule_b), (second, first, rule_a)):
+                    if id(policy) in scoped:  # on both priorities: either may be the one to change
                         anchor = policy.priority_node.span if policy.priority_node is not None else policy.kind_span
                         yield finding(ID, message, policy.path, anchor,
                                       [Related(theirs.path, their_rule.node.span, f"{their_rule.label} of {theirs.label}")])
-                        break
 
 
 def _clash(ctx, first, second):
