@@ -113,6 +113,8 @@ def _peer(builder, index: int, node: Node) -> TierPeer:
         return unknown  # none, several, or a field of a newer API: fail closed
     kind = keys[0]
     value = mapping.get(kind)
+    if value is None or (isinstance(value, Scalar) and value.type == "null"):
+        return unknown  # `namespaces: null` decodes to a peer with no field set: fail closed
     if kind in ("namespaces", "nodes"):
         selector = builder.selector(value, mapping.key(kind), kind)
         return TierPeer(kind, selector, None, [], mapping, index)
@@ -124,7 +126,22 @@ def _peer(builder, index: int, node: Node) -> TierPeer:
         text = builder.string(item, f"an item of {kind}")
         if text is not None:
             texts.append((text.strip(), item))
+            if kind == "networks" and not _is_cidr(text.strip()):
+                builder.problem(item, f"'{text}' is not a CIDR (an address block such as 10.0.0.0/8 or fd00::/8): "
+                                "the API server rejects it")
     return TierPeer(kind, None, None, texts, mapping, index)
+
+
+def _is_cidr(text: str) -> bool:
+    import ipaddress
+
+    if "/" not in text:
+        return False
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _port_number(builder, node: Optional[Node], what: str) -> Optional[int]:
@@ -158,7 +175,9 @@ def _protocol(builder, node: Node) -> list[TierPort]:
         return [TierPort(protocol, None, None, None, mapping, valid=False)]
     start = _port_number(builder, span.get("start"), "start")
     end = _port_number(builder, span.get("end"), "end")
-    valid = start is not None and end is not None and start <= end
+    valid = start is not None and end is not None and start < end
+    if start is not None and end is not None and start >= end:
+        builder.problem(span, f"range start ({start}) must be less than end ({end}): the API server rejects it")
     return [TierPort(protocol, start, end, None, mapping, valid=valid)]
 
 

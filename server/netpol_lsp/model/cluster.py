@@ -100,8 +100,9 @@ class ClusterPolicy(K8sObject):
 
     @property
     def label(self) -> str:
+        priority = "no priority" if self.priority is None else f"priority {self.priority}"
         if self.kind == "ClusterNetworkPolicy":
-            return f"ClusterNetworkPolicy {self.name} ({self.tier} tier, priority {self.priority})"
+            return f"ClusterNetworkPolicy {self.name} ({self.tier} tier, {priority})"
         if self.kind == "AdminNetworkPolicy":
-            return f"AdminNetworkPolicy {self.name} (priority {self.priority})"
+            return f"AdminNetworkPolicy {self.name} ({priority})"
         return f"BaselineAdminNetworkPolicy {self.name}"
