@@ -13,7 +13,8 @@ Accept does not open the destination's ingress.
 Modelling choices, where manifests cannot show what the cluster has:
 
 - a BaselineAdminNetworkPolicy not named `default` does not exist (the API rejects it);
-- host-network pods are neither subjects nor peers (the API says so);
+- host-network pods are neither subjects nor namespaces/pods peers (the API says so); a `networks`
+  CIDR set covering all of IPv4 still matches them, by their node's address;
 - `networks` CIDRs match addresses outside the cluster (cut like ipBlocks) and pods too, but
   manifests carry no pod addresses: a CIDR set that covers all of IPv4 (`0.0.0.0/0`) matches every
   pod, any other is taken to match no pod (NP087 says so on the rule, once);
@@ -124,15 +125,15 @@ class Tiers:
         return found
 
     def _peer_matches(self, peer: TierPeer, workload: Workload) -> bool:
+        if peer.kind == "networks":  # by address: a host-network pod has its node's, in 0.0.0.0/0 too
+            return self.networks(peer).covers(ALL_IPV4)  # pods have some IPv4 address: which, unknown
         if workload.host_network:
-            return False
+            return False  # never a namespaces or pods peer
         if peer.kind == "namespaces":
             return peer.namespace_selector.matches(self._ns_labels(workload))
         if peer.kind == "pods":
             return (peer.namespace_selector.matches(self._ns_labels(workload))
                     and peer.pod_selector.matches(workload.template_labels))
-        if peer.kind == "networks":
-            return self.networks(peer).covers(ALL_IPV4)  # pods have some IPv4 address: which, unknown
         return False  # nodes, domainNames: not analysed; unknown: the rule fails closed
 
     def peer_matches_external(self, peer: TierPeer, atom: IPSet) -> bool:
