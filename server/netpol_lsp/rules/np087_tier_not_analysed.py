@@ -14,6 +14,8 @@ SEVERITY = Severity.INFO
 SUMMARY = "a cluster policy rule with peers the analysis cannot evaluate (nodes, domainNames, partial networks)"
 
 ALL_IPV4 = IPSet.all()
+# never pod addresses: link-local (cloud metadata) and loopback
+NOT_PODS = IPSet.from_cidr("169.254.0.0/16") | IPSet.from_cidr("127.0.0.0/8")
 
 
 def check(ctx):
@@ -49,7 +51,7 @@ def _notes(rule):
                 if ":" in text:
                     ipv6.append(text)
                 continue
-        if not whole.is_empty() and not whole.covers(ALL_IPV4):
+        if not whole.is_empty() and not whole.covers(ALL_IPV4) and not NOT_PODS.covers(whole):
             partial.extend(t for t, _n in peer.networks if ":" not in t)
     if partial:
         yield (f"networks {', '.join(partial)} may hold pod addresses, which manifests do not carry: matched "
