@@ -268,3 +268,45 @@ spec:
     found = [f for f in findings(cnp) if f.rule == "NP087"]
     assert [(f.path, f.span.start_line + 1) for f in found] == [("p0.yaml", 13)]
     assert "nodes" in found[0].message and "domainNames" in found[0].message and "10.0.0.0/8" in found[0].message
+
+
+# --- what the tiers change in the NetworkPolicy rules ----------------------------------------
+
+DB = """apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: gryffindor
+spec:
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: postgres
+        image: postgres:16
+        ports:
+        - containerPort: 5432
+"""
+
+
+def test_admin_accept_for_dns_silences_np012():
+    deny_egress = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: no-egress\n"
+                   "  namespace: gryffindor\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n")
+    assert "NP012" in ids(findings(deny_egress))
+    dns = anp("dns", 1, "gryffindor", "  egress:\n" + rule(
+        "Allow", "ravenclaw", direction="egress", ports="    ports:\n    - portNumber: {protocol: UDP, port: 53}\n"))
+    assert "NP012" not in ids(findings(deny_egress, dns))
+
+
+def test_admin_deny_in_front_of_a_database_silences_np020_and_np021():
+    assert "NP021" in ids(findings(DB))
+    guard = anp("guard-db", 1, "gryffindor", INGRESS + rule("Deny", "slytherin"))
+    assert "NP021" not in ids(findings(DB, guard))
+    open_db = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: db\n  namespace: gryffindor\n"
+               "spec:\n  podSelector:\n    matchLabels: {app: db}\n  policyTypes: [Ingress]\n  ingress:\n"
+               "  - from:\n    - namespaceSelector: {}\n")
+    assert "NP020" in ids(findings(DB, open_db))
+    assert "NP020" not in ids(findings(DB, open_db, guard))
