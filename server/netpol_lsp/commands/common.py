@@ -13,8 +13,11 @@ from ..loader import LoadResult, UnreadablePath
 def config_for(paths: list[str], explicit: str | None) -> Config:
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"{explicit}: no such configuration file")
+        if path.is_dir():
+            raise UsageError(f"{explicit}: a folder, not a configuration file")
+        # anything else that reads (a FIFO, /dev/null: an empty configuration) is read
         return load_config(path)
     start = Path(paths[0]) if paths else Path(".")
     return load_config(find_config(start.resolve() if start.exists() else Path(".").resolve()))
