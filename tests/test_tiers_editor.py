@@ -152,3 +152,9 @@ def test_edits_of_a_cluster_policy_give_the_findings_of_a_full_analysis():
         full = analyze(edited)
         assert analysis.findings() == full, path
         workspace = edited
+
+
+def test_networkpolicy_rule_hover_names_the_admin_rule_too():
+    _ws, ctx, (_admin, netpol) = workspace_with(ADMIN, NETPOL)
+    text, _span = hover_markdown(ctx, netpol, line_of(NETPOL, "- from:"), 4, link)
+    assert "Overridden by the Admin tier" in text and "deny-slytherin" in text

@@ -135,8 +135,9 @@ def tier_lines_for_workload(ctx, workload: Workload, out: _Out) -> None:
         out.bullet(f"and {len(lines) - MAX_LINES} more")
 
 
-def tier_lines_for_policy(ctx, policy: NetworkPolicy, out: _Out) -> None:
-    """The Admin rules that decide a NetworkPolicy rule's connections before it is consulted."""
+def tier_lines_for_policy(ctx, policy: NetworkPolicy, out: _Out, only=None) -> None:
+    """The Admin rules that decide a NetworkPolicy rule's connections before it is consulted
+    (of one rule, `only`, when given)."""
     engine, tiers = ctx.engine, ctx.tiers
     if tiers is None:
         return
@@ -146,7 +147,7 @@ def tier_lines_for_policy(ctx, policy: NetworkPolicy, out: _Out) -> None:
         if not policy.affects(direction):
             continue
         for rule in policy.rules(direction):
-            if rule.all_peers:
+            if rule.all_peers or (only is not None and rule is not only):
                 continue
             for subject in selected:
                 for peer in rule.peers:
@@ -178,6 +179,8 @@ def tier_lines_for_policy(ctx, policy: NetworkPolicy, out: _Out) -> None:
             out.bullet(line)
         if len(lines) > MAX_LINES:
             out.bullet(f"and {len(lines) - MAX_LINES} more")
+    if only is not None:
+        return
     selected_ids = {id(w) for w in selected}
     baseline = [p for p in tiers.by_tier["Baseline"] if any(tiers.subject_selects(p, w) for w in selected)]
     if baseline and selected_ids:

@@ -248,7 +248,16 @@ def _rule_hover(ctx, policy: NetworkPolicy, rule: Rule) -> str:
     head = f"**{title} rule {rule.index + 1} of {policy.namespace}/{policy.name}**"
     if not policy.affects(rule.direction):
         head += f" — ignored: policyTypes does not include {title}"
-    return "\n".join([head, "", rule_sentence(ctx, policy, rule)])
+    text = "\n".join([head, "", rule_sentence(ctx, policy, rule)])
+    if ctx.engine.tiers is not None:  # the Admin rules that decide this rule's traffic first
+        from ..analysis.explain import _Out
+        from ..analysis.explain_tiers import tier_lines_for_policy
+
+        out = _Out(True)
+        tier_lines_for_policy(ctx, policy, out, only=rule)
+        if out.lines:
+            text += "\n\n" + out.text()
+    return text
 
 
 def _peer_text(ctx, policy: NetworkPolicy, rule: Rule, peer: Peer, part: Optional[Key], link: Link) -> str:
