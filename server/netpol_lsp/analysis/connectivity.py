@@ -244,7 +244,7 @@ class Engine:
         np_allowed = None if side is None else self._allowed_by(side, self.class_of(other).index, dst)
         if self.tiers is None:
             return ALL if np_allowed is None else np_allowed
-        return self.tiers.evaluate(subject, direction, lambda peer: self.tiers.peer_matches(peer, other), dst,
+        return self.tiers.evaluate(subject, direction, self.tiers.workload_matcher(other), dst,
                                    np_allowed, trace)
 
     def external_direction(self, workload: Workload, atom: IPSet, outward: bool, trace=None) -> ConnectionSet:
@@ -255,7 +255,7 @@ class Engine:
         np_allowed = None if side is None else self._external(side, atom, destination)
         if self.tiers is None:
             return ALL if np_allowed is None else np_allowed
-        return self.tiers.evaluate(workload, direction, lambda peer: self.tiers.peer_matches_external(peer, atom),
+        return self.tiers.evaluate(workload, direction, self.tiers.atom_matcher(atom),
                                    destination, np_allowed, trace)
 
     def _allowed_by(self, side: _Side, peer: int, destination: Workload) -> ConnectionSet:

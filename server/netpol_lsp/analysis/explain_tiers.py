@@ -159,7 +159,7 @@ def tier_lines_for_policy(ctx, policy: NetworkPolicy, out: _Out, only=None) -> N
                         destination = other if direction == "egress" else subject
                         allowed = engine.rule_ports(rule, destination)
                         trace: list[Decision] = []
-                        tiers.evaluate(subject, direction, lambda p: tiers.peer_matches(p, other), destination,
+                        tiers.evaluate(subject, direction, tiers.workload_matcher(other), destination,
                                        allowed, trace)
                         for decision in trace:
                             if decision.tier != ADMIN or decision.action == "Pass":

@@ -27,10 +27,8 @@ class Meeting:
 
     def matches(self, tiers: Tiers):
         if self.other is not None:
-            other = self.other
-            return lambda peer: tiers.peer_matches(peer, other)
-        atom = self.atom
-        return lambda peer: tiers.peer_matches_external(peer, atom)
+            return tiers.workload_matcher(self.other)
+        return tiers.atom_matcher(self.atom)
 
 
 def representatives(engine) -> list[Workload]:

@@ -91,6 +91,8 @@ class Tiers:
         self._peer: dict[tuple, bool] = {}
         self._networks: dict[int, IPSet] = {}
         self._ports: dict[tuple, ConnectionSet] = {}
+        self._rule_classes: dict[int, frozenset] = {}
+        self._named: dict[int, bool] = {}
 
     # -- who is selected -------------------------------------------------------------------
 
@@ -142,10 +144,32 @@ class Tiers:
     def peer_workloads(self, peer: TierPeer) -> list[Workload]:
         return [w for w in self.workspace.workloads if self.peer_matches(peer, w)]
 
+    # -- matchers: does some peer of a rule match the other end? -----------------------------
+
+    def rule_classes(self, rule: TierRule) -> frozenset:
+        """The indexes of the workload classes some peer of the rule matches (once per rule)."""
+        found = self._rule_classes.get(id(rule))
+        if found is None:
+            found = frozenset(cls.index for cls in self.engine.classes()
+                              if any(self.peer_matches(peer, cls.rep) for peer in rule.peers))
+            self._rule_classes[id(rule)] = found
+        return found
+
+    def workload_matcher(self, workload: Workload) -> Callable[[TierRule], bool]:
+        index = self.engine.class_of(workload).index
+        if index < 0:  # a workload outside the workspace's classes: peer by peer
+            return lambda rule: any(self.peer_matches(peer, workload) for peer in rule.peers)
+        return lambda rule: index in self.rule_classes(rule)
+
+    def atom_matcher(self, atom: IPSet) -> Callable[[TierRule], bool]:
+        return lambda rule: any(self.peer_matches_external(peer, atom) for peer in rule.peers)
+
     # -- ports -----------------------------------------------------------------------------
 
     def rule_ports(self, rule: TierRule, destination: Optional[Workload]) -> ConnectionSet:
-        named = any(p.name is not None for p in rule.ports or ())
+        named = self._named.get(id(rule))
+        if named is None:
+            named = self._named[id(rule)] = any(p.name is not None for p in rule.ports or ())
         dkey = (self.engine.class_of(destination).index if destination is not None else None) if named else 0
         key = (id(rule), dkey)
         found = self._ports.get(key)
@@ -165,16 +189,17 @@ class Tiers:
             self._chains[key] = found
         return found
 
-    def rule_hit(self, rule: TierRule, matches: Callable[[TierPeer], bool],
+    def rule_hit(self, rule: TierRule, matches: Callable[[TierRule], bool],
                  destination: Optional[Workload]) -> ConnectionSet:
-        """The connections to one peer that a rule matches (NONE when it does not match the peer)."""
+        """The connections to the other end that a rule matches (NONE when no peer of it matches
+        that end). matches: workload_matcher() or atom_matcher()."""
         if rule.fails_closed:
             return ALL if rule.action in (DENY, PASS) else NONE
-        if not rule.action or not any(matches(peer) for peer in rule.peers):
+        if not rule.action or not matches(rule):
             return NONE  # no action: the API server rejects the policy
         return self.rule_ports(rule, destination)
 
-    def evaluate(self, subject: Workload, direction: str, matches: Callable[[TierPeer], bool],
+    def evaluate(self, subject: Workload, direction: str, matches: Callable[[TierRule], bool],
                  destination: Optional[Workload], np_allowed: Optional[ConnectionSet],
                  trace: Optional[list[Decision]] = None) -> ConnectionSet:
         """What the tiers allow in one direction of one connection. matches: whether a peer of a

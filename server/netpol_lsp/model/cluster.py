@@ -16,6 +16,7 @@ Actions are kept as written and normalised (`Allow` is `Accept`). Antrea's own
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
 
 from ..manifests.nodes import Node
@@ -66,7 +67,7 @@ class TierRule:
     action_node: Optional[Node] = None
     peers_key: Optional[Node] = None
 
-    @property
+    @cached_property
     def fails_closed(self) -> bool:
         """A peer the model cannot read: an Accept matches nothing more, Deny/Pass become deny-all."""
         return any(p.kind == "unknown" for p in self.peers)

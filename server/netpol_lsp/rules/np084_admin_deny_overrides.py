@@ -65,7 +65,7 @@ def _deniers(ctx, policy, rule, selected, direction):
                 continue
             met = True
             denied = NONE
-            for p, r, conn in admin_denied(tiers, subject, lambda peer: tiers.peer_matches(peer, other),
+            for p, r, conn in admin_denied(tiers, subject, tiers.workload_matcher(other),
                                            destination, direction):
                 if not (conn & allowed).is_empty():
                     found.setdefault((id(p), id(r)), (p, r))
