@@ -158,3 +158,18 @@ def test_networkpolicy_rule_hover_names_the_admin_rule_too():
     _ws, ctx, (_admin, netpol) = workspace_with(ADMIN, NETPOL)
     text, _span = hover_markdown(ctx, netpol, line_of(NETPOL, "- from:"), 4, link)
     assert "Overridden by the Admin tier" in text and "deny-slytherin" in text
+
+
+def test_explain_command_takes_a_cluster_policy_by_name(tmp_path, capsys):
+    from netpol_lsp.cli import main
+
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "admin.yaml").write_text(ADMIN, encoding="utf-8")
+    assert main(["explain", str(tmp_path), "--no-cache", "--policy", "guard-gryffindor"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ClusterNetworkPolicy guard-gryffindor (Admin tier, priority 10): selects 1 workload")
+    assert main(["explain", str(tmp_path), "--no-cache", "--workload", "slytherin/draco"]) == 0
+    out = capsys.readouterr().out
+    assert "to StatefulSet gryffindor/harry: all ports and protocols denied by the Admin tier" not in out
+    assert main(["explain", str(tmp_path), "--no-cache", "--workload", "gryffindor/harry"]) == 0
+    assert "denied by the Admin tier" in capsys.readouterr().out

@@ -45,8 +45,9 @@ def run_explain(args) -> int:
     if args.policy:
         policies = _named(policies, args.policy)
         if not policies:
-            raise UsageError(unknown_name("policy", args.policy, [f"{p.namespace}/{p.name}" for p in workspace.policies],
-                                          "policies"))
+            known = [f"{p.namespace}/{p.name}" for p in workspace.policies]
+            known += [p.name for p in workspace.index.cluster_policies]
+            raise UsageError(unknown_name("policy", args.policy, known, "policies"))
         workloads = []
     elif args.workload:
         workloads = _named(workloads, args.workload)
