@@ -311,7 +311,7 @@ class Engine:
                             except ValueError:
                                 continue
         for cluster_policy in self.workspace.index.cluster_policies:
-            for rule in cluster_policy.egress:
+            for rule in cluster_policy.egress + cluster_policy.ingress:
                 for tier_peer in rule.peers:
                     if tier_peer.kind == "networks":
                         blocks.extend(IPSet.from_cidr(t) for t in _ipv4_cidrs(tier_peer))
