@@ -310,3 +310,24 @@ def test_admin_deny_in_front_of_a_database_silences_np020_and_np021():
                "  - from:\n    - namespaceSelector: {}\n")
     assert "NP020" in ids(findings(DB, open_db))
     assert "NP020" not in ids(findings(DB, open_db, guard))
+
+
+def test_a_named_port_with_a_networks_peer_is_rejected():
+    cnp = """apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata:
+  name: named-out
+spec:
+  tier: Admin
+  priority: 1
+  subject:
+    namespaces: {}
+  egress:
+  - action: Accept
+    to:
+    - networks: [192.0.2.0/24]
+    protocols:
+    - destinationNamedPort: web
+"""
+    found = [f for f in findings(cnp) if f.rule == "NP060"]
+    assert [(f.span.start_line + 1, "named port" in f.message) for f in found] == [(12, True)]

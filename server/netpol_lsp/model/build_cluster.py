@@ -99,6 +99,10 @@ def _rule(builder, kind: str, actions: dict, direction: str, peers_key: str, ind
     elif kind != "ClusterNetworkPolicy" and mapping.has("ports"):
         ports = [p for item in builder.sequence(mapping.get("ports"), "ports") or []
                  for p in _v1alpha1_port(builder, item)]
+    if any(p.kind in ("networks", "nodes", "domainNames") for p in peers) and any(
+            p.name is not None for p in ports or ()):
+        builder.problem(mapping.key(peers_key) or mapping, "a named port cannot be used with networks, nodes or "
+                        "domainNames peers (they have no named ports): the API server rejects this rule")
     return TierRule(direction, index, name, action, written, peers, ports, mapping,
                     mapping.get("action"), mapping.key(peers_key))
 
