@@ -97,6 +97,7 @@ class Grant:
     by: list[str]  # "shop/allow-api ingress[0]"
     effective: Optional[ConnectionSet] = None  # the part of conn the peer's own policies let through too
     itself: bool = False
+    tiers: bool = False  # the workspace has Admin/Baseline policies: they may narrow it too
 
 
 @dataclass
@@ -271,6 +272,7 @@ def _side_facts(ctx, workload: Workload, direction: str) -> SideFacts:
         for other in members[label]:
             effective = effective | (engine.allowed(other, workload) if ingress else engine.allowed(workload, other))
         found.effective = effective & found.conn  # what of this grant gets through both sides
+        found.tiers = engine.tiers is not None
     order = {"anyone": 0, "workload": 1, "external": 2}
     side.grants = sorted(grants.values(), key=lambda g: (order[g.kind], g.peer))
     if not ingress:
@@ -509,6 +511,8 @@ def _grant_line(out: _Out, grant: Grant, direction: str) -> str:
     text += " — " + ", ".join(out.code(b) for b in grant.by)
     if grant.effective is not None and grant.effective != grant.conn and not grant.itself:
         other = "the sender's egress" if direction == "ingress" else "the destination's ingress"
+        if grant.tiers:  # an Admin rule on this side may be what narrows it (see "Cluster tiers")
+            other = f"the Admin tier or {other}"
         if grant.effective.is_empty():
             text += f"; but {other} policies block it"
         else:
