@@ -107,6 +107,7 @@ class SideFacts:
     policies: list[str]  # the isolating policies, ns/name
     grants: list[Grant]
     dns: set[str] = field(default_factory=set)  # egress: protocols on which port 53 is allowed
+    tiered: bool = False  # Admin or Baseline rules apply to it in this direction
 
 
 @dataclass
@@ -280,6 +281,12 @@ def _side_facts(ctx, workload: Workload, direction: str) -> SideFacts:
     return side
 
 
+def _tiered(ctx, workload: Workload, side: SideFacts) -> SideFacts:
+    tiers = ctx.engine.tiers
+    side.tiered = tiers is not None and any(tiers.chain(workload, side.direction, t) for t in ("Admin", "Baseline"))
+    return side
+
+
 def workload_facts(ctx, workload: Workload) -> WorkloadFacts:
     selecting = [(f"{p.namespace}/{p.name}", p.effective_types) for p in ctx.resolver.selecting(workload)]
     labels = ",".join(f"{k}={v}" for k, v in sorted(workload.template_labels.items()))
@@ -287,7 +294,7 @@ def workload_facts(ctx, workload: Workload) -> WorkloadFacts:
         title=f"{workload.kind} {workload.namespace}/{workload.name}",
         selector_labels=labels,
         selecting=selecting,
-        sides=[_side_facts(ctx, workload, d) for d in DIRECTIONS],
+        sides=[_tiered(ctx, workload, _side_facts(ctx, workload, d)) for d in DIRECTIONS],
         host_network=workload.host_network,
         cni=_cni_problem(ctx),
     )
@@ -544,6 +551,12 @@ def render_workload(facts: WorkloadFacts, markdown: bool = True) -> str:
         out.para(f"No NetworkPolicy selects it (pod labels {out.code(facts.selector_labels or '(none)')}).")
     for side in facts.sides:
         heading = out.bold("Receives" if side.direction == "ingress" else "Sends")
+        if not side.isolated and side.tiered:
+            out.para(f"{heading}: no NetworkPolicy isolates its {side.direction}: the Admin and Baseline rules "
+                     "below decide what they match; everything else is open"
+                     + (", unless the sender's own egress policies forbid it." if side.direction == "ingress"
+                        else ", unless the destination's ingress policies forbid it."))
+            continue
         if not side.isolated:
             if side.direction == "ingress":
                 out.para(f"{heading}: not isolated for ingress: any pod or address may connect, on every port, "
