@@ -291,3 +291,52 @@ def test_antreas_own_clusternetworkpolicy_is_not_this_api():
     antrea = cnp("antrea", "Admin", 1, "gryffindor", FROM_SLYTHERIN_DENY).replace(
         "policy.networking.k8s.io/v1alpha2", "crd.antrea.io/v1beta1")
     assert connections(antrea)[("slytherin", "gryffindor")] == ALL
+
+
+def test_baseline_tier_priorities_and_a_baseline_pass():
+    allow_first = cnp("b-allow", "Baseline", 1, "gryffindor", FROM_SLYTHERIN_ACCEPT)
+    deny_later = cnp("b-deny", "Baseline", 2, "gryffindor", FROM_SLYTHERIN_DENY)
+    assert connections(allow_first, deny_later)[("slytherin", "gryffindor")] == ALL
+    assert ("slytherin", "gryffindor") not in connections(allow_first.replace("priority: 1", "priority: 3"), deny_later)
+    # a Pass in the Baseline tier skips the later Baseline Deny and ends in the default: allowed
+    passing = cnp("b-pass", "Baseline", 1, "gryffindor", FROM_SLYTHERIN_PASS)
+    assert connections(passing, deny_later)[("slytherin", "gryffindor")] == ALL
+
+
+def test_egress_pass_goes_to_the_networkpolicy_egress_and_v1beta1_reads_the_same():
+    body = """  egress:
+  - name: pass-to-hufflepuff
+    action: Pass
+    to:
+    - namespaces:
+        matchLabels: {house: hufflepuff}
+  - name: deny-hufflepuff
+    action: Deny
+    to:
+    - namespaces:
+        matchLabels: {house: hufflepuff}
+"""
+    egress_dns_only = np("gryffindor", """  policyTypes: [Egress]
+  egress:
+  - ports:
+    - port: 53
+      protocol: UDP
+""")
+    policy = cnp("p", "Admin", 2, "gryffindor", body).replace("v1alpha2", "v1beta1")
+    found = connections(policy, egress_dns_only)
+    assert found[("gryffindor", "hufflepuff")] == "UDP 53"
+    assert found[("gryffindor", "ravenclaw")] == "UDP 53"  # the NetworkPolicy alone decides there
+
+
+def test_a_pods_peer_without_pod_selector_is_every_pod_of_its_namespaces():
+    body = """  ingress:
+  - name: deny-ravenclaw-pods
+    action: Deny
+    from:
+    - pods:
+        namespaceSelector:
+          matchLabels: {house: ravenclaw}
+"""
+    found = connections(cnp("x", "Admin", 1, "gryffindor", body))
+    assert ("ravenclaw", "gryffindor") not in found
+    assert found[("hufflepuff", "gryffindor")] == ALL
