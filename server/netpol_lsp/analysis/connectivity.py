@@ -226,8 +226,8 @@ class Engine:
 
     def _allowed_classes(self, src: WorkloadClass, dst: WorkloadClass) -> ConnectionSet:
         if self.tiers is not None:
-            out = self.direction(src.rep, dst.rep, "egress")
-            return out if out.is_empty() else out & self.direction(src.rep, dst.rep, "ingress")
+            out = self._tier_direction(src, dst, "egress")
+            return out if out.is_empty() else out & self._tier_direction(src, dst, "ingress")
         egress = self._class_side(src, "egress")
         out = ALL if egress is None else self._allowed_by(egress, dst.index, dst.rep)
         if out.is_empty():
@@ -246,6 +246,14 @@ class Engine:
             return ALL if np_allowed is None else np_allowed
         return self.tiers.evaluate(subject, direction, self.tiers.workload_matcher(other), dst,
                                    np_allowed, trace)
+
+    def _tier_direction(self, src: WorkloadClass, dst: WorkloadClass, direction: str) -> ConnectionSet:
+        """direction() between two classes (the pair loop's fast path, with the tiers)."""
+        subject, other = (src, dst) if direction == "egress" else (dst, src)
+        side = self._class_side(subject, direction)
+        np_allowed = None if side is None else self._allowed_by(side, other.index, dst.rep)
+        return self.tiers.evaluate(subject.rep, direction, self.tiers.class_matcher(other.index), dst.rep,
+                                   np_allowed, subject_class=subject)
 
     def external_direction(self, workload: Workload, atom: IPSet, outward: bool, trace=None) -> ConnectionSet:
         """What one direction between a workload and an outside address block allows."""

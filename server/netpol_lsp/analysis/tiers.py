@@ -159,6 +159,9 @@ class Tiers:
         index = self.engine.class_of(workload).index
         if index < 0:  # a workload outside the workspace's classes: peer by peer
             return lambda rule: any(self.peer_matches(peer, workload) for peer in rule.peers)
+        return self.class_matcher(index)
+
+    def class_matcher(self, index: int) -> Callable[[TierRule], bool]:
         return lambda rule: index in self.rule_classes(rule)
 
     def atom_matcher(self, atom: IPSet) -> Callable[[TierRule], bool]:
@@ -181,10 +184,13 @@ class Tiers:
 
     def chain(self, workload: Workload, direction: str, tier: str) -> list[tuple[ClusterPolicy, TierRule]]:
         """The rules of one tier that apply to the workload in one direction, in precedence order."""
-        key = (self.engine.class_of(workload).index, direction, tier)
+        return self.chain_of(self.engine.class_of(workload), direction, tier)
+
+    def chain_of(self, cls, direction: str, tier: str) -> list[tuple[ClusterPolicy, TierRule]]:
+        key = (cls.index, direction, tier)
         found = self._chains.get(key)
         if found is None:
-            found = [(policy, rule) for policy in self.by_tier[tier] if self.subject_selects(policy, workload)
+            found = [(policy, rule) for policy in self.by_tier[tier] if self.subject_selects(policy, cls.rep)
                      for rule in policy.rules(direction)]
             self._chains[key] = found
         return found
@@ -201,11 +207,13 @@ class Tiers:
 
     def evaluate(self, subject: Workload, direction: str, matches: Callable[[TierRule], bool],
                  destination: Optional[Workload], np_allowed: Optional[ConnectionSet],
-                 trace: Optional[list[Decision]] = None) -> ConnectionSet:
+                 trace: Optional[list[Decision]] = None, subject_class=None) -> ConnectionSet:
         """What the tiers allow in one direction of one connection. matches: whether a peer of a
         rule matches the other end; destination: the pod ports resolve on (None: outside);
-        np_allowed: what NetworkPolicy allows, None when no NetworkPolicy isolates the subject."""
-        allowed, passed, undecided = self._tier(self.chain(subject, direction, ADMIN), ADMIN, matches,
+        np_allowed: what NetworkPolicy allows, None when no NetworkPolicy isolates the subject;
+        subject_class: the subject's class, when the caller has it."""
+        cls = subject_class if subject_class is not None else self.engine.class_of(subject)
+        allowed, passed, undecided = self._tier(self.chain_of(cls, direction, ADMIN), ADMIN, matches,
                                                 destination, ALL, trace)
         rest = undecided | passed
         if rest.is_empty():
@@ -217,7 +225,7 @@ class Tiers:
                 if not (rest - np_allowed).is_empty():
                     trace.append(Decision(NETWORKPOLICY_TIER, DENY, rest - np_allowed))
             return allowed | (rest & np_allowed)
-        base_allowed, base_passed, undecided = self._tier(self.chain(subject, direction, BASELINE), BASELINE,
+        base_allowed, base_passed, undecided = self._tier(self.chain_of(cls, direction, BASELINE), BASELINE,
                                                           matches, destination, rest, trace)
         tail = undecided | base_passed
         if trace is not None and not tail.is_empty():
