@@ -48,7 +48,7 @@ def load_source(path: str, text: str, config: Config, extra_problems: Iterable[P
     source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
                         skipped=parsed.skipped, lean=lean)
     for doc in parsed.documents:
-        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace)
+        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace, config.operators)
         source.objects.extend(objects)
         source.model_problems.extend(problems)
     return source

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from ..render.operators import group_of, is_custom_group
+
 _CONTAINER = {"name": True, "image": True, "ports": True}
 _POD_SPEC = {"hostNetwork": True, "containers": _CONTAINER, "initContainers": _CONTAINER}
 _METADATA = {"name": True, "generateName": True, "namespace": True, "labels": True, "annotations": True,
@@ -28,7 +30,9 @@ def object_trie(node):
         if key.__class__ is ScalarNode and key.value == "kind":
             if value.__class__ is ScalarNode and value.value in WHOLE_KINDS:
                 return True
-            break
+        elif key.__class__ is ScalarNode and key.value == "apiVersion" and value.__class__ is ScalarNode:
+            if is_custom_group(group_of(value.value)):
+                return True  # a custom resource: where an operator reads pod labels differs per kind
     return _OBJECT
 
 
