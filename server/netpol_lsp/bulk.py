@@ -24,7 +24,16 @@ class BulkLoad:
     def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None):
         self.config = config
         self.cache = cache
+        self.stdin: Optional[bytes] = None  # `-` among the paths: rendered YAML on standard input
+        if "-" in paths:
+            import sys
+
+            self.stdin = sys.stdin.buffer.read()
+            paths = [path for path in paths if path != "-"]
         self.candidates = list(discover(paths, config))
+        from .render.helm import find_charts
+
+        self.charts = find_charts(self.candidates)
         self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
         if cache is not None:
             cache.load()
@@ -32,8 +41,14 @@ class BulkLoad:
 
     def unchanged(self) -> bool:
         """Every file came from the cache, and the cache holds no file that is gone."""
-        return (self.cache is not None and len(self.hits) == len(self.candidates)
+        return (self.cache is not None and self.replayable and len(self.hits) == len(self.candidates)
                 and len(self.cache.entries) == len(self.candidates))
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the files alone decide the findings: not with standard input, nor with a Helm
+        chart (its _helpers.tpl, values files and helm's version are not among the files)."""
+        return self.stdin is None and not self.charts
 
     def displays(self) -> list[str]:
         return [candidate.display for candidate in self.candidates]
@@ -59,6 +74,10 @@ class BulkLoad:
             result.documents += len(source.documents)
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
+        if self.charts or self.stdin is not None:
+            from .render.helm import add_rendered
+
+            add_rendered(result, self.charts, self.stdin, self.config)
         return result
 
 

@@ -32,6 +32,7 @@ class SourceFile:
     skipped: bool = False
     cache: dict = field(default_factory=dict)  # per-file results of single-file rules, by rule id
     lean: bool = False  # only the branches the analysis reads were built (model/reads.py)
+    rendered: bool = False  # Helm output placed in its template: nodes point into `text`, not made of it
 
     @property
     def lines(self) -> list[str]:
@@ -63,6 +64,7 @@ class Workspace:
         self.config = config or Config()
         self.files: dict[str, SourceFile] = {}
         self._index: Optional[_Index] = None
+        self.render_notes: list = []  # render.helm.RenderNote: charts that could not be analysed (NP096)
         self.generation = 0  # bumped on every change: caches key on it
 
     # -- changes ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def run_check(args) -> int:
         summary = {"files": loaded.files_seen, "documents": loaded.documents}
         if cache is not None:
             cache.save()
-            if cache.can_key(bulk.displays()):
+            if cache.can_key(bulk.displays()) and bulk.replayable:
                 cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
     findings = _config_findings(bulk.config) + findings
     sys.stdout.write(render(findings, summary, args, workspace, bulk.displays()))
