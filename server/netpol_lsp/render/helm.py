@@ -135,7 +135,7 @@ def split_by_source(text: str) -> list[tuple[Optional[str], str]]:
 
     def flush():
         if any(line.strip() and not line.lstrip().startswith("#") for line in current):
-            out.append((source, "\n".join(current) + "\n"))
+            out.append((source, "\n".join(current).rstrip("\n") + "\n"))
 
     for line in text.split("\n"):
         if line.rstrip() == "---" or line.startswith("--- "):
