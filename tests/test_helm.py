@@ -140,3 +140,25 @@ def test_lines_an_include_wrote_go_to_the_templates_first_line():
     rendered = ["metadata:", "  name: shop-web", "  labels:", "    app.kubernetes.io/name: web", "spec:",
                 "  replicas: 2"]
     assert line_map(rendered, template) == [0, 1, 2, None, 4, 5]
+
+
+def test_the_server_state_holds_one_warning_for_a_chart_it_cannot_render(chart):
+    from netpol_lsp.analysis.run import analyze
+    from netpol_lsp.config import parse_config
+    from netpol_lsp.lsp.indexing import discover
+    from netpol_lsp.lsp.state import ServerState, copy_workspace
+    from netpol_lsp.render.helm import find_charts, render_charts
+    from netpol_lsp.loader import read_candidate
+
+    config = parse_config("helm: {path: false}\n")
+    state = ServerState(config)
+    state.roots = [str(chart)]
+    candidates = discover(state.roots, config)
+    state.add_indexed([read_candidate(c, config, lean=True) for c in candidates])
+    state.charts = find_charts(candidates)
+    state.apply_rendered(render_charts(state.charts, config))
+    template = str(chart / "web" / "templates" / "networkpolicy.yaml")
+    state.open_document(template, (chart / "web" / "templates" / "networkpolicy.yaml").read_text(), 1)
+    found = analyze(copy_workspace(state.workspace))  # what a snapshot of the server analyses
+    assert [(f.rule, f.path) for f in found] == [("NP096", str(chart / "web" / "Chart.yaml"))]
+    assert "helm rendering is turned off (helm.path: false)" in found[0].message

@@ -317,26 +317,49 @@ def not_rendered_message(chart: Chart, reason: str) -> str:
             f"helm template {chart.folder} | netpol-lsp check -")
 
 
+@dataclass
+class ChartRender:
+    """What rendering one chart gave: its templates as rendered files, or why it could not."""
+
+    chart: Chart
+    sources: list
+    note: Optional[RenderNote] = None
+
+
+def render_charts(charts: list[Chart], config: Config) -> list[ChartRender]:
+    helm = helm_executable(config) if charts else None
+    renders = []
+    for chart in charts:
+        if helm is None:
+            reason = ("helm rendering is turned off (helm.path: false)" if not config.helm.enabled
+                      else f"{config.helm.path} cannot be run" if config.helm.path else "helm is not on PATH")
+            renders.append(ChartRender(chart, [], RenderNote(_chart_yaml(chart), not_rendered_message(chart, reason))))
+            continue
+        sources, error = render_chart(chart, helm, config)
+        note = RenderNote(_chart_yaml(chart), not_rendered_message(chart, error)) if error is not None else None
+        renders.append(ChartRender(chart, sources, note))
+    return renders
+
+
+def replacements(render: ChartRender, paths: Iterable[str], text_of) -> dict[str, SourceFile]:
+    """The files of a rendered chart: every template file among `paths` (rendered or not, the
+    chart stands for them: one note, not one a file), then what helm rendered."""
+    out = {path: SourceFile(path, text_of(path)) for path in paths if _is_template_of(path, render.chart.folder)}
+    for source in render.sources:
+        out[source.path] = source
+    return out
+
+
 def add_rendered(result, charts: list[Chart], stdin: Optional[bytes], config: Config) -> None:
     """Puts into a loaded workspace (loader.LoadResult) each chart's rendered templates in place
     of the template files, an NP096 note for each chart that could not be rendered, and the
     documents read from standard input."""
     workspace = result.workspace
-    helm = helm_executable(config) if charts else None
-    for chart in charts:
-        templates = [path for path in workspace.files if _is_template_of(path, chart.folder)]
-        for path in templates:  # rendered or not, the chart stands for them (one note, not one a file)
-            workspace.put(SourceFile(path, workspace.files[path].text))
-        if helm is None:
-            reason = ("helm rendering is turned off (helm.path: false)" if not config.helm.enabled
-                      else f"{config.helm.path} cannot be run" if config.helm.path else "helm is not on PATH")
-            workspace.render_notes.append(RenderNote(_chart_yaml(chart), not_rendered_message(chart, reason)))
-            continue
-        sources, error = render_chart(chart, helm, config)
-        if error is not None:
-            workspace.render_notes.append(RenderNote(_chart_yaml(chart), not_rendered_message(chart, error)))
-        for source in sources:
-            if source.path not in workspace.files:
+    for render in render_charts(charts, config):
+        if render.note is not None:
+            workspace.render_notes.append(render.note)
+        for path, source in replacements(render, list(workspace.files), lambda p: workspace.files[p].text).items():
+            if path not in workspace.files:
                 result.files_seen += 1
             workspace.put(source)
             result.documents += len(source.documents)
@@ -348,8 +371,16 @@ def add_rendered(result, charts: list[Chart], stdin: Optional[bytes], config: Co
             result.documents += len(source.documents)
 
 
+def chart_yaml_path(chart: Chart) -> str:
+    return _chart_yaml(chart)
+
+
 def _chart_yaml(chart: Chart) -> str:
     return CHART_FILE if chart.folder == "." else f"{chart.folder}/{CHART_FILE}"
+
+
+def in_chart(path: str, chart: Chart) -> bool:
+    return _inside(path, chart.folder)
 
 
 def _is_template_of(path: str, folder: str) -> bool:
