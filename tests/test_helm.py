@@ -34,14 +34,16 @@ def findings(out: str) -> list[tuple]:
 
 
 @pytest.fixture
-def chart(tmp_path):
-    """The test chart copied into a workspace of its own, with no helm on PATH."""
-    shutil.copytree(DATA / "web", tmp_path / "web")
-    return tmp_path
+def chart(tmp_path, monkeypatch):
+    """The test chart copied into a workspace of its own (tmp/ws), no NETPOL_LSP_HELM."""
+    monkeypatch.delenv("NETPOL_LSP_HELM", raising=False)
+    shutil.copytree(DATA / "web", tmp_path / "ws" / "web")
+    return tmp_path / "ws"
 
 
 def stand_in_helm(folder: Path, script: str) -> Path:
-    helm = folder / "bin" / "helm"
+    """An executable named helm outside the workspace (folder/..): a configuration may name it."""
+    helm = folder.parent / "bin" / "helm"
     helm.parent.mkdir()
     helm.write_text("#!/bin/sh\n" + script)
     helm.chmod(helm.stat().st_mode | stat.S_IXUSR)
@@ -162,3 +164,26 @@ def test_the_server_state_holds_one_warning_for_a_chart_it_cannot_render(chart):
     found = analyze(copy_workspace(state.workspace))  # what a snapshot of the server analyses
     assert [(f.rule, f.path) for f in found] == [("NP096", str(chart / "web" / "Chart.yaml"))]
     assert "helm rendering is turned off (helm.path: false)" in found[0].message
+
+
+def test_a_configuration_cannot_make_check_run_a_program_of_the_repository(chart, capsys, monkeypatch):
+    marker = chart.parent / "ran"
+    inside = chart / "tools" / "helm"
+    inside.parent.mkdir()
+    inside.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    inside.chmod(inside.stat().st_mode | stat.S_IXUSR)
+    for named in (inside, shutil.which("sh")):  # its own script, or a shell that would run ./template
+        (chart / ".netpol-lsp.yaml").write_text(f"helm: {{path: {named}}}\n")
+        monkeypatch.chdir(chart)
+        code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
+        (found,) = json.loads(out)["findings"]
+        assert found["rule"] == "NP096" and f"helm.path {named} is not run" in found["message"]
+    assert not marker.exists()
+
+
+def test_netpol_lsp_helm_names_the_helm_to_run(chart, capsys, monkeypatch):
+    helm = stand_in_helm(chart, f"cat {RENDERED}\n")
+    monkeypatch.setenv("NETPOL_LSP_HELM", str(helm))
+    monkeypatch.chdir(chart)
+    code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
+    assert findings(out) == [("web/templates/networkpolicy.yaml", "NP001", 6, 3)]

@@ -126,6 +126,12 @@ def test_prometheus_pods_carry_the_operator_labels_over_pod_metadata():
     assert prom.endpoint == "monitoring/k8s[Prometheus]"
 
 
+def test_prometheus_shards_are_told_apart_by_their_shard_label():
+    ws = make_workspace({"p.yaml": PROMETHEUS.replace("  replicas: 2", "  replicas: 2\n  shards: 2")})
+    assert workload(ws, "monitoring/k8s").template_labels["operator.prometheus.io/shard"] == "0"
+    assert workload(ws, "monitoring/k8s-shard-1").template_labels["operator.prometheus.io/shard"] == "1"
+
+
 def test_lean_reading_keeps_what_operator_rules_read():
     config = parse_config("")
     lean = load_source("p.yaml", PROMETHEUS, config, lean=True)
@@ -293,3 +299,19 @@ def test_a_bad_operators_entry_is_a_configuration_problem():
     config = parse_config("operators:\n  - kind: Foo\n")
     assert any("group" in p.message for p in config.problems)
     assert config.operators == ()
+
+
+def test_incremental_analysis_follows_operator_made_pods_and_unknown_kinds():
+    from test_incremental import EditedWorkspace  # each edit is checked against a full analysis
+
+    policies = POLICIES.format(instance="k8s")
+    unlabelled = PROMETHEUS.replace("app.kubernetes.io/component: prometheus", "app.kubernetes.io/component: prom")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "prometheus.yaml": unlabelled, "policies.yaml": policies,
+                              "a.yaml": RABBIT})
+    assert "NP001" in edited.rules("policies.yaml") and edited.rules("a.yaml") == ["NP097"]
+    edited.edit("prometheus.yaml", PROMETHEUS)  # podMetadata fixed: the policy in the other file selects it
+    assert edited.rules("policies.yaml") == []
+    edited.edit("b.yaml", RABBIT.replace("name: events", "name: audit"))  # a second of the kind: still one
+    assert edited.rules("a.yaml") == ["NP097"] and edited.rules("b.yaml") == []
+    edited.edit("a.yaml", None)  # the first one gone: the note moves to the one left
+    assert edited.rules("b.yaml") == ["NP097"]

@@ -76,12 +76,31 @@ def _inside(path: str, folder: str) -> bool:
     return folder == "." or path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def helm_executable(config: Config) -> Optional[str]:
+HELM_ENV = "NETPOL_LSP_HELM"  # the helm executable, set by the person running netpol-lsp (CI, a shell)
+
+
+def helm_executable(config: Config) -> tuple[Optional[str], str]:
+    """(the helm to run, "") or (None, why none runs). A repository's .netpol-lsp.yaml may name
+    helm, but not a program of its own: a path inside the configuration's folder, or a program
+    not named helm, is refused (checking a repository must not run code it brings along)."""
     if not config.helm.enabled:
-        return None
+        return None, "helm rendering is turned off (helm.path: false)"
+    chosen = os.environ.get(HELM_ENV)
+    if chosen:
+        found = shutil.which(chosen)
+        return (found, "") if found else (None, f"{HELM_ENV}={chosen} cannot be run")
     if config.helm.path:
-        return shutil.which(config.helm.path) or (config.helm.path if os.path.isfile(config.helm.path) else None)
-    return shutil.which("helm")
+        found = shutil.which(config.helm.path)
+        if found is None:
+            return None, f"helm.path {config.helm.path} cannot be run"
+        real = os.path.realpath(found)
+        home = os.path.realpath(os.path.dirname(os.path.abspath(config.path))) if config.path else None
+        if "helm" not in os.path.basename(real).lower() or (home and real.startswith(home.rstrip(os.sep) + os.sep)):
+            return None, (f"helm.path {config.helm.path} is not run: the configuration may name a helm installed "
+                          f"outside the repository, not a program of its own (set {HELM_ENV} to choose any)")
+        return found, ""
+    found = shutil.which("helm")
+    return (found, "") if found else (None, "helm is not on PATH")
 
 
 # -- rendering ---------------------------------------------------------------------------------------
@@ -313,7 +332,7 @@ def _template_on_disk(source_path: str) -> Optional[Path]:
 
 def not_rendered_message(chart: Chart, reason: str) -> str:
     return (f"Helm chart {chart.name} ({chart.folder}) is not analysed: {reason}. Its templates take no part in "
-            f"the analysis. Install helm (or set helm.path in .netpol-lsp.yaml), or check its output: "
+            f"the analysis. Install helm (or set {HELM_ENV} or helm.path in .netpol-lsp.yaml), or check its output: "
             f"helm template {chart.folder} | netpol-lsp check -")
 
 
@@ -327,12 +346,10 @@ class ChartRender:
 
 
 def render_charts(charts: list[Chart], config: Config) -> list[ChartRender]:
-    helm = helm_executable(config) if charts else None
+    helm, reason = helm_executable(config) if charts else (None, "")
     renders = []
     for chart in charts:
         if helm is None:
-            reason = ("helm rendering is turned off (helm.path: false)" if not config.helm.enabled
-                      else f"{config.helm.path} cannot be run" if config.helm.path else "helm is not on PATH")
             renders.append(ChartRender(chart, [], RenderNote(_chart_yaml(chart), not_rendered_message(chart, reason))))
             continue
         sources, error = render_chart(chart, helm, config)

@@ -130,19 +130,26 @@ def prometheus(root: Node, name: str) -> list[PodGroup]:
     # selector labels, applied over spec.podMetadata.labels by BuildPodMetadata); port 9090 named
     # spec.portName (default "web"), the config-reloader's 8080 "reloader-web"; the Thanos sidecar
     # (spec.thanos) listens on 10901 grpc and 10902 http.
-    shard_labels = {
-        "app.kubernetes.io/name": "prometheus",
-        "app.kubernetes.io/managed-by": "prometheus-operator",
-        "app.kubernetes.io/instance": name,
-        "prometheus": name,
-        "operator.prometheus.io/name": name,
-        "operator.prometheus.io/shard": "0",
-    }
+    # spec.shards > 1 makes one StatefulSet a shard (prometheus-<name>-shard-<n> from 1 on),
+    # told apart by the shard label: one workload each.
     ports = _ports(root, "prometheus", (9090, text(root, "spec.portName") or "web", "TCP"))
     ports += _ports(root, "config-reloader", (8080, "reloader-web", "TCP"))
     if isinstance(first(root, "spec.thanos"), Mapping):
         ports += _ports(root, "thanos-sidecar", (10901, "grpc", "TCP"), (10902, "http", "TCP"))
-    return [_group(name, shard_labels, labels_at(root, "spec.podMetadata.labels"), ports)]
+    shards = integer(root, "spec.shards") or 1
+    groups = []
+    for shard in range(max(1, min(shards, 100))):
+        shard_labels = {
+            "app.kubernetes.io/name": "prometheus",
+            "app.kubernetes.io/managed-by": "prometheus-operator",
+            "app.kubernetes.io/instance": name,
+            "prometheus": name,
+            "operator.prometheus.io/name": name,
+            "operator.prometheus.io/shard": str(shard),
+        }
+        groups.append(_group(name if shard == 0 else f"{name}-shard-{shard}", shard_labels,
+                             labels_at(root, "spec.podMetadata.labels"), ports))
+    return groups
 
 
 def alertmanager(root: Node, name: str) -> list[PodGroup]:
