@@ -187,3 +187,11 @@ def test_netpol_lsp_helm_names_the_helm_to_run(chart, capsys, monkeypatch):
     monkeypatch.chdir(chart)
     code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
     assert findings(out) == [("web/templates/networkpolicy.yaml", "NP001", 6, 3)]
+
+
+def test_a_suppression_comment_in_the_template_applies_to_the_rendered_policy(chart, capsys, monkeypatch):
+    template = chart / "web" / "templates" / "networkpolicy.yaml"
+    template.write_text(template.read_text().replace("  podSelector:", "  # netpol-lsp: disable=NP001\n  podSelector:"))
+    monkeypatch.chdir(chart / "web")
+    code, out, err = run(capsys, monkeypatch, "check", "-", "--format", "json", stdin=RENDERED.read_bytes())
+    assert (code, findings(out)) == (0, [])
