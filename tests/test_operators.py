@@ -78,14 +78,30 @@ metadata:
 spec:
   podSelector:
     matchLabels:
-      alertmanager: main
-      app.kubernetes.io/managed-by: prometheus-operator
+      app.kubernetes.io/component: alert-router
+      app.kubernetes.io/instance: main
+      app.kubernetes.io/name: alertmanager
+      app.kubernetes.io/part-of: kube-prometheus
   policyTypes: [Egress, Ingress]
   egress:
   - {{}}
   ingress:
-  - ports:
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: prometheus
+    ports:
     - port: 9093
+      protocol: TCP
+    - port: 8080
+      protocol: TCP
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: alertmanager
+    ports:
+    - port: 9094
+      protocol: TCP
     - port: mesh-udp
       protocol: UDP
 """
