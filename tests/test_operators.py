@@ -266,6 +266,8 @@ spec:
         - port: amqp
 """
 
+QUEUE_NS = "apiVersion: v1\nkind: Namespace\nmetadata: {name: queue}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n"
+
 RABBIT_CONFIG = """
 operators:
   - kind: RabbitmqCluster
@@ -289,7 +291,7 @@ def test_a_kind_declared_in_the_configuration_is_a_workload():
 
 def test_an_undeclared_kind_that_makes_pods_is_one_info_per_kind():
     second = RABBIT.replace("name: events", "name: audit")
-    found = findings_of({"a.yaml": RABBIT, "b.yaml": second, "policy.yaml": RABBIT_POLICY})
+    found = findings_of({"a.yaml": RABBIT, "b.yaml": second, "policy.yaml": RABBIT_POLICY, "ns.yaml": QUEUE_NS})
     np097 = [f for f in found if f.rule == "NP097"]
     assert len(np097) == 1 and np097[0].path == "a.yaml" and np097[0].span.start_line == 2  # the kind (line 0 is empty)
     assert str(np097[0].severity) == "info"
@@ -297,7 +299,14 @@ def test_an_undeclared_kind_that_makes_pods_is_one_info_per_kind():
     assert "RabbitmqCluster (rabbitmq.com) has spec.podTemplate" in message
     assert "operators: [{kind: RabbitmqCluster, group: rabbitmq.com, podLabels: [spec.podTemplate.metadata.labels]" \
         in message
-    assert "NP001" in rules_of(found)  # its pods stay unknown: the policy still selects nothing
+    # its pods are unknown: the policy selecting in its namespace may select them, so no NP001
+    assert rules_of(found) == ["NP097"]
+
+
+def test_without_unknown_pods_in_its_namespace_a_policy_is_still_checked():
+    elsewhere = RABBIT.replace("namespace: queue", "namespace: other")
+    found = findings_of({"a.yaml": elsewhere, "policy.yaml": RABBIT_POLICY, "ns.yaml": QUEUE_NS})
+    assert rules_of(found) == ["NP001", "NP097"]
 
 
 def test_custom_resources_without_pod_fields_say_nothing():
@@ -323,11 +332,14 @@ def test_incremental_analysis_follows_operator_made_pods_and_unknown_kinds():
     policies = POLICIES.format(instance="k8s")
     unlabelled = PROMETHEUS.replace("app.kubernetes.io/component: prometheus", "app.kubernetes.io/component: prom")
     edited = EditedWorkspace({"ns.yaml": NAMESPACE, "prometheus.yaml": unlabelled, "policies.yaml": policies,
-                              "a.yaml": RABBIT})
+                              "a.yaml": RABBIT, "rabbit-policy.yaml": RABBIT_POLICY, "queue.yaml": QUEUE_NS})
     assert "NP001" in edited.rules("policies.yaml") and edited.rules("a.yaml") == ["NP097"]
     edited.edit("prometheus.yaml", PROMETHEUS)  # podMetadata fixed: the policy in the other file selects it
     assert edited.rules("policies.yaml") == []
     edited.edit("b.yaml", RABBIT.replace("name: events", "name: audit"))  # a second of the kind: still one
     assert edited.rules("a.yaml") == ["NP097"] and edited.rules("b.yaml") == []
+    assert edited.rules("rabbit-policy.yaml") == []  # it may select the unknown pods
     edited.edit("a.yaml", None)  # the first one gone: the note moves to the one left
     assert edited.rules("b.yaml") == ["NP097"]
+    edited.edit("b.yaml", None)  # none left: the policy selecting nothing is reported again
+    assert edited.rules("rabbit-policy.yaml") == ["NP001"]

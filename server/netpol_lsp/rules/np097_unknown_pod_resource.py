@@ -37,6 +37,7 @@ def message(obj, kind: str, group: str) -> str:
     labels = f"{prefix}.labels" if prefix == "spec.podMetadata" else f"{prefix}.metadata.labels"
     containers = "" if prefix == "spec.podMetadata" else f", containers: [{prefix}.spec.containers]"
     return (f"{kind} ({group}) has {prefix}: an operator makes pods of it, with labels and ports this analysis "
-            f"does not know, so they take no part in selectors or connectivity. Declare the kind in "
+            f"does not know, so they take no part in connectivity, and selectors in namespaces holding one are not "
+            f"reported as matching nothing (NP001, NP002). Declare the kind in "
             f".netpol-lsp.yaml: operators: [{{kind: {kind}, group: {group}, podLabels: [{labels}]{containers}, "
             f"labels: {{<label the operator adds>: \"{{name}}\"}}}}]")
