@@ -164,6 +164,7 @@ metadata:
   namespace: kafka
 spec:
   kafka:
+    replicas: 3
     listeners:
       - name: plain
         port: 9092
@@ -191,6 +192,29 @@ def test_strimzi_kafka_makes_brokers_zookeeper_and_entity_operator():
     assert brokers.template_labels["team"] == "data"
     assert 9092 in {p.number for p in brokers.ports}
     assert workload(ws, "kafka/events-zookeeper").template_labels["strimzi.io/name"] == "events-zookeeper"
+
+
+def test_strimzi_node_pools_make_the_brokers():
+    kafka = STRIMZI.replace("    replicas: 3\n", "").replace("  zookeeper:\n    replicas: 3\n", "")
+    pool = """
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaNodePool
+        metadata:
+          name: dual-role
+          namespace: kafka
+          labels: {strimzi.io/cluster: events}
+        spec:
+          replicas: 3
+          roles: [controller, broker]
+        """
+    ws = make_workspace({"kafka.yaml": kafka, "pool.yaml": pool})
+    assert sorted(w.name for w in ws.workloads) == ["events-dual-role", "events-entity-operator"]
+    brokers = workload(ws, "kafka/events-dual-role")
+    assert brokers.kind == "KafkaNodePool"
+    assert {k: brokers.template_labels[k] for k in ("strimzi.io/cluster", "strimzi.io/name", "strimzi.io/kind",
+                                                   "strimzi.io/pool-name")} == {
+        "strimzi.io/cluster": "events", "strimzi.io/name": "events-kafka", "strimzi.io/kind": "Kafka",
+        "strimzi.io/pool-name": "dual-role"}
 
 
 def test_cloudnative_pg_primary_and_replicas_differ_by_role():

@@ -201,11 +201,15 @@ def strimzi_kafka(root: Node, name: str) -> list[PodGroup]:
     # Brokers listen on every spec.kafka.listeners[].port, plus 9090 (control plane) and 9091
     # (replication) inside the cluster; ZooKeeper on 2181, 2888, 3888. User labels come from
     # spec.<component>.template.pod.metadata.labels.
+    # With node pools (the strimzi.io/node-pools: enabled annotation, or no spec.kafka.replicas as
+    # from Strimzi 0.46 on) the brokers are the KafkaNodePools' pods, not this resource's.
     listeners = [(integer(item, "port"), item) for item in at(root, "spec.kafka.listeners.*")]
     broker_ports = [("kafka", port, None, "TCP", node) for port, node in listeners if port is not None]
     broker_ports += _ports(root, "kafka", (9090, "tcp-ctrlplane", "TCP"), (9091, "tcp-replication", "TCP"))
-    groups = [_group(f"{name}-kafka", _strimzi_labels(name, "kafka", "kafka"),
-                     labels_at(root, "spec.kafka.template.pod.metadata.labels"), broker_ports)]
+    pools = (label_map(first(root, "metadata.annotations")).get("strimzi.io/node-pools") == "enabled"
+             or first(root, "spec.kafka.replicas") is None)
+    groups = [] if pools else [_group(f"{name}-kafka", _strimzi_labels(name, "kafka", "kafka"),
+                                      labels_at(root, "spec.kafka.template.pod.metadata.labels"), broker_ports)]
     if isinstance(first(root, "spec.zookeeper"), Mapping):
         zk_ports = _ports(root, "zookeeper", (2181, "tcp-clients", "TCP"), (2888, "tcp-clustering", "TCP"),
                           (3888, "tcp-election", "TCP"))
@@ -216,6 +220,19 @@ def strimzi_kafka(root: Node, name: str) -> list[PodGroup]:
                              _strimzi_labels(name, "entity-operator", "entity-operator"),
                              labels_at(root, "spec.entityOperator.template.pod.metadata.labels"), ()))
     return groups
+
+
+def strimzi_node_pool(root: Node, name: str) -> list[PodGroup]:
+    # A KafkaNodePool's pods (<cluster>-<pool>-<id>) carry the Kafka cluster's labels and
+    # strimzi.io/pool-name (the pool's status.labelSelector: strimzi.io/cluster, strimzi.io/name=
+    # <cluster>-kafka, strimzi.io/kind=Kafka, strimzi.io/pool-name); the cluster is named by the
+    # pool's strimzi.io/cluster label. User labels: spec.template.pod.metadata.labels.
+    cluster = label_map(first(root, "metadata.labels")).get("strimzi.io/cluster")
+    if not cluster:
+        return []  # the operator ignores a pool that names no cluster
+    labels = {**_strimzi_labels(cluster, "kafka", "kafka"), "strimzi.io/pool-name": name}
+    ports = _ports(root, "kafka", (9090, "tcp-ctrlplane", "TCP"), (9091, "tcp-replication", "TCP"))
+    return [_group(f"{cluster}-{name}", labels, labels_at(root, "spec.template.pod.metadata.labels"), ports)]
 
 
 def cnpg_cluster(root: Node, name: str) -> list[PodGroup]:
@@ -319,6 +336,7 @@ BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("monitoring.coreos.com", "Alertmanager"): alertmanager,
     ("monitoring.coreos.com", "ThanosRuler"): thanos_ruler,
     ("kafka.strimzi.io", "Kafka"): strimzi_kafka,
+    ("kafka.strimzi.io", "KafkaNodePool"): strimzi_node_pool,
     ("postgresql.cnpg.io", "Cluster"): cnpg_cluster,
     ("elasticsearch.k8s.elastic.co", "Elasticsearch"): eck_elasticsearch,
     ("kibana.k8s.elastic.co", "Kibana"): eck_kibana,
