@@ -367,3 +367,50 @@ def test_incremental_analysis_follows_operator_made_pods_and_unknown_kinds():
     assert edited.rules("b.yaml") == ["NP097"]
     edited.edit("b.yaml", None)  # none left: the policy selecting nothing is reported again
     assert edited.rules("rabbit-policy.yaml") == ["NP001"]
+
+
+def test_redis_and_mysql_operators_label_their_pods():
+    ws = make_workspace({"data.yaml": """
+        apiVersion: redis.redis.opstreelabs.in/v1beta2
+        kind: RedisCluster
+        metadata: {name: cache, namespace: data, labels: {team: web}}
+        spec: {clusterSize: 3}
+        ---
+        apiVersion: databases.spotahome.com/v1
+        kind: RedisFailover
+        metadata: {name: sessions, namespace: data}
+        spec: {redis: {replicas: 3}, sentinel: {replicas: 3}}
+        ---
+        apiVersion: mysql.oracle.com/v2
+        kind: InnoDBCluster
+        metadata: {name: orders, namespace: data}
+        spec: {instances: 3, router: {instances: 1}}
+        """})
+    assert workload(ws, "data/cache-leader").template_labels == {
+        "team": "web", "app": "cache-leader", "redis_setup_type": "cluster", "role": "leader"}
+    assert workload(ws, "data/cache-follower").template_labels["role"] == "follower"
+    assert workload(ws, "data/rfr-sessions").template_labels["app.kubernetes.io/component"] == "redis"
+    assert workload(ws, "data/rfs-sessions").resolve_named_port("sentinel", "TCP") == [26379]
+    assert workload(ws, "data/orders").template_labels == {
+        "component": "mysqld", "tier": "mysql", "mysql.oracle.com/cluster": "orders",
+        "mysql.oracle.com/instance-type": "group-member"}
+    assert workload(ws, "data/orders-router").template_labels["component"] == "router"
+
+
+def test_a_declared_kind_takes_its_ports_from_the_container_lists_it_names():
+    config = parse_config("operators:\n  - {kind: Notebook, group: kubeflow.org, "
+                          "podLabels: [spec.template.metadata.labels], containers: [spec.template.spec.containers]}\n")
+    ws = make_workspace({"nb.yaml": """
+        apiVersion: kubeflow.org/v1
+        kind: Notebook
+        metadata: {name: lab, namespace: ml}
+        spec:
+          template:
+            metadata: {labels: {app: lab}}
+            spec:
+              containers:
+                - name: jupyter
+                  ports: [{name: notebook-port, containerPort: 8888}]
+        """}, config)
+    lab = workload(ws, "ml/lab")
+    assert lab.template_labels == {"app": "lab"} and lab.resolve_named_port("notebook-port", "TCP") == [8888]
