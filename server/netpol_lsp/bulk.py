@@ -21,16 +21,13 @@ from .workspace import SourceFile, Workspace
 
 
 class BulkLoad:
-    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None):
+    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None,
+                 nested: Optional[list[str]] = None):
+        self.paths = paths
         self.config = config
         self.cache = cache
-        self.stdin: Optional[bytes] = None  # `-` among the paths: rendered YAML on standard input
-        if "-" in paths:
-            import sys
-
-            self.stdin = sys.stdin.buffer.read()
-            paths = [path for path in paths if path != "-"]
-        self.candidates = list(discover(paths, config))
+        self.reads_stdin = "-" in paths  # rendered YAML on standard input, read when loading
+        self.candidates = list(discover([path for path in paths if path != "-"], config, nested))
         from .render.helm import find_charts
 
         self.charts = find_charts(self.candidates)
@@ -48,7 +45,7 @@ class BulkLoad:
     def replayable(self) -> bool:
         """Whether the files alone decide the findings: not with standard input, nor with a Helm
         chart (its _helpers.tpl, values files and helm's version are not among the files)."""
-        return self.stdin is None and not self.charts
+        return not self.reads_stdin and not self.charts
 
     def displays(self) -> list[str]:
         return [candidate.display for candidate in self.candidates]
@@ -74,10 +71,12 @@ class BulkLoad:
             result.documents += len(source.documents)
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
-        if self.charts or self.stdin is not None:
+        if self.charts or self.reads_stdin:
+            import sys
+
             from .render.helm import add_rendered
 
-            add_rendered(result, self.charts, self.stdin, self.config)
+            add_rendered(result, self.charts, sys.stdin.buffer.read() if self.reads_stdin else None, self.config)
         return result
 
 
