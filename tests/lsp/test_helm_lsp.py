@@ -45,3 +45,9 @@ async def test_a_template_shows_the_findings_of_its_rendered_output(client: Lang
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=(workspace / "web" / "values.yaml").as_uri())))
     assert await wait_diagnostics(client, uri, lambda d: d == []) == []
+
+    # a helper changed on disk (the client watches *.tpl): rendered again, the finding is back
+    output.write_text(rendered)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[types.FileEvent(
+        uri=(workspace / "web" / "templates" / "_helpers.tpl").as_uri(), type=types.FileChangeType.Changed)]))
+    assert codes(await wait_diagnostics(client, uri, lambda d: "NP001" in codes(d))) == ["NP001"]

@@ -27,7 +27,8 @@ from .state import ServerState
 
 log = logging.getLogger(__name__)
 
-WATCHERS = ("**/*.{yaml,yml,json}", f"**/{CONFIG_NAME}")
+# *.tpl: a Helm chart's helpers; a change renders the chart again
+WATCHERS = ("**/*.{yaml,yml,json}", f"**/{CONFIG_NAME}", "**/*.tpl")
 
 
 def _get(obj: Any, *names: str) -> Any:
