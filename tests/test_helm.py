@@ -195,3 +195,12 @@ def test_a_suppression_comment_in_the_template_applies_to_the_rendered_policy(ch
     monkeypatch.chdir(chart / "web")
     code, out, err = run(capsys, monkeypatch, "check", "-", "--format", "json", stdin=RENDERED.read_bytes())
     assert (code, findings(out)) == (0, [])
+
+
+def test_a_library_chart_is_not_rendered_and_says_nothing(chart, capsys, monkeypatch):
+    chart_yaml = chart / "web" / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text() + "type: library\n")
+    monkeypatch.setenv("PATH", str(chart / "nothing-here"))
+    monkeypatch.chdir(chart)
+    code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
+    assert (code, findings(out)) == (0, [])

@@ -36,6 +36,7 @@ class Chart:
     folder: str  # as the user would write it (display)
     real: Path
     name: str  # Chart.yaml's name: the first part of helm's `# Source:` paths
+    library: bool = False  # `type: library`: helpers for other charts, nothing of its own to render
 
 
 @dataclass
@@ -68,8 +69,17 @@ def find_charts(candidates: Iterable) -> list[Chart]:
         folder = os.path.dirname(candidate.display) or "."
         if any(_inside(folder, chart.folder) for chart in charts):
             continue
-        charts.append(Chart(folder, Path(candidate.real).parent, chart_name(Path(candidate.real))))
+        real = Path(candidate.real)
+        charts.append(Chart(folder, real.parent, chart_name(real), _is_library(real)))
     return charts
+
+
+def _is_library(chart_yaml: Path) -> bool:
+    try:
+        text = chart_yaml.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^type:\s*['\"]?library\b", text, re.MULTILINE) is not None
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -349,6 +359,9 @@ def render_charts(charts: list[Chart], config: Config) -> list[ChartRender]:
     helm, reason = helm_executable(config) if charts else (None, "")
     renders = []
     for chart in charts:
+        if chart.library:  # `helm template` refuses it; the charts that use it render its helpers
+            renders.append(ChartRender(chart, []))
+            continue
         if helm is None:
             renders.append(ChartRender(chart, [], RenderNote(_chart_yaml(chart), not_rendered_message(chart, reason))))
             continue
