@@ -9,7 +9,7 @@ from . import (
     np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
     np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
     np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax, np091_skipped_file,
-    np099_unused_suppression,
+    np096_chart_not_rendered, np097_unknown_pod_resource, np099_unused_suppression,
 )
 
 RULES = [
@@ -20,7 +20,7 @@ RULES = [
     np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
     np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
     np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax, np091_skipped_file,
-    np099_unused_suppression,
+    np096_chart_not_rendered, np097_unknown_pod_resource, np099_unused_suppression,
 ]
 RULES_BY_ID = {rule.ID: rule for rule in RULES}
 RULES_BY_NAME = {rule.NAME: rule for rule in RULES}
