@@ -429,6 +429,17 @@ def test_a_policy_change_does_not_recheck_the_policies_selecting_into_its_namesp
     assert after.rechecked == {"web-policy.yaml", "web.yaml"}  # its namespace's policies and workloads
 
 
+def test_a_pasted_policy_rechecks_its_namespace_not_the_workspace():
+    edited = EditedWorkspace(_teams())
+    own = edited.workspace.files["web-policy.yaml"].text
+    pasted = own.replace("name: web,", "name: web-copy,").replace("{app: web}}", "{app: gone}}")
+    after = edited.edit("web-policy.yaml", own + "---\n" + pasted)  # check_step: as a full analysis
+    assert after.rechecked == {"web-policy.yaml", "web.yaml"}
+    assert "NP001" in edited.rules("web-policy.yaml")  # the pasted one selects nothing
+    after = edited.edit("web-policy.yaml", own)  # and deleted again
+    assert after.rechecked == {"web-policy.yaml", "web.yaml"} and "NP001" not in edited.rules("web-policy.yaml")
+
+
 def test_a_renamed_namespace_makes_the_policy_name_an_unknown_one():
     edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "policy.yaml": POLICY})
     assert "NP003" not in edited.rules("policy.yaml")

@@ -5,7 +5,7 @@ edit); the indexes are rebuilt lazily, and only from the per-file objects, never
 """
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -181,7 +181,26 @@ class _Index:
         return (name in self.defined_namespaces or name in self.workloads_by_ns or name in BUILTIN_NAMESPACES
                 or (name in self.namespaces and self.namespaces[name].assumed))
 
-    def replacing(self, pairs: list[tuple[K8sObject, K8sObject]]) -> "_Index":
+    def policies_changing(self, added: list[NetworkPolicy], removed: list[NetworkPolicy]) -> bool:
+        """Whether NetworkPolicies can be added and removed by `replacing` without changing the
+        namespaces the index knows: each one's namespace is known whatever its policies (a
+        Namespace, a workload, an assumption, a built-in one) or keeps another policy."""
+        gone: dict[str, int] = {}
+        for policy in removed:
+            gone[policy.namespace] = gone.get(policy.namespace, 0) + 1
+        for policy in (*added, *removed):
+            ns = policy.namespace
+            if ns not in self.namespaces:
+                return False
+            info = self.namespaces[ns]
+            if not (info.assumed or ns in self.defined_namespaces or ns in self.workloads_by_ns
+                    or ns in BUILTIN_NAMESPACES
+                    or len(self.policies_by_ns.get(ns, ())) + sum(p.namespace == ns for p in added) > gone.get(ns, 0)):
+                return False
+        return True
+
+    def replacing(self, pairs: list[tuple[K8sObject, K8sObject]], added: Iterable[NetworkPolicy] = (),
+                  removed: Iterable[NetworkPolicy] = ()) -> "_Index":
         """A copy of this index with each (old, new) pair's old object replaced by the new one.
         A new version must sort where the old one did (same kind, name, namespace, path and
         place in its file): an incremental analysis swaps the objects of a file whose interface
@@ -200,6 +219,20 @@ class _Index:
             for groups, kind in ((copy.workloads_by_ns, Workload), (copy.policies_by_ns, NetworkPolicy)):
                 if ns in groups:
                     groups[ns] = _swapped(groups[ns], in_ns, kind)
+        # NetworkPolicies pasted or deleted (policies_changing said the namespaces stay as they are)
+        removed, added = list(removed), list(added)
+        if removed or added:
+            copy.policies = list(copy.policies)
+            for policy in removed:
+                _drop(copy.policies, policy)
+                group = copy.policies_by_ns[policy.namespace] = list(copy.policies_by_ns[policy.namespace])
+                _drop(group, policy)
+                if not group:
+                    del copy.policies_by_ns[policy.namespace]
+            for policy in added:
+                insort(copy.policies, policy, key=_object_order)
+                group = copy.policies_by_ns[policy.namespace] = list(copy.policies_by_ns.get(policy.namespace, ()))
+                insort(group, policy, key=_object_order)
         copy.defined_namespaces = dict(self.defined_namespaces)
         copy.unknown_pods_by_ns = self.unknown_pods_by_ns  # names only: the same when shapes are
         copy.namespaces = dict(self.namespaces)
@@ -245,10 +278,17 @@ def _swapped(objects: list, pairs: list[tuple[K8sObject, K8sObject]], kind: type
     return objects if copy is None else copy
 
 
-def reuse_index(workspace: Workspace, base: Workspace, pairs: list[tuple[K8sObject, K8sObject]]) -> None:
-    """Gives `workspace` the index of `base` with the objects of `pairs` replaced (see
-    _Index.replacing): `workspace` must hold the same objects as `base` but for those."""
-    workspace._index = base.index.replacing(pairs)
+def _drop(objects: list, obj: K8sObject) -> None:
+    start = bisect_left(objects, _object_order(obj), key=_object_order)
+    del objects[objects.index(obj, start)]
+
+
+def reuse_index(workspace: Workspace, base: Workspace, pairs: list[tuple[K8sObject, K8sObject]],
+                added: Iterable[NetworkPolicy] = (), removed: Iterable[NetworkPolicy] = ()) -> None:
+    """Gives `workspace` the index of `base` with the objects of `pairs` replaced, `added`
+    policies put in and `removed` ones taken out (see _Index.replacing): `workspace` must hold
+    the same objects as `base` but for those."""
+    workspace._index = base.index.replacing(pairs, added, removed)
 
 
 object_order = _object_order  # the index's order of objects, for lists of them built elsewhere

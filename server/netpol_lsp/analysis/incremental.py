@@ -77,7 +77,8 @@ def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
         paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)
         change = compare(previous.workspace.files, workspace.files, paths, tiers) if paths is not None else None
-        if change is not None:
+        if change is not None and (not (change.added or change.removed)
+                                   or previous.workspace.index.policies_changing(change.added, change.removed)):
             return _recheck(workspace, select, previous, change)
     return _full(workspace, select)
 
@@ -100,6 +101,9 @@ class Change:
     namespaces: set[str] = field(default_factory=set)  # whose policies' facts changed
     # (old, new) versions of the workloads whose facts changed
     workloads: list[tuple[Workload, Workload]] = field(default_factory=list)
+    # NetworkPolicies pasted into or deleted from a file (the others kept their shapes)
+    added: list[NetworkPolicy] = field(default_factory=list)
+    removed: list[NetworkPolicy] = field(default_factory=list)
 
 
 def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: set[str],
@@ -116,10 +120,19 @@ def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: 
         old_interface, new_interface = _interface(old), _interface(new)
         if old_interface == new_interface:
             pass
-        elif [o.shape for o in old_interface] != [n.shape for n in new_interface]:
-            return None
         else:
-            for o, n, old_obj, new_obj in zip(old_interface, new_interface, old.objects, new.objects):
+            old_objects = old.objects if old is not None else []
+            new_objects = new.objects if new is not None else []
+            aligned = _align(old_interface, new_interface)
+            if aligned is None or (tiers and (aligned[1] or aligned[2])):
+                return None
+            kept, added, removed = aligned
+            change.added += [new_objects[j] for j in added]
+            change.removed += [old_objects[i] for i in removed]
+            change.namespaces.update(new_interface[j].shape[3] for j in added)
+            change.namespaces.update(old_interface[i].shape[3] for i in removed)
+            for i, j in kept:
+                o, n, old_obj, new_obj = old_interface[i], new_interface[j], old_objects[i], new_objects[j]
                 if o.facts != n.facts:
                     if tiers or not reaches_only_its_namespace(o.shape):
                         return None
@@ -128,9 +141,33 @@ def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: 
                     elif isinstance(new_obj, Workload):
                         change.workloads.append((old_obj, new_obj))
                     # a Service: no rule reads it
+                change.pairs.append((old_obj, new_obj))
+            continue
         if old is not None and new is not None:
             change.pairs.extend(zip(old.objects, new.objects))
     return change
+
+
+def _align(before: tuple, after: tuple) -> Optional[tuple[list, list, list]]:
+    """(kept (i, j) pairs, added j, removed i) between two files' interfaces, when they differ
+    only by NetworkPolicies put in or taken out (a policy pasted, a document deleted); None
+    for any other change of shape."""
+    kept, added, removed = [], [], []
+    i = j = 0
+    while i < len(before) or j < len(after):
+        if i < len(before) and j < len(after) and before[i].shape == after[j].shape:
+            kept.append((i, j))
+            i, j = i + 1, j + 1
+        elif j < len(after) and after[j].shape[0] == "NetworkPolicy" and \
+                (i >= len(before) or after[j].shape not in [b.shape for b in before[i:]]):
+            added.append(j)
+            j += 1
+        elif i < len(before) and before[i].shape[0] == "NetworkPolicy":
+            removed.append(i)
+            i += 1
+        else:
+            return None
+    return kept, added, removed
 
 
 def _interface(source: Optional[SourceFile]) -> tuple:
@@ -144,7 +181,7 @@ def _full(workspace: Workspace, select: tuple[str, ...]) -> Analysis:
 
 
 def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, change: Change) -> Analysis:
-    reuse_index(workspace, previous.workspace, change.pairs)
+    reuse_index(workspace, previous.workspace, change.pairs, change.added, change.removed)
     index = workspace.index
     # a file whose findings show a position in a changed file must show the new position
     pointing = {path for path, targets in previous.points_into.items() if not targets.isdisjoint(change.paths)}
