@@ -195,6 +195,9 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
             first = when - started
     await asyncio.wait_for(progress_done.wait(), timeout=900)
     indexed = time.perf_counter() - started
+    # the analysis of the whole workspace after indexing: a pull is answered once it is done
+    await asyncio.wait_for(client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=uri))), timeout=1800)
     # the full analysis after indexing: wait until the queue is quiet (5 s), and keep the
     # time of the last diagnostics that arrived, not of the end of the wait
     ready = indexed
@@ -229,7 +232,7 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
             last_other = None
             while True:
                 getter = asyncio.ensure_future(arrivals.get())
-                done, _ = await asyncio.wait({getter, pulled}, timeout=300, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({getter, pulled}, timeout=900, return_when=asyncio.FIRST_COMPLETED)
                 if not done:
                     raise TimeoutError(f"no diagnostics for version {version} ({kind})")
                 if getter in done:
