@@ -46,6 +46,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     assume_namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    kustomize_roots: Optional[list[str]] = None  # folders of the render roots; None: every unused kustomization
+    kustomize_clusters: list[list[str]] = field(default_factory=list)  # roots analysed together
     path: Optional[str] = None  # where it was read from
     problems: list[ConfigProblem] = field(default_factory=list)
 
@@ -128,6 +130,11 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
     config.exclude = [str(g) for g in values.get("exclude") or [] if g is not _DROPPED]
     config.assume_namespaces = {str(ns): {str(k): str(v) for k, v in (labels or {}).items()}
                                 for ns, labels in (values.get("assumeNamespaces") or {}).items()}
+    kustomize = values.get("kustomize") or {}
+    if isinstance(kustomize.get("roots"), list):
+        config.kustomize_roots = [str(r) for r in kustomize["roots"] if r is not _DROPPED]
+    config.kustomize_clusters = [[str(r) for r in group] for group in kustomize.get("clusters") or []
+                                 if isinstance(group, list)]
     limits = values.get("limits") or {}
     config.limits = Limits(
         max_file_bytes=int(limits.get("maxFileBytes", Limits.max_file_bytes)),

@@ -24,25 +24,40 @@ def run_check(args) -> int:
     bulk = prepare(args.paths, args.config, use_cache=not args.no_cache)
     cache = bulk.cache
     select, ignore = _split(args.select), _split(args.ignore)
+    key = (*select, "\0", *ignore, "\0", args.kustomize or "")
     stored = None
     if bulk.unchanged():  # no file changed since a run that stored its findings: print those
-        stored = cache.load_result(cache.result_key(bulk.displays(), *select, "\0", *ignore))
+        stored = cache.load_result(cache.result_key(bulk.displays(), *key))
     if stored is not None:
         findings, summary = stored
         workspace = None
     else:
         loaded = bulk.load()
         workspace = loaded.workspace
-        findings = analyze(workspace, select, ignore)
+        findings = _analyze(workspace, select, ignore, args.kustomize)
         summary = {"files": loaded.files_seen, "documents": loaded.documents}
         if cache is not None:
             cache.save()
             if cache.can_key(bulk.displays()):
-                cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
+                cache.save_result(cache.result_key(bulk.displays(), *key), findings, summary)
     findings = _config_findings(bulk.config) + findings
     sys.stdout.write(render(findings, summary, args, workspace, bulk.displays()))
     threshold = THRESHOLDS[args.fail_on]
     return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+
+
+def _analyze(workspace, select, ignore, root):
+    """One analysis, or one per Kustomize render root when the paths hold some (rendered.py)."""
+    from ..analysis.rendered import UnknownRoot, analyze_views, build_views
+    from ..analysis.run import analyze
+
+    try:
+        views = build_views(workspace, root)
+    except UnknownRoot as err:
+        raise UsageError(str(err)) from None
+    if views is None:
+        return analyze(workspace, select, ignore)
+    return analyze_views(views, select, ignore)
 
 
 def render(findings, summary, args, workspace=None, files=None) -> str:

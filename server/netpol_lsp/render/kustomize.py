@@ -154,15 +154,18 @@ class Renderer:
 
     # -- roots ---------------------------------------------------------------------------------
 
-    def render(self, only: Optional[set[str]] = None) -> Rendered:
+    def render(self, named: Optional[set[str]] = None) -> Rendered:
+        """named: absolute folders of the roots to build (the configuration's `kustomize.roots`);
+        by default every kustomization that no other one uses, components aside."""
         used = {ref for kpath in self.kustomizations.values() for ref in self.references(kpath)}
         roots: dict[str, Root] = {}
         claimed: set[str] = set()
         for kpath in sorted(self.kustomizations.values()):
-            if _text(self.spec(kpath).get("kind")) == "Component" or kpath in used:
-                continue
             folder = os.path.dirname(kpath) or "."
-            if only is not None and os.path.normpath(folder) not in only:
+            if named is not None:
+                if os.path.abspath(folder) not in named:
+                    continue
+            elif _text(self.spec(kpath).get("kind")) == "Component" or kpath in used:
                 continue
             root = Root(folder, kpath)
             root.objects = self.build(kpath, [], root, ())
