@@ -47,17 +47,12 @@ def run_check(args) -> int:
 
 
 def _analyze(workspace, select, ignore, root):
-    """One analysis, or one per Kustomize render root when the paths hold some (rendered.py)."""
-    from ..analysis.rendered import UnknownRoot, analyze_views, build_views
-    from ..analysis.run import analyze
+    from ..analysis.rendered import UnknownRoot, analyze_checked
 
     try:
-        views = build_views(workspace, root)
+        return analyze_checked(workspace, select, ignore, root)
     except UnknownRoot as err:
         raise UsageError(str(err)) from None
-    if views is None:
-        return analyze(workspace, select, ignore)
-    return analyze_views(views, select, ignore)
 
 
 def render(findings, summary, args, workspace=None, files=None) -> str:
