@@ -33,6 +33,18 @@ from ..workspace import SourceFile, Workspace, reuse_index
 from .interface import interface, reaches_only_its_namespace
 from .run import analyze
 
+
+def has_kustomizations(workspace: Workspace) -> bool:
+    from .rendered import has_kustomizations as has
+
+    return has(workspace)
+
+
+def analyze_views_incrementally(workspace, select, previous):
+    from .rendered import analyze_views_incrementally as views
+
+    return views(workspace, select, previous)
+
 _serials = count(1)
 
 
@@ -50,6 +62,10 @@ class Analysis:
     # reference: a chain of analyses would keep every old workspace alive)
     base: Optional[int] = None
     serial: int = field(default_factory=lambda: next(_serials))
+    # a workspace with Kustomize roots: its views (analysis/rendered.py) and each view's
+    # (input files, findings), reused while none of its input files changes
+    views: Optional[object] = None
+    view_results: dict = field(default_factory=dict)
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
@@ -64,7 +80,9 @@ def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
     """The findings of `workspace`, reusing `previous` (an analysis of an earlier state of the
     same workspace) where no change can reach."""
     select = tuple(select)
-    if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
+    if has_kustomizations(workspace):  # one view per render root: rendered.py
+        return analyze_views_incrementally(workspace, select, previous)
+    if previous is not None and previous.views is None and previous.select == select and previous.workspace.config is workspace.config:
         paths = changed_paths(previous.workspace.files, workspace.files)
         change = compare(previous.workspace.files, workspace.files, paths) if paths is not None else None
         if change is not None:

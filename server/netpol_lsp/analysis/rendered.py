@@ -9,7 +9,7 @@ line, saying which roots it holds in. A workspace without kustomizations never c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional
 
 from ..findings import Finding, Related
@@ -65,7 +65,7 @@ def has_kustomizations(workspace: Workspace) -> bool:
     return any(is_kustomization(path) for path in workspace.files)
 
 
-def build_views(workspace: Workspace, only: Optional[str] = None) -> Optional[Views]:
+def build_views(workspace: Workspace, only: Optional[str] = None, origins=None) -> Optional[Views]:
     """The views of the workspace; None when it holds no kustomization (nothing changes then).
     only: a root folder (--kustomize): one view, reporting on that root's files."""
     if not has_kustomizations(workspace):
@@ -78,7 +78,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None) -> Optional[Vi
     if config.kustomize_roots is not None:
         named = {os.path.abspath(os.path.join(base, r)) for r in config.kustomize_roots}
     limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
-    rendered = Renderer(workspace.files, limits).render(named)
+    rendered = Renderer(workspace.files, limits, origins=origins).render(named)
     folders = [os.path.abspath(os.path.dirname(p)) for p in workspace.files if is_kustomization(p)]
     common = os.path.commonpath(folders) if len(folders) > 1 else None
     names = {}
@@ -206,7 +206,7 @@ ABSENCE_RULES = frozenset({"NP001", "NP002", "NP003", "NP021", "NP022", "NP040"}
 
 def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> list[Finding]:
     """One finding per place and message, naming the roots it holds in when that is not every
-    view, or when it is on a file of a kustomization."""
+    view, or when it is on a file of a kustomization. The views' findings are left as they are."""
     merged: dict[tuple, tuple[Finding, list[str]]] = {}
     for view, findings in per_view:
         for found in findings:
@@ -220,10 +220,42 @@ def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> 
     for found, names in merged.values():
         if views.rendered.roots and (found.path in views.rendered.claimed or len(names) < every) \
                 and any(names):
-            found.message = f"{found.message} (in {', '.join(sorted(set(names)))})"
+            found = replace(found, message=f"{found.message} (in {', '.join(sorted(set(names)))})")
         out.append(found)
     out.sort(key=Finding.sort_key)
     return out
+
+
+def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], previous=None):
+    """The language server's analysis of a workspace with kustomizations: the views built again
+    (with the previous render's origin table, so an unchanged file keeps its spans), and each
+    view analysed again only when a file it reads changed; otherwise its findings are reused.
+    Returns an incremental.Analysis that carries the views for hover and navigation."""
+    from ..rules.base import RuleContext
+    from .incremental import Analysis, _by_path, _points_into
+    from .run import analyze
+
+    old_views = getattr(previous, "views", None) if previous is not None else None
+    reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
+    views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None)
+    relocate = relocator(views.rendered)
+    results, contexts, per_view = {}, {}, []
+    for view in views.views:
+        inputs = [workspace.files[path] for path in view.workspace.files]
+        old = previous.view_results.get(view.name) if reusable else None
+        if old is not None and len(old[0]) == len(inputs) and all(a is b for a, b in zip(old[0], inputs)):
+            found = old[1]
+        else:
+            found = analyze(view.workspace, select, context=RuleContext(view.workspace), relocate=relocate)
+            if any(p.rule in ("NP072", "NP074") for p in view.workspace.kustomize_problems):
+                found = [f for f in found if f.rule not in ABSENCE_RULES]
+        results[view.name] = (inputs, found)
+        contexts[view.name] = RuleContext(view.workspace)
+        per_view.append((view, found))
+    by_path = _by_path(merge_findings(views, per_view))
+    context = RuleContext(workspace)
+    context.kustomize = (views, contexts)
+    return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results)
 
 
 def analyze_checked(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),

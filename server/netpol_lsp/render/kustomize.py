@@ -113,12 +113,13 @@ def _pairs(node: Optional[Node]) -> list[tuple[Scalar, Node]]:
 class Renderer:
     """Builds every root of a set of files (SourceFiles by path) in one pass."""
 
-    def __init__(self, files: dict, limits: ParseLimits = ParseLimits(), exists: Callable[[str], bool] = os.path.exists):
+    def __init__(self, files: dict, limits: ParseLimits = ParseLimits(), exists: Callable[[str], bool] = os.path.exists,
+                 origins: Optional[Origins] = None):
         self.files = files
         self.by_norm = {os.path.normpath(path): path for path in files}
         self.limits = limits
         self.exists = exists
-        self.origins = Origins()
+        self.origins = origins if origins is not None else Origins()
         self.parsed: dict[str, list] = {}
         self.kustomizations = {os.path.normpath(os.path.dirname(p)): p for p in files if is_kustomization(p)}
 

@@ -19,12 +19,17 @@ ORIGIN_LINE = 1 << 30  # far beyond any real line: 5 MiB files have at most ~5M 
 class Origins:
     def __init__(self) -> None:
         self.table: list[tuple[str, Span]] = []
+        self.known: dict[tuple[str, Span], Span] = {}
 
     def span(self, path: str, real: Span) -> Span:
-        """A reserved span standing for `real` in `path`."""
-        self.table.append((path, real))
-        line = ORIGIN_LINE + len(self.table) - 1
-        return Span(line, 0, line, 0)
+        """A reserved span standing for `real` in `path`: the same one every time, so a table
+        kept across renders (the language server's) gives an unchanged file the same spans."""
+        done = self.known.get((path, real))
+        if done is None:
+            self.table.append((path, real))
+            line = ORIGIN_LINE + len(self.table) - 1
+            done = self.known[(path, real)] = Span(line, 0, line, 0)
+        return done
 
     def locate(self, path: str, span: Span) -> tuple[str, Span]:
         if span.start_line < ORIGIN_LINE:
