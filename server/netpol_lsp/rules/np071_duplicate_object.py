@@ -1,5 +1,6 @@
 """NP071 duplicate-object: two different definitions of the same object (group, kind, namespace,
-name) in one analysed view: the cluster keeps one of them, whichever is applied last. Identical
+name) in one analysed view of a repository with kustomizations: the cluster keeps one of them,
+whichever is applied last. Identical
 definitions (a base rendered into two roots of one cluster, a pre-rendered bundle beside its
 source) are merged silently where the view is built (analysis/rendered.py)."""
 from __future__ import annotations
@@ -22,6 +23,10 @@ def _place(obj) -> str:
 
 
 def check(ctx):
+    if not hasattr(ctx.workspace, "kustomize_problems"):
+        # only in the views of a repository with kustomizations (analysis/rendered.py), where
+        # identical copies are merged first; elsewhere the workspace is read as it always was
+        return
     groups: dict[tuple, list] = {}
     for obj in ctx.workspace.objects():
         if isinstance(obj, _KINDS):
