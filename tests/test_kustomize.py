@@ -259,3 +259,19 @@ def test_a_repository_without_kustomizations_is_read_as_before(capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and len(out["findings"]) == 10
     assert not any("(in " in f["message"] for f in out["findings"])
+
+
+def test_a_finding_moved_to_a_kustomization_line_is_suppressed_there(capsys, tmp_path):
+    write(tmp_path, {
+        "kustomization.yaml": "namespace: ghost  # netpol-lsp: disable=NP003\nresources: [policy.yaml]\n",
+        "policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny}
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP003,NP099")
+    assert findings == []
