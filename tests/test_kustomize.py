@@ -232,7 +232,43 @@ def test_roots_declared_in_one_cluster_see_each_other(capsys, tmp_path):
     (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  roots: [policies]\n")
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001")
     assert brief(findings, tmp_path) == [("NP001", "policies/policy.yaml", 5)]
-    assert findings[0]["message"].endswith("(in policies)")
+    assert "(in " not in findings[0]["message"]  # one root: nothing to tell apart
+
+
+def test_applications_with_their_own_kustomization_are_one_system(capsys, tmp_path):
+    # one kustomization per application (they share no file): parts of one cluster, so a policy
+    # of one may admit the pods of another; two overlays of one base are alternatives instead
+    app = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: NAME}
+        spec:
+          template:
+            metadata: {labels: {app: NAME}}
+            spec: {containers: [{name: NAME, image: NAME}]}
+    """
+    write(tmp_path, {
+        "apps/api/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml, policy.yaml]\n",
+        "apps/api/deploy.yaml": app.replace("NAME", "api"),
+        "apps/api/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api}
+            spec:
+              podSelector: {matchLabels: {app: api}}
+              policyTypes: [Ingress]
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: web}}}]
+        """,
+        "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
+        "apps/web/deploy.yaml": app.replace("NAME", "web"),
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
+    assert findings == []
+    # with the clusters declared apart, the web pods are not in api's cluster: NP002
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]
 
 
 def test_written_fields_point_at_the_kustomization_line(capsys, tmp_path):

@@ -125,10 +125,14 @@ class Renderer:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def documents(self, path: str) -> list:
+    def documents(self, path: str, whole: bool = True) -> list:
+        """A file's documents. A resource is read as it was loaded (lean or whole: what the
+        analysis reads is there); a kustomization or a patch is parsed whole, once."""
+        source = self.files[path]
+        if not whole or not source.lean:
+            return source.documents
         docs = self.parsed.get(path)
         if docs is None:
-            source = self.files[path]
             docs = [] if source.skipped else parse_text(source.text, self.limits).documents
             self.parsed[path] = docs
         return docs
@@ -254,7 +258,7 @@ class Renderer:
 
     def objects_of(self, path: str) -> list[Res]:
         out = []
-        for doc in self.documents(path):
+        for doc in self.documents(path, whole=False):
             node = doc.root
             if not isinstance(node, Mapping) or not _text(node.get("kind")):
                 continue

@@ -172,7 +172,9 @@ def _get(node: Node, tokens: list[str]) -> Node:
     return node
 
 
-def apply_json6902(root: Node, operations: Sequence) -> Node:
+def apply_json6902(root: Node, operations: Sequence, lenient: bool = False) -> Node:
+    """lenient: the object was read lean (only what the analysis reads): an operation on a path
+    that is not there may be on a field left out, so it is skipped instead of refused."""
     for operation in operations.items:
         if not isinstance(operation, Mapping):
             raise PatchError("a JSON 6902 operation must be a mapping", operation)
@@ -201,6 +203,8 @@ def apply_json6902(root: Node, operations: Sequence) -> Node:
             elif op != "test":
                 raise PatchError(f"unknown operation '{op}'")
         except PatchError as err:
+            if lenient and op in ("replace", "remove", "move", "copy", "test", "add"):
+                continue
             raise PatchError(f"{op} {path_node.value if isinstance(path_node, Scalar) else ''}: {err}",
                              operation) from None
     return root

@@ -185,7 +185,9 @@ class Transformers:
         for res in objects:
             if id(res) in chosen:
                 try:
-                    res = self.changed(res, apply_json6902(res.root, patch), "patched by", entry)
+                    # a lean read keeps a NetworkPolicy whole (model/reads.py): only others may miss a field
+                    lean = self.renderer.files[res.path].lean and res.kind != "NetworkPolicy"
+                    res = self.changed(res, apply_json6902(res.root, patch, lean), "patched by", entry)
                 except PatchError as err:
                     self.problem("NP073", err.node or entry, f"JSON 6902 patch {err}: kustomize build fails")
             out.append(res)
