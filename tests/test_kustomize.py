@@ -311,3 +311,13 @@ def test_a_finding_moved_to_a_kustomization_line_is_suppressed_there(capsys, tmp
     })
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP003,NP099")
     assert findings == []
+
+
+def test_remote_bases_in_a_Kustomization_file_are_reported_not_fetched(capsys):
+    # the file is named `Kustomization` (no suffix); both remote forms are reported, and the
+    # policy whose pods the remote install.yaml defines is not said to select nothing
+    root = DATA / "remote"
+    _, findings, _ = check(capsys, str(root))
+    assert brief(findings, root) == [("NP072", "overlays/prod/Kustomization", 5),
+                                     ("NP072", "overlays/prod/Kustomization", 6)]
+    assert "install.yaml" in findings[0]["message"] and "not fetched" in findings[1]["message"]
