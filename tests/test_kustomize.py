@@ -321,3 +321,40 @@ def test_remote_bases_in_a_Kustomization_file_are_reported_not_fetched(capsys):
     assert brief(findings, root) == [("NP072", "overlays/prod/Kustomization", 5),
                                      ("NP072", "overlays/prod/Kustomization", 6)]
     assert "install.yaml" in findings[0]["message"] and "not fetched" in findings[1]["message"]
+
+
+def test_the_servers_reused_analysis_equals_a_fresh_one_after_edits():
+    """The language server re-analyses only the views whose files changed: after each edit its
+    findings are those of a fresh analysis (what check prints)."""
+    from netpol_lsp.analysis.incremental import analyze_workspace
+    from netpol_lsp.analysis.rendered import analyze_checked
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+    from netpol_lsp.workspace import Workspace, load_source
+
+    config = Config()
+    loaded = load_paths([str(DATA / "shop")], config).workspace
+    prod = str(DATA / "shop/overlays/prod/kustomization.yaml")
+    base_policy = str(DATA / "shop/base/policies.yaml")
+    edits = [
+        (prod, lambda t: t.replace("namespace: shop-prod", "namespace: monitoring")),  # NP002/NP003 go
+        (base_policy, lambda t: t.replace("app: api\n    ports", "app: apii\n    ports")),  # NP002 in both roots
+        (prod, lambda t: t),  # the same text again: a new version of the file, nothing changes
+    ]
+    def plain(findings):
+        return [(f.rule, f.path, tuple(f.span), f.message) for f in findings]
+
+    previous = analyze_workspace(loaded)
+    assert plain(previous.findings()) == plain(analyze_checked(loaded))
+    current = loaded
+    for path, change in edits:
+        following = Workspace(config)
+        for name, source in current.files.items():
+            following.files[name] = load_source(name, change(source.text), config) if name == path else source
+        analysis = analyze_workspace(following, previous=previous)
+        assert plain(analysis.findings()) == plain(analyze_checked(following))
+        previous, current = analysis, following
+    # the typo in the base holds in both roots, said once per root: the messages name each root's pods
+    np002 = [f for f in previous.findings() if f.rule == "NP002"]
+    assert len(np002) == 2 and np002[0].span == np002[1].span and np002[0].path == base_policy
+    assert {f.message.rsplit(" (in ", 1)[1] for f in np002} == {"overlays/prod)", "overlays/staging)"}
