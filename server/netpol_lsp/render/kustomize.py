@@ -10,6 +10,7 @@ wrote it (origin.py). Remote resources are never fetched: they are reported (NP0
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from ..span import Span
 from .fields import CLUSTER_SCOPED, SELECTOR_LABELS, TEMPLATE_LABELS
 from .origin import Origins
 from .patch import DELETE, PatchError, apply_json6902, merge
+from .shape import clean
+
+log = logging.getLogger(__name__)
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|\.git(?:/|$)")
@@ -121,6 +125,7 @@ class Renderer:
         self.exists = exists
         self.origins = origins if origins is not None else Origins()
         self.parsed: dict[str, list] = {}
+        self.specs: dict[str, tuple] = {}
         self.kustomizations = {os.path.normpath(os.path.dirname(p)): p for p in files if is_kustomization(p)}
 
     # -- reading -----------------------------------------------------------------------------
@@ -137,10 +142,16 @@ class Renderer:
             self.parsed[path] = docs
         return docs
 
-    def spec(self, kpath: str) -> Mapping:
-        docs = self.documents(kpath)
-        root = docs[0].root if docs else None
-        return root if isinstance(root, Mapping) else Mapping(Span(0, 0, 0, 0), [])
+    def spec(self, kpath: str, root: Optional["Root"] = None) -> Mapping:
+        """The kustomization's fields, those with a wrong shape left out (and reported to root)."""
+        done = self.specs.get(kpath)
+        if done is None:
+            docs = self.documents(kpath)
+            done = self.specs[kpath] = clean(docs[0].root if docs else None)
+        if root is not None:
+            for node, message in done[1]:
+                self.problem(root, "NP073", kpath, node.span, f"{message}: kustomize build fails")
+        return done[0]
 
     def kustomization_in(self, folder: str) -> Optional[str]:
         return self.kustomizations.get(os.path.normpath(folder))
@@ -192,7 +203,7 @@ class Renderer:
         """`objects` with this kustomization's resources added and its transformers applied
         (a component gets its parent's objects; a resource folder starts from none)."""
         root.files.add(kpath)
-        spec = self.spec(kpath)
+        spec = self.spec(kpath, root)
         folder = os.path.dirname(kpath)
         stack = stack + (kpath,)
         for key, value in _pairs(spec):
@@ -208,7 +219,14 @@ class Renderer:
             target = self.reference(entry, folder, kpath, root, stack, "component")
             if target is not None:
                 objects = self.build(target, objects, root, stack)
-        return self.transform(spec, kpath, objects, root)
+        try:
+            return self.transform(spec, kpath, objects, root)
+        except Exception as err:  # a bug here must not hide the rest of the repository
+            log.exception("rendering %s failed", kpath)
+            self.problem(root, "NP074", kpath, Span(0, 0, 0, 0),
+                         f"the transformers of this kustomization could not be applied (internal error: {err!r}); "
+                         "its objects are analysed as its resources wrote them")
+            return objects
 
     def reference(self, entry: Node, folder: str, kpath: str, root: Root, stack: tuple[str, ...],
                   what: str) -> Optional[str]:
@@ -289,8 +307,11 @@ class Renderer:
         text = _text(entry)
         if isinstance(entry, Scalar) and allow_inline and ("\n" in text or text.lstrip().startswith(("[", "{"))):
             shift = self.inline_shift(kpath, entry)
-            docs = parse_text(text, self.limits).documents
-            return [self.origins.written(d.root, kpath, shift) for d in docs if d.root is not None]
+            parsed = parse_text(text, self.limits)
+            for problem in parsed.problems:
+                self.problem(root, "NP073", kpath, shift(problem.span),
+                             f"the inline patch does not parse: {problem.message}; kustomize build fails")
+            return [self.origins.written(d.root, kpath, shift) for d in parsed.documents if d.root is not None]
         path = self.by_norm.get(os.path.normpath(os.path.join(folder, text))) if text else None
         if path is None:
             self.missing(entry, text, folder, kpath, root, "patch")
