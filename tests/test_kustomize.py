@@ -8,8 +8,6 @@ import os
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from netpol_lsp.cli import main
 
 DATA = Path(__file__).parent / "data" / "kustomize"

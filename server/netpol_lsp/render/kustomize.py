@@ -19,9 +19,7 @@ from typing import Callable, Optional
 from ..manifests import ParseLimits, parse_text
 from ..manifests.nodes import Mapping, Node, Scalar, Sequence
 from ..span import Span
-from .fields import CLUSTER_SCOPED, SELECTOR_LABELS, TEMPLATE_LABELS
 from .origin import Origins
-from .patch import DELETE, PatchError, apply_json6902, merge
 from .shape import clean
 
 log = logging.getLogger(__name__)
@@ -331,6 +329,3 @@ class Renderer:
         return lambda span: Span(start + 1 + span.start_line, indent + span.start_col,
                                  start + 1 + span.end_line, indent + span.end_col)
 
-
-__all__ = ["Renderer", "Rendered", "Root", "Res", "Problem", "is_kustomization", "KUSTOMIZATION_NAMES",
-           "DELETE", "PatchError", "apply_json6902", "merge"]

@@ -6,7 +6,6 @@ replacements, which change nothing the analysis reads, or are reported as not ap
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Optional
 
