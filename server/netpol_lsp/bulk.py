@@ -21,10 +21,12 @@ from .workspace import SourceFile, Workspace
 
 
 class BulkLoad:
-    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None):
+    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None,
+                 nested: Optional[list[str]] = None):
+        self.paths = paths
         self.config = config
         self.cache = cache
-        self.candidates = list(discover(paths, config))
+        self.candidates = list(discover(paths, config, nested))
         self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
         if cache is not None:
             cache.load()

@@ -97,11 +97,8 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
         if problem.validator == "propertyNames" and tuple(problem.path) == ("rules",):
             continue  # each unknown rule key is reported on the key itself, below
         switch = _bare_switch(problem)
-        if switch is not None:
+        if switch is not None:  # unambiguous under `rules`: not worth a finding
             switches[str(problem.path[1])] = switch
-            outcome = 'read as "off"' if switch == "off" else "read as the rule's default severity"
-            config.problems.append(ConfigProblem(problem.span, _bare_switch_message(problem, switch),
-                                                 tuple(problem.path), outcome))
             continue
         config.problems.append(problem)
         dropped.append(_drop_path(tuple(problem.path)))
@@ -171,7 +168,8 @@ def _drop(values: dict, path: tuple) -> None:
 
 
 def _bare_switch(problem) -> Optional[str]:
-    """`NP020: off` unquoted is the YAML boolean false: read it as "off" (and `on` as "on")."""
+    """`NP020: off` unquoted is the YAML (1.1) boolean false: people mean "off", and they write it
+    that way in every linter's configuration. Read it as "off" (and `on`/`true` as "on")."""
     from .manifests.nodes import Scalar
 
     path = tuple(problem.path)
@@ -179,15 +177,6 @@ def _bare_switch(problem) -> Optional[str]:
     if len(path) != 2 or path[0] != "rules" or not isinstance(node, Scalar) or node.type != "bool":
         return None
     return "on" if node.python() else "off"
-
-
-def _bare_switch_message(problem, switch: str) -> str:
-    word = problem.node.value
-    if switch == "off":
-        return (f"rules.{problem.path[1]}: bare {word} is the YAML boolean false, not the text \"off\"; "
-                "write \"off\" in quotes")
-    return (f"rules.{problem.path[1]}: bare {word} is the YAML boolean true; write a severity "
-            "(error, warning or info) to turn the rule on")
 
 
 def _unknown_rules(node) -> list[ConfigProblem]:

@@ -5,7 +5,7 @@ import os
 import sys
 
 from ..cli import UsageError
-from .common import prepare
+from .common import prepare_workspaces
 
 THRESHOLDS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
@@ -15,44 +15,67 @@ def _split(text: str) -> list[str]:
 
 
 def run_check(args) -> int:
-    from ..analysis.run import analyze
+    from ..analysis.rendered import UnknownRoot
     from ..rules.registry import resolve_rule
 
     for name in _split(args.select) + _split(args.ignore):
         if resolve_rule(name) is None:
             raise UsageError(f"unknown rule '{name}' (see: netpol-lsp rules)")
-    bulk = prepare(args.paths, args.config, use_cache=not args.no_cache)
-    cache = bulk.cache
     select, ignore = _split(args.select), _split(args.ignore)
-    key = (*select, "\0", *ignore, "\0", args.kustomize or "")
+    findings, summary, workspaces, files = [], {"files": 0, "documents": 0}, [], []
+    unknown = []  # --kustomize ROOT: the workspaces it is not a root of
+    for bulk in prepare_workspaces(args.paths, args.config, use_cache=not args.no_cache):
+        try:
+            found, counted, workspace = _check_one(bulk, select, ignore, args.kustomize)
+        except UnknownRoot as err:
+            unknown.append(str(err))
+            continue
+        findings += _config_findings(bulk.config) + found
+        for key in summary:
+            summary[key] += counted.get(key, 0)
+        workspaces.append(workspace)
+        files += bulk.displays()
+    if not workspaces and unknown:
+        raise UsageError(unknown[0])
+    if len(workspaces) > 1:  # each workspace's findings came sorted; together they are sorted again
+        findings.sort(key=lambda f: f.sort_key())
+    workspace = _Workspaces(workspaces) if len(workspaces) > 1 else workspaces[0]
+    sys.stdout.write(render(findings, summary, args, workspace, files))
+    threshold = THRESHOLDS[args.fail_on]
+    return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+
+
+def _check_one(bulk, select, ignore, root=None):
+    """The findings of one workspace: from the cache when no file changed since they were stored.
+    With Kustomize roots, one analysis per root (analysis/rendered.py); root: --kustomize."""
+    from ..analysis.rendered import analyze_checked
+
+    cache = bulk.cache
+    key = (*select, "\0", *ignore, "\0", root or "")
     stored = None
     if bulk.unchanged():  # no file changed since a run that stored its findings: print those
         stored = cache.load_result(cache.result_key(bulk.displays(), *key))
     if stored is not None:
         findings, summary = stored
-        workspace = None
-    else:
-        loaded = bulk.load()
-        workspace = loaded.workspace
-        findings = _analyze(workspace, select, ignore, args.kustomize)
-        summary = {"files": loaded.files_seen, "documents": loaded.documents}
-        if cache is not None:
-            cache.save()
-            if cache.can_key(bulk.displays()):
-                cache.save_result(cache.result_key(bulk.displays(), *key), findings, summary)
-    findings = _config_findings(bulk.config) + findings
-    sys.stdout.write(render(findings, summary, args, workspace, bulk.displays()))
-    threshold = THRESHOLDS[args.fail_on]
-    return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+        return findings, summary, None
+    loaded = bulk.load()
+    findings = analyze_checked(loaded.workspace, select, ignore, root)
+    summary = {"files": loaded.files_seen, "documents": loaded.documents}
+    if cache is not None:
+        cache.save()
+        if cache.can_key(bulk.displays()):
+            cache.save_result(cache.result_key(bulk.displays(), *key), findings, summary)
+    return findings, summary, loaded.workspace
 
 
-def _analyze(workspace, select, ignore, root):
-    from ..analysis.rendered import UnknownRoot, analyze_checked
+class _Workspaces:
+    """What the reports read of a workspace (its files), over several."""
 
-    try:
-        return analyze_checked(workspace, select, ignore, root)
-    except UnknownRoot as err:
-        raise UsageError(str(err)) from None
+    def __init__(self, workspaces):
+        self.files = {}
+        for workspace in workspaces:
+            if workspace is not None:
+                self.files.update(workspace.files)
 
 
 def render(findings, summary, args, workspace=None, files=None) -> str:
