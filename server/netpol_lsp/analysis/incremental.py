@@ -78,11 +78,17 @@ class Analysis:
 def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
                       previous: Optional[Analysis] = None) -> Analysis:
     """The findings of `workspace`, reusing `previous` (an analysis of an earlier state of the
-    same workspace) where no change can reach."""
+    same workspace) where no change can reach. A workspace with Kustomize roots is analysed
+    view by view (rendered.py), each view like this."""
     select = tuple(select)
-    if has_kustomizations(workspace):  # one view per render root: rendered.py
+    if has_kustomizations(workspace):
         return analyze_views_incrementally(workspace, select, previous)
-    if previous is not None and previous.views is None and previous.select == select and previous.workspace.config is workspace.config:
+    return analyze_plain(workspace, select, previous if previous is None or previous.views is None else None)
+
+
+def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optional[Analysis] = None) -> Analysis:
+    """analyze_workspace for one view: every file as it is."""
+    if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
         paths = changed_paths(previous.workspace.files, workspace.files)
         change = compare(previous.workspace.files, workspace.files, paths) if paths is not None else None
         if change is not None:

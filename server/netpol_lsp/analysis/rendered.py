@@ -76,7 +76,8 @@ def has_kustomizations(workspace: Workspace) -> bool:
     return any(is_kustomization(path) for path in workspace.files)
 
 
-def build_views(workspace: Workspace, only: Optional[str] = None, origins=None) -> Optional[Views]:
+def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
+                rendered: Optional[Rendered] = None) -> Optional[Views]:
     """The views of the workspace; None when it holds no kustomization (nothing changes then).
 
     Each root (or group of roots the configuration puts in one cluster) is a view that reports
@@ -94,7 +95,8 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None) 
     if config.kustomize_roots is not None:
         named = {os.path.abspath(os.path.join(base, r)) for r in config.kustomize_roots}
     limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
-    rendered = Renderer(workspace.files, limits, origins=origins).render(named)
+    if rendered is None:  # else: the previous render, still that of these files (render_reusable)
+        rendered = Renderer(workspace.files, limits, origins=origins).render(named)
     folders = [os.path.abspath(os.path.dirname(p)) for p in workspace.files if is_kustomization(p)]
     common = os.path.commonpath(folders) if len(folders) > 1 else None
     names = {}
@@ -110,7 +112,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None) 
             known = ", ".join(sorted(rendered.roots)) or "none"
             raise UnknownRoot(f"--kustomize {only}: not a render root (roots: {known})")
     in_roots = set().union(*(r.files for r in rendered.roots.values())) if rendered.roots else set()
-    orphans = rendered.claimed - in_roots  # components or bases no root reads: their syntax still counts
+    orphans = frozenset(rendered.claimed - in_roots)  # components or bases no root reads: their syntax still counts
     loose = frozenset(p for p in workspace.files if p not in rendered.claimed) | orphans
     objects = _LooseObjects(workspace, rendered)
     every_root = list(rendered.roots.values())
@@ -204,39 +206,69 @@ class _LooseObjects:
 
 def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root], problems: list,
                     loose: _LooseObjects, orphans: frozenset[str] = frozenset()) -> Workspace:
+    """A view: the loose files as they are (less any object a root renders identically), and the
+    files of the group's roots with their rendered objects (built once per render: the same
+    SourceFiles while the render is reused, so an incremental analysis sees them unchanged)."""
+    key = (tuple(sorted(r.dir for r in group)), orphans)
+    built = rendered.memo.get(key)
+    if built is None:
+        built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans)
+    sources, rendered_objects = built
+    dropped = set()  # loose copies of a rendered object (a pre-rendered bundle): the source line wins
+    if loose.first:
+        for obj in rendered_objects:
+            other = loose.first.get(identity(obj))
+            if other is not None and facts(other) == facts(obj):
+                dropped.add(id(other))
+    view = Workspace(workspace.config)
+    for path, source in workspace.files.items():
+        if path not in rendered.claimed:
+            if dropped and any(id(obj) in dropped for obj in source.objects):
+                source = _copy(source, [o for o in source.objects if id(o) not in dropped],
+                               source.model_problems, source.cache)
+            view.files[path] = source
+        elif path in sources:
+            view.files[path] = sources[path]
+    view.kustomize_problems = problems
+    return view
+
+
+def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root], orphans: frozenset[str]):
+    """(path -> the view's SourceFile of each file of the group, every rendered object kept)."""
     config = workspace.config
-    files_of_group = set().union(*(r.files for r in group)) if group else set()
     objects: dict[str, list] = {}
     model_problems: dict[str, list] = {}
-    seen = dict(loose.first)  # loose objects first: a rendered copy replaces an identical one
-    loose_dropped: set[int] = set()
-    view = Workspace(config)
+    seen: dict[tuple, object] = {}
+    kept = []
     for root in group:
         for res in root.objects:
             built, found = build_objects(res.root, res.path, res.doc_index, config.default_namespace)
             model_problems.setdefault(res.path, []).extend(found)
             for obj in built:
-                key = identity(obj)
-                other = seen.get(key)
+                other = seen.get(identity(obj))
                 if other is not None and facts(other) == facts(obj):
-                    if other.path in rendered.claimed:
-                        continue  # the same object from two roots of one cluster: merged
-                    loose_dropped.add(id(other))  # a pre-rendered copy of it: the source line wins
-                seen[key] = obj
+                    continue  # the same object from two roots of one cluster: merged
+                seen[identity(obj)] = obj
                 objects.setdefault(res.path, []).append(obj)
+                kept.append(obj)
+    files = set().union(*(r.files for r in group)) | orphans if group else set(orphans)
     resources = {res.path for root in group for res in root.objects}
-    for path, source in workspace.files.items():
-        if path not in rendered.claimed:
-            if any(id(obj) in loose_dropped for obj in source.objects):
-                source = _copy(source, [o for o in source.objects if id(o) not in loose_dropped],
-                               source.model_problems, source.cache)
-            view.files[path] = source
-        elif path in files_of_group or path in orphans:
+    sources = {}
+    for path in files:
+        source = workspace.files.get(path)
+        if source is not None:
             # a patch or a kustomization is not a manifest of its own: no schema check on it
             cache = source.cache if path in resources else {"NP060": []}
-            view.files[path] = _copy(source, objects.get(path, []), model_problems.get(path, []), cache)
-    view.kustomize_problems = problems
-    return view
+            sources[path] = _copy(source, objects.get(path, []), model_problems.get(path, []), cache)
+    return sources, kept
+
+
+def render_reusable(before: Workspace, after: Workspace, rendered: Rendered) -> bool:
+    """Whether a render of `before` is that of `after`: the same paths, and every file a
+    kustomization reads (kustomizations too) the same version."""
+    if before.config is not after.config or before.files.keys() != after.files.keys():
+        return False
+    return all(before.files[p] is after.files[p] for p in rendered.claimed)
 
 
 def _copy(source: SourceFile, objects: list, model_problems: list, cache: dict) -> SourceFile:
@@ -246,42 +278,57 @@ def _copy(source: SourceFile, objects: list, model_problems: list, cache: dict) 
 
 # -- findings -------------------------------------------------------------------------------------
 
-def relocator(rendered: Rendered):
-    """Findings on written nodes moved to the kustomization line (or patch) that wrote them."""
-    locate = rendered.origins.locate
+def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
+    """The view's findings with those on written fields moved to the kustomization line (or
+    patch) that wrote them, copies (the view's analysis keeps its own). A suppression comment
+    at the new place suppresses the finding there (and is then not unused)."""
+    from .suppress import scan
 
-    def relocate(findings: list[Finding]) -> list[Finding]:
-        for found in findings:
-            if is_written(found.span):
-                found.path, found.span = locate(found.path, found.span)
-                found.fixes = []  # an edit meant for the resource file: not for this one
-            elif any(is_written(e.span) for fix in found.fixes for e in fix.edits):
-                found.fixes = [fix for fix in found.fixes if not any(is_written(e.span) for e in fix.edits)]
-            if any(is_written(r.span) for r in found.related):
-                found.related = [Related(*locate(r.path, r.span), r.message) for r in found.related]
-        return findings
-    return relocate
+    out, used = [], set()
+    for found in findings:
+        moved = is_written(found.span)
+        if moved or any(is_written(r.span) for r in found.related) or \
+                any(is_written(e.span) for fix in found.fixes for e in fix.edits):
+            path, span = origins.locate(found.path, found.span)
+            found = replace(found, path=path, span=span,
+                            related=[Related(*origins.locate(r.path, r.span), r.message) for r in found.related],
+                            # an edit meant for the resource file: not for the kustomization
+                            fixes=[] if moved else [f for f in found.fixes
+                                                     if not any(is_written(e.span) for e in f.edits)])
+            source = view.workspace.files.get(path) if moved else None
+            covering = [s for s in scan(source) if s.covers(found)] if source is not None else []
+            if covering:
+                used.update((s.path, tuple(s.span)) for s in covering)
+                continue
+        out.append(found)
+    if used:
+        out = [f for f in out if not (f.rule == "NP099" and (f.path, tuple(f.span)) in used)]
+    return out
 
 
-def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str], relocate) -> list[Finding]:
+def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> list[Finding]:
+    """The findings on the files the view checks (check: a scoped analysis, once)."""
     from ..rules.base import RuleContext
     from .run import analyze
 
-    context = RuleContext(view.workspace, scope=view.scope)
-    found = analyze(view.workspace, select, ignore, context=context, relocate=relocate)
-    if view.blind:  # it misses objects (said once, by NP072/NP074): what their absence suggests is not said
-        found = [f for f in found if f.rule not in ABSENCE_RULES]
-    return found
+    return analyze(view.workspace, select, ignore, context=RuleContext(view.workspace, scope=view.scope))
 
 
 def run_views(views: Views, analyse) -> list[Finding]:
-    """Every view analysed (analyse(view) -> its findings), merged: a root view's finding that
-    something matches nothing stands only where the view of everything finds it too (another
-    root of the repository may bring what it misses); the view of everything reports on its own
-    files."""
-    per_view = [(view, analyse(view)) for view in views.views]
+    """Every view analysed (analyse(view) -> its findings on view.scope), merged: findings on
+    written fields moved where they were written; in a view that misses objects, nothing about
+    absence; a root view's "matches nothing" only where the view of everything finds it too
+    (another root of the repository may bring what it misses); the view of everything reports
+    on its own files."""
+    def findings_of(view: View) -> list[Finding]:
+        found = relocated(view, analyse(view), views.rendered.origins)
+        if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
+            found = [f for f in found if f.rule not in ABSENCE_RULES]
+        return found
+
+    per_view = [(view, findings_of(view)) for view in views.views]
     if views.everything is not None:
-        every = analyse(views.everything)
+        every = findings_of(views.everything)
         if views.check_absence:
             present = {(f.rule, f.path, tuple(f.span)) for f in every if f.rule in ABSENCE_RULES}
             per_view = [(view, [f for f in found if f.rule not in ABSENCE_RULES
@@ -292,8 +339,7 @@ def run_views(views: Views, analyse) -> list[Finding]:
 
 
 def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
-    relocate = relocator(views.rendered)
-    return run_views(views, lambda view: analyze_view(view, select, ignore, relocate))
+    return run_views(views, lambda view: analyze_view(view, select, ignore))
 
 
 # rules whose findings say something is missing or unprotected: not said where objects are unseen
@@ -322,33 +368,33 @@ def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> 
 
 
 def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], previous=None):
-    """The language server's analysis of a workspace with kustomizations: the views built again
-    (with the previous render's origin table, so an unchanged file keeps its spans), and each
-    view analysed again only when a file it reads changed; otherwise its findings are reused.
-    Returns an incremental.Analysis that carries the views for hover and navigation."""
+    """The language server's analysis of a workspace with kustomizations. The render is reused
+    while no file a kustomization reads changed (and its views' rendered files with it); each
+    view is analysed incrementally from its previous analysis (incremental.py), whole, and
+    what it checks is taken from it. Returns an incremental.Analysis that carries the views (and
+    each view's context, for hover and navigation)."""
     from ..rules.base import RuleContext
-    from .incremental import Analysis, _by_path, _points_into
+    from .incremental import Analysis, _by_path, _points_into, analyze_plain
 
     old_views = getattr(previous, "views", None) if previous is not None else None
     reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
-    views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None)
-    relocate = relocator(views.rendered)
+    rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
+                                                                  old_views.rendered) else None
+    views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
+                        rendered=rendered)
     results, contexts = {}, {}
 
     def analyse(view: View) -> list[Finding]:
-        inputs = [workspace.files[path] for path in view.workspace.files]
-        key = (view.name, view.scope)
-        old = previous.view_results.get(key) if reusable else None
-        if old is not None and len(old[0]) == len(inputs) and all(a is b for a, b in zip(old[0], inputs)):
-            found = old[1]
-        else:
-            found = analyze_view(view, select, (), relocate)
-        results[key] = (inputs, found)
-        contexts[view.name] = RuleContext(view.workspace)
-        return found
+        key = (view.name, view is views.everything)
+        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None)
+        results[key] = analysis
+        contexts[view.name] = analysis.context
+        return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
 
     by_path = _by_path(run_views(views, analyse))
-    context = RuleContext(workspace)
+    # the view of everything's context answers for the workspace (indexing the files as they
+    # are written would cost an index of the whole workspace per edit, and say the wrong thing)
+    context = contexts.get("") or RuleContext(workspace)
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results)
 

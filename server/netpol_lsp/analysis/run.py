@@ -43,10 +43,8 @@ def rule_selection(config_rules: dict[str, str], select: Iterable[str] = (), ign
 
 
 def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),
-            context: Optional[RuleContext] = None, relocate=None) -> list[Finding]:
-    """Every finding, sorted; with a scoped context, the findings on the files in its scope.
-    relocate: moves findings on rendered fields to where they were written, before the
-    suppressions are read there (analysis/rendered.py)."""
+            context: Optional[RuleContext] = None) -> list[Finding]:
+    """Every finding, sorted; with a scoped context, the findings on the files in its scope."""
     ctx = context or RuleContext(workspace)
     findings: list[Finding] = []
     chosen = rule_selection(workspace.config.rules, select, ignore)
@@ -60,8 +58,6 @@ def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[s
             log.exception("rule %s failed", rule.ID)
     from .suppress import apply_suppressions
 
-    if relocate is not None:
-        findings = relocate(findings)
     # knows which rules ran, so a suppression of a rule that ran and matched nothing is NP099
     findings = apply_suppressions(workspace, findings, ran={rule.ID: severity for rule, severity in chosen},
                                   paths=ctx.scope)

@@ -93,6 +93,7 @@ class Rendered:
     claimed: set[str]  # files that belong to a kustomization: analysed only through its roots
     origins: Origins
     problems: list[Problem] = field(default_factory=list)  # of files no root reads
+    memo: dict = field(default_factory=dict)  # what the views built of it (analysis/rendered.py)
 
 
 def _text(node: Optional[Node]) -> str:
