@@ -35,7 +35,7 @@ from .run import analyze
 
 
 def has_kustomizations(workspace: Workspace) -> bool:
-    from .rendered import has_kustomizations as has
+    from .views import has_kustomizations as has
 
     return has(workspace)
 

@@ -15,7 +15,7 @@ def _split(text: str) -> list[str]:
 
 
 def run_check(args) -> int:
-    from ..analysis.rendered import UnknownRoot
+    from ..analysis.views import UnknownRoot
     from ..rules.registry import resolve_rule
 
     for name in _split(args.select) + _split(args.ignore):

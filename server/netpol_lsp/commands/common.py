@@ -99,7 +99,7 @@ def unknown_name(what: str, given: str, known, plural: str | None = None) -> str
 def rendered_workspace(workspace, root: str | None):
     """The workspace a command reads: as loaded, or, when the paths hold Kustomize render roots,
     the view of one root (--kustomize ROOT, or the only one there is)."""
-    from ..analysis.rendered import UnknownRoot, build_views
+    from ..analysis.views import UnknownRoot, build_views
 
     try:
         views = build_views(workspace, root)
