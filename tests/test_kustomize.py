@@ -192,10 +192,11 @@ def test_pre_rendered_bundle_is_merged_with_its_source_and_a_different_one_is_re
           policyTypes: [Ingress]
     """
     write(tmp_path, {"base/kustomization.yaml": "resources: [all.yaml]\n", "base/all.yaml": policy,
-                     "install.yaml": bundle})
+                     "install.yaml": bundle, "namespace-install.yaml": bundle})
     _, findings, _ = check(capsys, str(tmp_path))
     assert findings == []  # not NP070 "redundant" against itself, nor NP071
     write(tmp_path, {"install.yaml": bundle.replace("app: web}}}]", "app: web}}}]\n  ports: [{port: 80}]")})
+    (tmp_path / "namespace-install.yaml").unlink()
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP071")
     assert brief(findings, tmp_path) == [("NP071", "base/all.yaml", 2), ("NP071", "install.yaml", 2)]
     assert "install.yaml:2" in findings[0]["message"] and "whichever is applied last" in findings[0]["message"]

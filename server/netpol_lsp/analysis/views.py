@@ -195,11 +195,11 @@ class _LooseObjects:
     """The objects of the files no kustomization reads, by identity: computed once for all views."""
 
     def __init__(self, workspace: Workspace, rendered: Rendered):
-        self.first: dict[tuple, object] = {}
+        self.by_identity: dict[tuple, list] = {}
         for path, source in workspace.files.items():
             if path not in rendered.claimed:
                 for obj in source.objects:
-                    self.first.setdefault(identity(obj), obj)
+                    self.by_identity.setdefault(identity(obj), []).append(obj)
 
 
 def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root], problems: list,
@@ -213,11 +213,11 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
         built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans)
     sources, rendered_objects = built
     dropped = set()  # loose copies of a rendered object (a pre-rendered bundle): the source line wins
-    if loose.first:
+    if loose.by_identity:  # every copy: install.yaml and namespace-install.yaml both hold it
         for obj in rendered_objects:
-            other = loose.first.get(identity(obj))
-            if other is not None and facts(other) == facts(obj):
-                dropped.add(id(other))
+            for other in loose.by_identity.get(identity(obj), ()):
+                if facts(other) == facts(obj):
+                    dropped.add(id(other))
     view = Workspace(workspace.config)
     for path, source in workspace.files.items():
         if path not in rendered.claimed:
