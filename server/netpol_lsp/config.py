@@ -19,6 +19,20 @@ class Limits:
     max_aliases: int = 1000
 
 
+@dataclass(frozen=True)
+class ChartSettings:
+    release_name: Optional[str] = None
+    namespace: Optional[str] = None
+    values: tuple[str, ...] = ()  # relative to the chart's folder
+
+
+@dataclass
+class HelmSettings:
+    path: Optional[str] = None  # the executable; None: helm on PATH
+    enabled: bool = True  # `path: false` turns rendering off
+    charts: dict[str, ChartSettings] = field(default_factory=dict)  # folder relative to the config -> settings
+
+
 @dataclass
 class ConfigProblem:
     span: Span
@@ -48,6 +62,8 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     kustomize_roots: Optional[list[str]] = None  # folders of the render roots; None: every unused kustomization
     kustomize_clusters: list[list[str]] = field(default_factory=list)  # roots analysed together
+    operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
+    helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from
     problems: list[ConfigProblem] = field(default_factory=list)
 
@@ -132,6 +148,8 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
         config.kustomize_roots = [str(r) for r in kustomize["roots"] if r is not _DROPPED]
     config.kustomize_clusters = [[str(r) for r in group] for group in kustomize.get("clusters") or []
                                  if isinstance(group, list)]
+    config.operators = _operators(values.get("operators"))
+    config.helm = _helm(values.get("helm"))
     limits = values.get("limits") or {}
     config.limits = Limits(
         max_file_bytes=int(limits.get("maxFileBytes", Limits.max_file_bytes)),
@@ -141,8 +159,40 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
     return config
 
 
+def _operators(items) -> tuple:
+    from .render.operators import DeclaredKind
+
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not item.get("kind") or not item.get("group"):
+            continue
+        ports = tuple((int(p["port"]), p.get("name"), p.get("protocol", "TCP"))
+                      for p in item.get("ports") or [] if isinstance(p, dict) and isinstance(p.get("port"), int))
+        out.append(DeclaredKind(str(item["kind"]), str(item["group"]),
+                                tuple((str(k), str(v)) for k, v in (item.get("labels") or {}).items()),
+                                tuple(str(p) for p in item.get("podLabels") or []),
+                                tuple(str(p) for p in item.get("containers") or []), ports))
+    return tuple(out)
+
+
+def _helm(values) -> HelmSettings:
+    settings = HelmSettings()
+    if not isinstance(values, dict):
+        return settings
+    path = values.get("path")
+    if path is False:
+        settings.enabled = False
+    elif isinstance(path, str) and path:
+        settings.path = path
+    for folder, chart in (values.get("charts") or {}).items():
+        if isinstance(chart, dict):
+            settings.charts[str(folder).rstrip("/") or "."] = ChartSettings(
+                chart.get("releaseName"), chart.get("namespace"), tuple(str(v) for v in chart.get("values") or []))
+    return settings
+
+
 _DROPPED = object()
-_PER_ENTRY = ("rules", "assumeNamespaces", "exclude", "limits")  # a bad entry drops only itself
+_PER_ENTRY = ("rules", "assumeNamespaces", "exclude", "limits", "operators")  # a bad entry drops only itself
 
 
 def _drop_path(path: tuple) -> tuple:

@@ -63,7 +63,7 @@ def _check_one(bulk, select, ignore, root=None):
     summary = {"files": loaded.files_seen, "documents": loaded.documents}
     if cache is not None:
         cache.save()
-        if cache.can_key(bulk.displays()):
+        if cache.can_key(bulk.displays()) and bulk.replayable:
             cache.save_result(cache.result_key(bulk.displays(), *key), findings, summary)
     return findings, summary, loaded.workspace
 

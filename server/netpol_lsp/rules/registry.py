@@ -7,7 +7,8 @@ from . import (
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np071_duplicate_object, np072_remote_resource, np073_kustomize_build_error,
-    np074_kustomize_not_followed, np090_yaml_syntax, np091_skipped_file, np099_unused_suppression,
+    np074_kustomize_not_followed, np090_yaml_syntax, np091_skipped_file, np096_chart_not_rendered,
+    np097_unknown_pod_resource, np099_unused_suppression,
 )
 
 RULES = [
@@ -16,7 +17,8 @@ RULES = [
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np071_duplicate_object, np072_remote_resource, np073_kustomize_build_error,
-    np074_kustomize_not_followed, np090_yaml_syntax, np091_skipped_file, np099_unused_suppression,
+    np074_kustomize_not_followed, np090_yaml_syntax, np091_skipped_file, np096_chart_not_rendered,
+    np097_unknown_pod_resource, np099_unused_suppression,
 ]
 RULES_BY_ID = {rule.ID: rule for rule in RULES}
 RULES_BY_NAME = {rule.NAME: rule for rule in RULES}
