@@ -16,8 +16,6 @@ from ..workspace import Workspace
 from .views import View, Views, build_views, render_reusable
 
 
-# -- findings -------------------------------------------------------------------------------------
-
 def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
     """The view's findings with those on written fields moved to the kustomization line (or
     patch) that wrote them, copies (the view's analysis keeps its own). A suppression comment
