@@ -134,7 +134,22 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     # are written would cost an index of the whole workspace per edit, and say the wrong thing)
     context = contexts.get("") or RuleContext(workspace)
     context.kustomize = (views, contexts)
-    return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results)
+    return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
+                    rechecked=_rechecked(results.values(), views, rendered is not None),
+                    base=previous.serial if rendered is not None else None)
+
+
+def _rechecked(analyses, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
+    """The files whose findings may have changed (what the server republishes): those any view
+    checked again; with a file a kustomization reads among them, every such file (a finding
+    may have moved to a kustomization or a patch). None: all of them (a new render, or a view
+    analysed whole)."""
+    if not render_reused or any(a.rechecked is None for a in analyses):
+        return None
+    paths = frozenset().union(*(a.rechecked for a in analyses))
+    if paths & views.rendered.claimed:
+        paths |= views.rendered.claimed
+    return paths
 
 
 def analyze_checked(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),
