@@ -9,8 +9,12 @@ from ..model import K8sObject, Namespace, NetworkPolicy, Service, Workload
 
 
 def identity(obj: K8sObject) -> tuple:
-    group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
-    return (group, obj.kind, obj.namespace, obj.name)
+    """(API group, kind, namespace, name); kept on the object (objects never change)."""
+    found = obj.__dict__.get("_identity")
+    if found is None:
+        group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
+        found = obj.__dict__["_identity"] = (group, obj.kind, obj.namespace, obj.name)
+    return found
 
 
 def facts(obj: K8sObject) -> tuple:

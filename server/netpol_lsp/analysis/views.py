@@ -95,7 +95,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
     if rendered is None:  # else: the previous render, still that of these files (render_reusable)
         rendered = Renderer(workspace.files, limits, origins=origins).render(named)
-    folders = [os.path.abspath(os.path.dirname(p)) for p in workspace.files if is_kustomization(p)]
+    folders = [os.path.abspath(os.path.dirname(p)) for p in rendered.kustomizations]
     common = os.path.commonpath(folders) if len(folders) > 1 else None
     names = {}
     for folder in rendered.roots:
@@ -192,14 +192,36 @@ def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
 
 
 class _LooseObjects:
-    """The objects of the files no kustomization reads, by identity: computed once for all views."""
+    """The objects of the files no kustomization reads that share an identity with a rendered
+    object (the candidates for a merge), by identity: computed once for all views."""
 
     def __init__(self, workspace: Workspace, rendered: Rendered):
+        wanted = rendered.memo.get("identities")
+        if wanted is None:
+            wanted = rendered.memo["identities"] = {identity(o) for root in rendered.roots.values()
+                                                    for o in _built(root, workspace.config)}
         self.by_identity: dict[tuple, list] = {}
+        claimed = rendered.claimed
         for path, source in workspace.files.items():
-            if path not in rendered.claimed:
+            if path not in claimed:
                 for obj in source.objects:
-                    self.by_identity.setdefault(identity(obj), []).append(obj)
+                    key = identity(obj)
+                    if key in wanted:
+                        self.by_identity.setdefault(key, []).append(obj)
+
+
+def _built(root: Root, config) -> list:
+    """The objects of a root's rendered resources."""
+    return [obj for _res, objects, _problems in _built_per_resource(root, config) for obj in objects]
+
+
+def _built_per_resource(root: Root, config) -> list:
+    """(resource, its objects, its model problems) of a root, built once per render."""
+    done = getattr(root, "built", None)
+    if done is None:
+        done = root.built = [(res, *build_objects(res.root, res.path, res.doc_index, config.default_namespace))
+                             for res in root.objects]
+    return done
 
 
 def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root], problems: list,
@@ -239,8 +261,7 @@ def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root
     seen: dict[tuple, object] = {}
     kept = []
     for root in group:
-        for res in root.objects:
-            built, found = build_objects(res.root, res.path, res.doc_index, config.default_namespace)
+        for res, built, found in _built_per_resource(root, config):
             model_problems.setdefault(res.path, []).extend(found)
             for obj in built:
                 other = seen.get(identity(obj))

@@ -34,7 +34,8 @@ _HARMLESS = {"apiVersion", "kind", "metadata", "resources", "components", "bases
 
 
 def is_kustomization(path: str) -> bool:
-    return os.path.basename(path) in KUSTOMIZATION_NAMES
+    # endswith first: a check of every path on every edit must cost next to nothing
+    return path.endswith(KUSTOMIZATION_NAMES) and os.path.basename(path) in KUSTOMIZATION_NAMES
 
 
 @dataclass
@@ -93,7 +94,8 @@ class Rendered:
     claimed: set[str]  # files that belong to a kustomization: analysed only through its roots
     origins: Origins
     problems: list[Problem] = field(default_factory=list)  # of files no root reads
-    memo: dict = field(default_factory=dict)  # what the views built of it (analysis/rendered.py)
+    memo: dict = field(default_factory=dict)  # what the views built of it (analysis/views.py)
+    kustomizations: list[str] = field(default_factory=list)  # every kustomization file
 
 
 def _text(node: Optional[Node]) -> str:
@@ -194,6 +196,7 @@ class Renderer:
                 claimed |= scratch.files
                 rendered.problems.extend(scratch.problems)
         rendered.claimed = claimed | set(self.kustomizations.values())
+        rendered.kustomizations = sorted(self.kustomizations.values())
         return rendered
 
     # -- a kustomization -----------------------------------------------------------------------

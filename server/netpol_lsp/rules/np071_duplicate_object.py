@@ -27,10 +27,16 @@ def check(ctx):
         # only in the views of a repository with kustomizations (analysis/rendered.py), where
         # identical copies are merged first; elsewhere the workspace is read as it always was
         return
+    wanted = None  # with a scope, only the identities of the objects reported on
+    if ctx.scope is not None:
+        wanted = {identity(obj) for path in ctx.scope if path in ctx.workspace.files
+                  for obj in ctx.workspace.files[path].objects}
     groups: dict[tuple, list] = {}
     for obj in ctx.workspace.objects():
         if isinstance(obj, _KINDS):
-            groups.setdefault(identity(obj), []).append(obj)
+            key = identity(obj)
+            if wanted is None or key in wanted:
+                groups.setdefault(key, []).append(obj)
     for key, objects in groups.items():
         if len(objects) < 2:
             continue
