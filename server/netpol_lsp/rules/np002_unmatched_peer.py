@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..findings import Severity
 from . import fixes
-from .base import describe_workload, did_you_mean, finding
+from .base import describe_workload, finding, suggest_namespaces, suggest_pods
+from .np003_unknown_namespace import names_unknown_namespace
 
 ID = "NP002"
 NAME = "unmatched-peer"
@@ -33,49 +34,56 @@ def check(ctx):
                         yield found
 
 
+REMEDY = ". Fix the selector to the labels of the pods it is meant for"
+
+
 def _explain(ctx, policy, peer, word, defines_namespaces):
-    """The message, and the "did you mean" as (selector, old pair, new pair, owner) or None."""
+    """The message, and the "did you mean" as (selector, old pair, new pair, owner) or None.
+    None altogether when the peer cannot be shown to match nothing: an empty selector matches
+    every pod of its scope, present or future; a namespace the workspace holds no pods of may
+    have any."""
     index = ctx.workspace.index
     if peer.namespace_selector is not None:
         namespaces = ctx.resolver.namespaces_matching(peer.namespace_selector)
         if not namespaces:
             if not peer.namespace_selector.valid:
                 return None
+            if names_unknown_namespace(index, peer.namespace_selector):
+                return None  # NP003 names the unknown namespace: one cause, one finding
             if not defines_namespaces and not _names_namespace(peer.namespace_selector):
                 return None  # the workspace defines no Namespace: we cannot know their labels
             message = f"'{word}' peer matches nothing: no namespace has {peer.namespace_selector.text()}"
-            guess = did_you_mean(peer.namespace_selector, list(index.namespaces.values()), lambda ns: ns.labels)
+            guess = suggest_namespaces(ctx, peer.namespace_selector)
             fix = None
             if guess:
-                owner = f"Namespace {guess[2].name}"
-                message += f" (did you mean {guess[1]}, on {owner}?)"
-                fix = (peer.namespace_selector, guess[0], guess[1], owner)
-            return message + ", so this peer allows no traffic", fix
-        populated = [ns for ns in namespaces if index.workloads_by_ns.get(ns.name)]
-        if not populated:
-            return None  # namespaces outside this repository (kube-system, ...): we cannot see their pods
-        if peer.pod_selector is None or not peer.pod_selector.valid:
+                owner = f"Namespace {guess.owner.name}"
+                message += f" (did you mean {guess.new}, on {owner}?)"
+                fix = (peer.namespace_selector, guess.old, guess.new, owner)
+            return (message + ", so this peer allows no traffic. Fix the selector to the labels of the "
+                    "namespaces it is meant for"), fix
+        populated = [ns.name for ns in namespaces if index.workloads_by_ns.get(ns.name)]
+        if len(populated) < len(namespaces):
+            return None  # a namespace whose pods are not in this repository (kube-system, ...) may have them
+        if peer.pod_selector is None or not peer.pod_selector.valid or peer.pod_selector.is_empty():
             return None
-        candidates = [w for ns in populated for w in index.workloads_by_ns[ns.name]]
-        where = ", ".join(ns.name for ns in populated[:5])
+        where = ", ".join(populated[:5])
     else:
-        if peer.pod_selector is None or not peer.pod_selector.valid:
+        if peer.pod_selector is None or not peer.pod_selector.valid or peer.pod_selector.is_empty():
             return None
-        candidates = index.workloads_by_ns.get(policy.namespace, [])
+        populated = [policy.namespace]
+        if not index.workloads_by_ns.get(policy.namespace):
+            return None  # no workloads of this namespace here: NP001 says once what it could not check
         where = policy.namespace
-        if not candidates:
-            return (f"'{word}' peer matches no pod: namespace {policy.namespace} has no workloads in this "
-                    f"workspace with {peer.pod_selector.text()}, so this peer allows no traffic"), None
-    plural = "s" if "," in where else ""
+    plural = "s" if len(populated) > 1 else ""
     message = (f"'{word}' peer matches no pod: no pod template in namespace{plural} {where} has "
                f"{peer.pod_selector.text()}")
-    guess = did_you_mean(peer.pod_selector, candidates)
+    guess = suggest_pods(ctx, peer.pod_selector, populated)
     fix = None
     if guess:
-        owner = describe_workload(guess[2])
-        message += f" (did you mean {guess[1]}, on {owner}?)"
-        fix = (peer.pod_selector, guess[0], guess[1], owner)
-    return message + ", so this peer allows no traffic", fix
+        owner = describe_workload(guess.owner)
+        message += f" (did you mean {guess.new}, on {owner}?)"
+        fix = (peer.pod_selector, guess.old, guess.new, owner)
+    return message + ", so this peer allows no traffic" + REMEDY, fix
 
 
 def _names_namespace(selector) -> bool:

@@ -34,9 +34,18 @@ def check(ctx):
                     if selector is None or not isinstance(selector.node, Mapping):
                         continue
                     for name, node in _named(selector):
-                        if name not in index.namespaces and not index.is_known_namespace(name):
+                        if _unknown(index, name):
                             yield finding(ID, f"namespaceSelector names namespace '{name}', which the workspace "
                                           f"never defines or uses{_guess(name, known)}", policy.path, node.span)
+
+
+def _unknown(index, name: str) -> bool:
+    return name not in index.namespaces and not index.is_known_namespace(name)
+
+
+def names_unknown_namespace(index, selector) -> bool:
+    """Whether NP003 flags a namespace this selector names (NP002 then stays silent on it)."""
+    return isinstance(selector.node, Mapping) and any(_unknown(index, name) for name, _ in _named(selector))
 
 
 def _named(selector):
