@@ -117,5 +117,16 @@ def suggest_namespaces(ctx: RuleContext, selector: Selector) -> Optional[Suggest
                                                                      if fixed.matches(ns.labels)])
 
 
+def covering_policies(ctx: RuleContext, policy: NetworkPolicy, direction: str) -> list[NetworkPolicy]:
+    """The other policies of the namespace that isolate `direction` for every pod this one
+    selects, in any cluster: their podSelector follows from this one's (`{}` always does).
+    Rules reason over these when the workspace shows no pods the policy selects."""
+    from .np070_redundant_rule import selector_covers
+
+    return [other for other in ctx.workspace.index.policies_by_ns.get(policy.namespace, ())
+            if other is not policy and other.affects(direction)
+            and selector_covers(other.pod_selector, policy.pod_selector)]
+
+
 def policy_label(policy: NetworkPolicy) -> str:
     return f"NetworkPolicy {policy.namespace}/{policy.name}"
