@@ -4,7 +4,8 @@ from __future__ import annotations
 from . import (
     np001_unmatched_pod_selector, np002_unmatched_peer, np003_unknown_namespace, np004_and_or_peer,
     np010_implicit_policy_types, np011_ignored_rules, np012_egress_blocks_dns, np013_dns_single_protocol,
-    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
+    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated,
+    np023_obsolete_default_deny, np024_host_network_policy, np025_namespace_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np099_unused_suppression,
 )
@@ -12,7 +13,8 @@ from . import (
 RULES = [
     np001_unmatched_pod_selector, np002_unmatched_peer, np003_unknown_namespace, np004_and_or_peer,
     np010_implicit_policy_types, np011_ignored_rules, np012_egress_blocks_dns, np013_dns_single_protocol,
-    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
+    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated,
+    np023_obsolete_default_deny, np024_host_network_policy, np025_namespace_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np099_unused_suppression,
 ]
