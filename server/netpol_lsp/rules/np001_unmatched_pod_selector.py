@@ -1,6 +1,7 @@
 """NP001 unmatched-pod-selector: a policy's spec.podSelector selects no workload in the workspace."""
 from __future__ import annotations
 
+from ..analysis.isolation import SYSTEM_NAMESPACES
 from ..findings import Severity
 from . import fixes
 from .base import describe_workload, finding, related_workload, suggest_pods
@@ -13,18 +14,23 @@ SUMMARY = "a policy's spec.podSelector selects no workload in the workspace"
 
 def check(ctx):
     index = ctx.workspace.index
-    unseen: dict[str, list] = {}  # namespace without workloads -> its policies that select by label
+    # namespace not (wholly) shown -> its policies with a label selector that matches nothing shown
+    unseen: dict[str, list] = {}
     for policy in ctx.policies():
         selector = policy.pod_selector
         candidates = index.workloads_by_ns.get(policy.namespace, [])
-        if not candidates:
+        if not candidates or policy.namespace in SYSTEM_NAMESPACES:
             by_label = unseen.get(policy.namespace)
             if by_label is None:
-                by_label = unseen[policy.namespace] = [p for p in index.policies_by_ns.get(policy.namespace, ())
-                                                       if _label_selectors(p)]
+                by_label = unseen[policy.namespace] = [
+                    p for p in index.policies_by_ns.get(policy.namespace, ())
+                    if any(not ctx.resolver.workloads_matching(p.namespace, s) for s in _label_selectors(p))]
             if by_label and by_label[0] is policy:
-                yield _unseen(policy, len(by_label))
-        if not candidates or selector.is_empty() or not selector.valid or ctx.resolver.selected(policy):
+                first = next(s for s in _label_selectors(policy)
+                             if not ctx.resolver.workloads_matching(policy.namespace, s))
+                yield _unseen(policy, first, len(by_label), bool(candidates))
+            continue
+        if selector.is_empty() or not selector.valid or ctx.resolver.selected(policy):
             continue
         message = (f"podSelector matches no workload in namespace {policy.namespace}: "
                    f"no pod template has {selector.text()}")
@@ -43,15 +49,23 @@ def check(ctx):
         yield found
 
 
-def _unseen(policy, count: int):
+def _unseen(policy, selector, count: int, some_seen: bool):
     """Once per namespace the workspace holds no workloads of (a policy-only folder, pods made
-    elsewhere): what could not be checked, as an info on the first policy that selects by label
-    there (the workspace order makes it stable)."""
-    what = f"the pod selectors of {count} polic{'ies' if count > 1 else 'y'}"
-    message = (f"the workspace holds no workloads in namespace {policy.namespace}, so whether {what} there "
-               f"({_label_selectors(policy)[0].text()}{', ...' if count > 1 else ''}) select any pod could not "
-               "be checked. Add the manifests of its workloads to the checked paths to have them checked")
-    return finding(ID, message, policy.path, _label_selectors(policy)[0].anchor, severity=Severity.INFO)
+    elsewhere), or not all of them (kube-system: the cluster's own components live there): what
+    could not be checked, as an info on the first selector that matches nothing shown (the
+    workspace order makes it stable)."""
+    what = f"{count} polic{'ies' if count > 1 else 'y'}"
+    if some_seen:
+        reason = (f"namespace {policy.namespace} holds cluster components the workspace does not show, so whether "
+                  f"the pod selectors of {what} there ({selector.text()}{', ...' if count > 1 else ''}) select any "
+                  "pod could not be checked")
+        remedy = f"Compare them with kubectl get pods -n {policy.namespace} --show-labels"
+    else:
+        reason = (f"the workspace holds no workloads in namespace {policy.namespace}, so whether the pod selectors "
+                  f"of {what} there ({selector.text()}{', ...' if count > 1 else ''}) select any pod could not be "
+                  "checked")
+        remedy = "Add the manifests of its workloads to the checked paths to have them checked"
+    return finding(ID, f"{reason}. {remedy}", policy.path, selector.anchor, severity=Severity.INFO)
 
 
 def _label_selectors(policy) -> list:

@@ -1,6 +1,7 @@
 """NP002 unmatched-peer: a from/to peer whose pod or namespace selector matches nothing."""
 from __future__ import annotations
 
+from ..analysis.isolation import SYSTEM_NAMESPACES
 from ..findings import Severity
 from . import fixes
 from .base import describe_workload, finding, suggest_namespaces, suggest_pods
@@ -34,14 +35,15 @@ def check(ctx):
                         yield found
 
 
-REMEDY = ". Fix the selector to the labels of the pods it is meant for"
+REMEDY = ". Fix the selector to the labels of the pods it is meant for, or remove the peer if no such pods run"
 
 
 def _explain(ctx, policy, peer, word, defines_namespaces):
     """The message, and the "did you mean" as (selector, old pair, new pair, owner) or None.
     None altogether when the peer cannot be shown to match nothing: an empty selector matches
     every pod of its scope, present or future; a namespace the workspace holds no pods of may
-    have any."""
+    have any, and kube-system holds the cluster's own components (CoreDNS...) that
+    repositories do not show."""
     index = ctx.workspace.index
     if peer.namespace_selector is not None:
         namespaces = ctx.resolver.namespaces_matching(peer.namespace_selector)
@@ -61,7 +63,8 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
                 fix = (peer.namespace_selector, guess.old, guess.new, owner)
             return (message + ", so this peer allows no traffic. Fix the selector to the labels of the "
                     "namespaces it is meant for"), fix
-        populated = [ns.name for ns in namespaces if index.workloads_by_ns.get(ns.name)]
+        populated = [ns.name for ns in namespaces
+                     if index.workloads_by_ns.get(ns.name) and ns.name not in SYSTEM_NAMESPACES]
         if len(populated) < len(namespaces):
             return None  # a namespace whose pods are not in this repository (kube-system, ...) may have them
         if peer.pod_selector is None or not peer.pod_selector.valid or peer.pod_selector.is_empty():
@@ -71,7 +74,7 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
         if peer.pod_selector is None or not peer.pod_selector.valid or peer.pod_selector.is_empty():
             return None
         populated = [policy.namespace]
-        if not index.workloads_by_ns.get(policy.namespace):
+        if not index.workloads_by_ns.get(policy.namespace) or policy.namespace in SYSTEM_NAMESPACES:
             return None  # no workloads of this namespace here: NP001 says once what it could not check
         where = policy.namespace
     plural = "s" if len(populated) > 1 else ""
