@@ -27,12 +27,20 @@ def check(ctx):
                     if explained:
                         message, guess = explained
                         selector = peer.pod_selector or peer.namespace_selector
-                        found = finding(ID, message, policy.path, selector.anchor)
+                        if isinstance(message, _Info):
+                            found = finding(ID, str(message), policy.path, peer.namespace_selector.anchor,
+                                            severity=Severity.INFO)
+                        else:
+                            found = finding(ID, message, policy.path, selector.anchor)
                         if guess is not None:
                             fix = fixes.replace_label(ctx, policy.path, *guess)
                             if fix is not None:
                                 found.fixes.append(fix)
                         yield found
+
+
+class _Info(str):
+    """A message about what could not be checked: reported as an info."""
 
 
 REMEDY = ". Fix the selector to the labels of the pods it is meant for, or remove the peer if no such pods run"
@@ -54,15 +62,17 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
                 return None  # NP003 names the unknown namespace: one cause, one finding
             if not defines_namespaces and not _names_namespace(peer.namespace_selector):
                 return None  # the workspace defines no Namespace: we cannot know their labels
-            message = f"'{word}' peer matches nothing: no namespace has {peer.namespace_selector.text()}"
+            text = peer.namespace_selector.text()
             guess = suggest_namespaces(ctx, peer.namespace_selector)
-            fix = None
             if guess:
                 owner = f"Namespace {guess.owner.name}"
-                message += f" (did you mean {guess.new}, on {owner}?)"
-                fix = (peer.namespace_selector, guess.old, guess.new, owner)
-            return (message + ", so this peer allows no traffic. Fix the selector to the labels of the "
-                    "namespaces it is meant for"), fix
+                return (f"'{word}' peer matches nothing: no namespace has {text} (did you mean {guess.new}, on "
+                        f"{owner}?), so this peer allows no traffic. Fix the selector to the labels of the namespaces "
+                        "it is meant for"), (peer.namespace_selector, guess.old, guess.new, owner)
+            # namespaces made later (by a controller, by another repository) may have the labels
+            return _Info(f"'{word}' peer matches no namespace of the workspace: none has {text}, so the namespaces it "
+                         "admits, if a controller or another repository makes them, could not be checked. Define "
+                         "them, or list them with their labels under assumeNamespaces"), None
         populated = [ns.name for ns in namespaces
                      if index.workloads_by_ns.get(ns.name) and ns.name not in SYSTEM_NAMESPACES]
         if len(populated) < len(namespaces):
