@@ -33,8 +33,8 @@ def check(ctx):
             continue  # stops at the first sister that is open too
         names = ", ".join(sisters[:3]) + (f" and {len(sisters) - 3} more" if len(sisters) > 3 else "")
         workloads = counted(index, ns)
-        yield finding(ID, f"no NetworkPolicy isolates any of the {len(workloads)} workload"
-                      f"{'s' if len(workloads) > 1 else ''} of namespace {ns}, while its {len(sisters)} sister "
+        what = "the workload" if len(workloads) == 1 else f"any of the {len(workloads)} workloads"
+        yield finding(ID, f"no NetworkPolicy isolates {what} of namespace {ns}, while its {len(sisters)} sister "
                       f"namespaces ({names}) all have isolated workloads, so every pod here accepts every connection. "
                       "Add a policy that selects every pod (podSelector: {}) and allow what they serve, unless this "
                       "namespace is open on purpose", path, span)
