@@ -189,7 +189,7 @@ def test_np011_under_aws_says_policy_types_are_ignored():
 
 def test_np011_without_a_known_cni_speaks_of_the_api():
     (found,) = of(findings_of({"p.yaml": EGRESS_ONLY_WITH_INGRESS}), "NP011")
-    assert "Kubernetes does not enforce them" in found.message
+    assert "Kubernetes does not enforce it" in found.message
 
 
 # --- 6. NP021: a Job running a database image is a client ----------------------------------

@@ -40,11 +40,11 @@ FLANNEL_POLICY_CONTROLLER = "kube-network-policies"
 # rules) -> what that CNI does with them.
 POLICY_TYPES_DEPARTURES = {
     ("cilium", "ingress"): ("enforces ingress rules even when policyTypes leaves Ingress out (a known Cilium "
-                            "bug, cilium/cilium#48703), so on this cluster they do isolate ingress"),
-    ("aws-vpc-cni", "ingress"): ("its network policy controller ignores policyTypes and enforces the rules as "
-                                 "written, so on this cluster they do isolate ingress"),
-    ("aws-vpc-cni", "egress"): ("its network policy controller ignores policyTypes and enforces the rules as "
-                                "written, so on this cluster they do isolate egress"),
+                            "bug, cilium/cilium#48703), so on this cluster the selected pods are isolated for ingress"),
+    ("aws-vpc-cni", "ingress"): ("whose network policy controller ignores policyTypes, enforces the rules as "
+                                 "written, so on this cluster the selected pods are isolated for ingress"),
+    ("aws-vpc-cni", "egress"): ("whose network policy controller ignores policyTypes, enforces the rules as "
+                                "written, so on this cluster the selected pods are isolated for egress"),
 }
 
 

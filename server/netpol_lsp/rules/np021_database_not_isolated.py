@@ -28,6 +28,6 @@ def check(ctx):
                        "every pod in the cluster can connect to it. Restrict it with the node's firewall, or run it "
                        "off the host network behind an ingress policy")
         else:
-            message = (f"{who} {evidence} but no NetworkPolicy isolates its ingress, so every pod in the cluster can "
+            message = (f"{who} {evidence}, and no NetworkPolicy isolates its ingress, so every pod in the cluster can "
                        "connect to it. Add an ingress policy that admits only its clients")
         yield finding(ID, message, workload.path, workload.kind_span)
