@@ -179,7 +179,7 @@ EGRESS_ONLY_WITH_INGRESS = policy("p", "shop", """
 def test_np011_under_cilium_says_cilium_enforces_them():
     (found,) = of(findings_of({"p.yaml": EGRESS_ONLY_WITH_INGRESS}, Config(cni="cilium")), "NP011")
     assert "Cilium (declared in the configuration)" in found.message and "cilium/cilium#48703" in found.message
-    assert "do isolate ingress" in found.message
+    assert "the selected pods are isolated for ingress" in found.message
 
 
 def test_np011_under_aws_says_policy_types_are_ignored():
