@@ -35,7 +35,7 @@ def check(ctx):
             elif index.policies_by_ns[policy.namespace][0] is policy:
                 count = len(index.policies_by_ns[policy.namespace])
                 yield finding(ID, f"namespace '{policy.namespace}' is not defined in the workspace and no workload "
-                              f"lives there, so what its {count} polic{'ies' if count > 1 else 'y'} select could not "
+                              f"lives there, so what its {count} polic{'ies select' if count > 1 else 'y selects'} could not "
                               "be checked. Define the Namespace, or list it under assumeNamespaces",
                               policy.path, span, severity=Severity.INFO)
         for direction in ("ingress", "egress"):
