@@ -327,3 +327,38 @@ def test_np025_follows_an_edit_in_another_namespace_incrementally():
     assert after.rechecked is not None  # incremental, not a full analysis
     assert after.findings_of("c.yaml") == []
     assert [f.message for f in after.findings()] == [f.message for f in analyze_workspace(edited).findings()]
+
+
+# --- what the analysis cannot see: said once, as an info -----------------------------------------
+
+def test_kube_system_selectors_are_not_claimed_to_match_nothing():
+    coredns_policy = policy("coredns", "kube-system", "podSelector:\n  matchLabels:\n    k8s-app: kube-dns\n"
+                                                      "policyTypes: [Ingress]\ningress:\n- ports:\n  - port: 53\n"
+                                                      "    protocol: UDP\n")
+    dns_egress = policy("dns", "shop", """
+        podSelector: {}
+        policyTypes: [Egress]
+        egress:
+        - to:
+          - namespaceSelector:
+              matchLabels:
+                kubernetes.io/metadata.name: kube-system
+            podSelector:
+              matchLabels:
+                k8s-app: kube-dns
+        """)
+    found = findings_of({"calico.yaml": CALICO_NODE, "coredns.yaml": coredns_policy, "dns.yaml": dns_egress,
+                         "api.yaml": deployment("api", "shop", {"app": "api"})})
+    assert of(found, "NP002") == []
+    (np001,) = of(found, "NP001")
+    assert np001.severity.name == "INFO" and "kubectl get pods -n kube-system" in np001.message
+
+
+def test_a_policy_only_namespace_gets_one_info_not_a_warning_per_selector():
+    policies = {f"p{i}.yaml": policy(f"p{i}", "default", f"podSelector:\n  matchLabels:\n    app: a{i}\n"
+                                                         "policyTypes: [Ingress]\ningress:\n- from:\n"
+                                                         "  - podSelector:\n      matchLabels:\n        app: b\n")
+                for i in range(3)}
+    found = findings_of(policies)
+    assert [(f.rule, f.severity.name, f.path) for f in found] == [("NP001", "INFO", "p0.yaml")]
+    assert "3 policies" in found[0].message
