@@ -38,3 +38,18 @@ def test_the_corpus_has_at_least_fifteen_workspaces():
 @pytest.mark.parametrize("folder", WORKSPACES, ids=lambda p: p.name)
 def test_findings_are_exactly_the_expected_ones(folder):
     assert actual(folder) == expected(folder)
+
+
+@pytest.mark.parametrize("folder", WORKSPACES, ids=lambda p: p.name)
+def test_the_editor_sees_the_same(folder):
+    """The language server builds open buffers whole and the rest lean: both see these findings."""
+    from netpol_lsp.workspace import Workspace, load_source
+
+    config_path = folder / CONFIG_NAME
+    config = load_config(config_path if config_path.is_file() else None)
+    whole = Workspace(config)
+    for path in sorted(folder.rglob("*.y*ml")):
+        if path.name != CONFIG_NAME:
+            whole.put(load_source(os.path.relpath(path, folder), path.read_text(encoding="utf-8"), config))
+    found = sorted(f"{f.rule} {f.severity} {f.path}:{f.span.start_line + 1}" for f in analyze(whole))
+    assert found == expected(folder)
