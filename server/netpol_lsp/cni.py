@@ -31,6 +31,8 @@ SIGNATURES = (
     ("kube-router", "kube-router"),
     ("antrea", "antrea"),
     ("romana", "romana"),
+    ("ovnkube", "ovn-kubernetes"),
+    ("ovn-kubernetes", "ovn-kubernetes"),
 )
 
 # the image fragment of the network policy controller Flannel's chart adds (netpol.enabled)

@@ -73,6 +73,8 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
             return _Info(f"'{word}' peer matches no namespace of the workspace: none has {text}, so the namespaces it "
                          "admits, if a controller or another repository makes them, could not be checked. Define "
                          "them, or list them with their labels under assumeNamespaces"), None
+        if any(index.unknown_pods_by_ns.get(ns.name) for ns in namespaces):
+            return None  # pods an operator makes of a kind nobody described may match (NP097)
         populated = [ns.name for ns in namespaces
                      if index.workloads_by_ns.get(ns.name) and ns.name not in SYSTEM_NAMESPACES]
         if len(populated) < len(namespaces):
@@ -83,6 +85,8 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
     else:
         if peer.pod_selector is None or not peer.pod_selector.valid or peer.pod_selector.is_empty():
             return None
+        if index.unknown_pods_by_ns.get(policy.namespace):
+            return None  # pods an operator makes of a kind nobody described may match (NP097)
         populated = [policy.namespace]
         if not index.workloads_by_ns.get(policy.namespace) or policy.namespace in SYSTEM_NAMESPACES:
             return None  # no workloads of this namespace here: NP001 says once what it could not check
