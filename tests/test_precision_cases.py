@@ -362,3 +362,28 @@ def test_a_policy_only_namespace_gets_one_info_not_a_warning_per_selector():
     found = findings_of(policies)
     assert [(f.rule, f.severity.name, f.path) for f in found] == [("NP001", "INFO", "p0.yaml")]
     assert "3 policies" in found[0].message
+
+
+def test_an_or_meant_as_an_and_is_np004_alone():
+    # prometheus runs in monitoring only: the pod-only peer matches nothing because the OR was meant as AND
+    spec = """
+        podSelector:
+          matchLabels:
+            app: api
+        policyTypes: [Ingress]
+        ingress:
+        - from:
+          - namespaceSelector:
+              matchLabels:
+                kubernetes.io/metadata.name: monitoring
+          - podSelector:
+              matchLabels:
+                app: prometheus
+        """
+    files = {"ns.yaml": namespace("shop") + "---\n" + namespace("monitoring"),
+             "w.yaml": deployment("api", "shop", {"app": "api"}) + "---\n"
+             + deployment("prometheus", "monitoring", {"app": "prometheus"}),
+             "p.yaml": policy("p", "shop", spec)}
+    found = findings_of(files)
+    assert [f.rule for f in found if f.rule in ("NP002", "NP004")] == ["NP004"]
+    assert "Deployment monitoring/prometheus" in of(found, "NP004")[0].message

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..analysis.isolation import SYSTEM_NAMESPACES
 from ..findings import Severity
-from . import fixes
+from . import fixes, np004_and_or_peer
 from .base import describe_workload, finding, suggest_namespaces, suggest_pods
 from .np003_unknown_namespace import names_unknown_namespace
 
@@ -23,6 +23,8 @@ def check(ctx):
                 for peer in rule.peers or ():
                     if not peer.is_cluster_peer or ctx.resolver.peer_workloads(policy, peer):
                         continue
+                    if peer.namespace_selector is None and np004_and_or_peer.explains(ctx, policy, rule, peer):
+                        continue  # the OR that was meant as an AND: NP004 says so, one cause one finding
                     explained = _explain(ctx, policy, peer, word, defines_namespaces)
                     if explained:
                         message, guess = explained

@@ -44,6 +44,17 @@ def check(ctx):
                     yield found
 
 
+def explains(ctx, policy, rule, peer) -> bool:
+    """Whether NP004 flags the pair this pod-only peer belongs to: then the peer's matching no
+    pod of its own namespace has that one cause, and NP002 leaves it to NP004."""
+    peers = rule.peers or []
+    for first, second in zip(peers, peers[1:]):
+        pair = _pair(first, second)
+        if pair is not None and pair[1] is peer and _evidence(ctx, policy, *pair) is not None:
+            return True
+    return False
+
+
 def _evidence(ctx, policy, ns_peer, pod_peer):
     """Why the OR looks like a mistake, or None when it reads as meant. Never beside an empty
     selector (`podSelector: {}` next to a namespaceSelector is the documented "this namespace,
