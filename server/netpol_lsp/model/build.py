@@ -143,6 +143,8 @@ class _Builder:
             if isinstance(controller, Scalar) and controller.python() is True:
                 kind = self.string(ref.get("kind"), "ownerReference kind")
                 name = self.string(ref.get("name"), "ownerReference name")
+                if kind == "Node":  # a static (mirror) pod: the kubelet runs each alone, no controller
+                    return None
                 if name:  # without a kind the peer analyzer names it a Pod; so do we
                     return (kind or "Pod", name)
         return None
