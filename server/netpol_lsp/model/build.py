@@ -9,9 +9,10 @@ from typing import Optional
 
 from ..manifests.nodes import Mapping, Node, Scalar, Sequence
 from .objects import (
-    NAMESPACE_NAME_LABEL, WORKLOAD_KINDS, ContainerPort, IPBlock, K8sObject, ModelProblem, Namespace,
+    NAMESPACE_NAME_LABEL, WORKLOAD_KINDS, ContainerPort, ForeignPolicy, IPBlock, K8sObject, ModelProblem, Namespace,
     NetworkPolicy, Peer, PortSpec, Requirement, Rule, Selector, Service, Workload,
 )
+from .policy_kinds import foreign_policy_vendor, is_kubernetes_policy
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
@@ -101,8 +102,10 @@ class _Builder:
             objects.append(Namespace(**common))
         elif kind in WORKLOAD_KINDS:
             objects.append(self.workload(root, common, meta))
-        elif kind == "NetworkPolicy" and api_version.startswith("networking.k8s.io/"):
+        elif is_kubernetes_policy(kind, api_version):  # removed versions too: analysed as v1 (NP093)
             objects.append(self.policy(root, common))
+        elif foreign_policy_vendor(kind, api_version):
+            objects.append(ForeignPolicy(**common, vendor=foreign_policy_vendor(kind, api_version)))
         elif kind == "Service":
             spec = self.mapping(root.get("spec"), "spec")
             selector = self.string_map(spec.get("selector"), "spec.selector") if spec else {}

@@ -97,6 +97,13 @@ class Namespace(K8sObject):
 
 
 @dataclass(eq=False)
+class ForeignPolicy(K8sObject):
+    """A policy kind of a CNI or vendor that the analysis does not model (policy_kinds.py)."""
+
+    vendor: str = ""
+
+
+@dataclass(eq=False)
 class Service(K8sObject):
     selector: dict[str, str] = field(default_factory=dict)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..manifests.nodes import Mapping, Scalar
+from ..model.policy_kinds import REMOVED_POLICY_VERSIONS, is_kubernetes_policy
 from ..schema_check import validate
 from .base import finding
 
@@ -32,8 +33,9 @@ def per_file(source) -> list:
     reported = set()
     for doc in source.documents:
         for root in _policies(doc.root):
+            removed = root.get("apiVersion").value in REMOVED_POLICY_VERSIONS  # NP093 says it
             for error in validate(root, SCHEMA):
-                if _explained_elsewhere(error):
+                if _explained_elsewhere(error) or (removed and tuple(error.path) == ("apiVersion",)):
                     continue
                 key = error.span.start_line  # the schema and the model may both see it: once a line
                 if key not in reported:
@@ -53,8 +55,7 @@ def _policies(root):
     kind = root.get("kind")
     if not isinstance(kind, Scalar):
         return
-    if kind.value == "NetworkPolicy" and isinstance(root.get("apiVersion"), Scalar) \
-            and root.get("apiVersion").value.startswith("networking.k8s.io/"):
+    if isinstance(root.get("apiVersion"), Scalar) and is_kubernetes_policy(kind.value, root.get("apiVersion").value):
         yield root
     elif kind.value.endswith("List"):
         items = root.get("items")
