@@ -17,6 +17,7 @@ from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
 from .manifests.parse import ParseProblem
 from .manifests.reading import BINARY, SNIFF
+from .manifests.sniff import relevant_kind
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -148,6 +149,9 @@ def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> 
                                   f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)")
         with open(path, "rb") as handle:
             data = handle.read(config.limits.max_file_bytes + 1)
+        chart = helm_chart_of(str(path))
+        if chart is not None:
+            return chart_template_source(candidate.display, chart, data.decode("utf-8", "replace"))
     except FileNotFoundError:
         return skipped_source(candidate.display, "skipped: the file disappeared while it was being read")
     except OSError as err:
@@ -178,7 +182,35 @@ def source_from_text(display: str, text: str, config: Config, memo=None) -> Sour
                                   "(limits.maxFileBytes)")
     if "\x00" in text[:SNIFF]:
         return skipped_source(display, BINARY)
+    chart = helm_chart_of(display)
+    if chart is not None:
+        return chart_template_source(display, chart, text)
     return load_source(display, text, config, memo=memo)
+
+
+def helm_chart_of(path: str) -> Optional[str]:
+    """The folder of the Helm chart whose templates/ folder holds the file, or None: every
+    file there is a template, whatever its text looks like."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        parent = os.path.dirname(folder)
+        if os.path.basename(folder) == "templates" and _is_chart(parent):
+            return parent
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _is_chart(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "Chart.yaml"))
+
+
+def chart_template_source(display: str, chart: str, text: str) -> SourceFile:
+    kind = relevant_kind(text)
+    holds = f" It holds a {kind}, which the analysis does not see." if kind else ""
+    shown = os.path.relpath(chart) if not os.path.relpath(chart).startswith("..") else chart
+    return skipped_source(display, f"skipped: a template of the Helm chart {shown} (its templates/ folder).{holds} "
+                          "Render it (helm template) to check it", "skipped-manifest" if kind else "skipped")
 
 
 def _mib(size: int) -> str:

@@ -20,6 +20,8 @@ from ..span import Span, utf16_col
 from . import compose
 from .nodes import Mapping, Node, Scalar, Sequence, moved
 from .scalars import TAG_TYPES, plain_type
+from .sniff import relevant_kind
+from .templates import template_line
 
 try:  # libyaml is the fast path; the pure-Python composer gives the same nodes, slower.
     _Loader = yaml.CSafeLoader
@@ -29,7 +31,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _DOC_START = re.compile(r"^---(?:[ \t]|$)")
 _GLUED_START = re.compile(r"^---[A-Za-z]")  # `---apiVersion: v1`: a separator missing its newline
 _DOC_END = re.compile(r"^\.\.\.(?:[ \t]|$)")
-_HELM = re.compile(r"^[^#\n]*\{\{.*\}\}", re.MULTILINE)
 # YAML 1.1 also ends lines at these; LSP and editors do not (nor does `lines`, split at \n)
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
@@ -51,7 +52,13 @@ class ParseProblem:
 
     span: Span
     message: str
-    kind: str = "syntax"  # "syntax" | "skipped" | "duplicate-key" | "glued-separator"
+    kind: str = "syntax"  # "syntax" | "duplicate-key" | "glued-separator" | one of LEFT_OUT
+
+
+# Kinds of problems that leave a file or a document out of the analysis: "skipped" (a whole
+# file), "template" (one document); "skipped-manifest" for either when its text names a
+# NetworkPolicy, a workload or a Namespace (NP092, a warning; the others are NP091, info).
+LEFT_OUT = ("skipped", "template", "skipped-manifest")
 
 
 @dataclass
@@ -93,9 +100,6 @@ def split_documents(lines: list[str]) -> list[tuple[int, int]]:
     return chunks
 
 
-def looks_like_helm(text: str) -> bool:
-    return "{{" in text and _HELM.search(text) is not None
-
 
 @dataclass
 class _Chunk:
@@ -122,15 +126,6 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
     previous = memo.chunks if memo is not None else {}
     if memo is not None:
         memo.chunks = {}
-    if looks_like_helm(text):
-        match = _HELM.search(text)
-        line = text.count("\n", 0, match.start())
-        parsed.skipped = True
-        parsed.problems.append(ParseProblem(
-            Span(line, 0, line, 0),
-            "skipped: this file is a Helm template ({{ ... }}); render it (helm template) to check it",
-            "skipped"))
-        return parsed
     lines = text.split("\n")
     budget = [limits.max_nodes]
     for start, end in split_documents(lines):
@@ -177,6 +172,8 @@ def _reuse_chunk(parsed: ParsedFile, done: _Chunk, start: int, end: int) -> _Chu
 
 
 def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, keep=True):
+    if "{{" in chunk and _left_out_as_template(parsed, chunk, lines, start, end):
+        return
     builder = _Builder(lines, start, limits, budget, parsed.problems, shift)
     builder.ascii = not shift and chunk.isascii()
     if not builder.ascii and _YAML_ONLY_BREAKS.search(chunk):
@@ -207,6 +204,24 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         parsed.problems.append(ParseProblem(Span(start, 0, start, 0), f"YAML could not be read: {err}"))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
+
+
+def _left_out_as_template(parsed, chunk, lines, start, end) -> bool:
+    """A document with template syntax where YAML structure is (templates.py) is left out,
+    alone: the documents around it are still read."""
+    found = template_line(chunk)
+    if found is None:
+        return False
+    line = min(start + found, end - 1)
+    col = max(lines[line].find("{{"), 0)
+    kind = relevant_kind("\n".join(lines[start:end]))
+    holds = f" It holds a {kind}, which the analysis does not see." if kind else ""
+    parsed.problems.append(ParseProblem(
+        Span(line, utf16_col(lines[line], col), line, utf16_col(lines[line], col + 2)),
+        f"skipped: this document is a Helm or Go template ({{{{ on line {line + 1} stands where YAML structure "
+        f"is).{holds} "
+        "Render it (helm template) to check it", "skipped-manifest" if kind else "template"))
+    return True
 
 
 def _yaml_reason(err: yaml.MarkedYAMLError) -> str:

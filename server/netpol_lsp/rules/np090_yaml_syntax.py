@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from ..manifests.parse import LEFT_OUT
 from .base import finding
 
 ID = "NP090"
@@ -15,6 +16,6 @@ SEVERITY_BY_KIND = {"duplicate-key": Severity.WARNING, "glued-separator": Severi
 def check(ctx):
     for source in ctx.files():
         for problem in source.parse_problems:
-            if problem.kind == "skipped":
+            if problem.kind in LEFT_OUT:
                 continue
             yield finding(ID, problem.message, source.path, problem.span, severity=SEVERITY_BY_KIND.get(problem.kind))

@@ -6,8 +6,8 @@ from . import (
     np010_implicit_policy_types, np011_ignored_rules, np012_egress_blocks_dns, np013_dns_single_protocol,
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
-    np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np093_removed_policy_api,
-    np094_policy_kind_not_analysed, np099_unused_suppression,
+    np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np092_skipped_manifest,
+    np093_removed_policy_api, np094_policy_kind_not_analysed, np099_unused_suppression,
 )
 
 RULES = [
@@ -15,8 +15,8 @@ RULES = [
     np010_implicit_policy_types, np011_ignored_rules, np012_egress_blocks_dns, np013_dns_single_protocol,
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
-    np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np093_removed_policy_api,
-    np094_policy_kind_not_analysed, np099_unused_suppression,
+    np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np092_skipped_manifest,
+    np093_removed_policy_api, np094_policy_kind_not_analysed, np099_unused_suppression,
 ]
 RULES_BY_ID = {rule.ID: rule for rule in RULES}
 RULES_BY_NAME = {rule.NAME: rule for rule in RULES}
