@@ -14,7 +14,7 @@ from typing import Optional
 
 from .cache import WorkspaceCache, content_hash
 from .config import Config
-from .loader import Candidate, LoadResult, discover, read_candidate
+from .loader import Candidate, LoadResult, count_source, discover, read_candidate
 from .packing import pack, unpack
 from .parallel import map_in_order
 from .workspace import SourceFile, Workspace
@@ -55,8 +55,7 @@ class BulkLoad:
                 if self.cache is not None and identity is not None:
                     self.cache.store(candidate.display, *identity, packed or marshal.dumps(pack(source)))
             workspace.put(source)
-            result.files_seen += 1
-            result.documents += len(source.documents)
+            count_source(result, source)
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
         return result

@@ -15,9 +15,10 @@ from typing import Iterator, Optional
 
 from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
-from .manifests.parse import ParseProblem
+from .manifests.nodes import Mapping, Scalar
+from .manifests.parse import LEFT_OUT, ParseProblem
 from .manifests.reading import BINARY, SNIFF
-from .manifests.sniff import relevant_kind
+from .manifests.sniff import relevant_kind, relevant_kind_in_stream
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -39,7 +40,10 @@ class Candidate:
 class LoadResult:
     workspace: Workspace
     files_seen: int = 0
-    documents: int = 0
+    documents: int = 0  # analysed
+    skipped_documents: int = 0  # left out of files that were otherwise read (templates)
+    skipped_files: int = 0  # left out whole (too large, binary, a chart's template, ...)
+    manifests: int = 0  # documents that are Kubernetes objects (apiVersion and kind)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -144,9 +148,12 @@ def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> 
         if not stat.S_ISREG(info.st_mode):
             return skipped_source(candidate.display, "skipped: not a regular file (FIFO, socket or device)")
         if info.st_size > config.limits.max_file_bytes:
+            with open(path, "rb") as handle:  # what it may hold, read a block at a time
+                kind = relevant_kind_in_stream(handle)
             return skipped_source(candidate.display,
                                   f"skipped: {_mib(info.st_size)} is larger than the "
-                                  f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)")
+                                  f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)."
+                                  f"{_holds(kind)}", "skipped-manifest" if kind else "skipped")
         with open(path, "rb") as handle:
             data = handle.read(config.limits.max_file_bytes + 1)
         chart = helm_chart_of(str(path))
@@ -160,9 +167,10 @@ def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> 
 
 
 def source_from_bytes(display: str, data: bytes, config: Config, lean: bool = False) -> SourceFile:
-    if len(data) > config.limits.max_file_bytes:
+    if len(data) > config.limits.max_file_bytes:  # grew while it was read
+        kind = relevant_kind(data[:config.limits.max_file_bytes].decode("utf-8", "replace"))
         return skipped_source(display, f"skipped: larger than the {_mib(config.limits.max_file_bytes)} limit "
-                              "(limits.maxFileBytes)")
+                              f"(limits.maxFileBytes).{_holds(kind)}", "skipped-manifest" if kind else "skipped")
     result = read_manifest_bytes(data)
     problems = [ParseProblem(span, message, kind) for kind, span, message in result.problems]
     if result.text is None:
@@ -178,8 +186,9 @@ def source_from_text(display: str, text: str, config: Config, memo=None) -> Sour
     if len(text) * 4 > limit:  # only then can its UTF-8 form be over the limit
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > limit:
+            kind = relevant_kind(text)
             return skipped_source(display, f"skipped: {_mib(size)} is larger than the {_mib(limit)} limit "
-                                  "(limits.maxFileBytes)")
+                                  f"(limits.maxFileBytes).{_holds(kind)}", "skipped-manifest" if kind else "skipped")
     if "\x00" in text[:SNIFF]:
         return skipped_source(display, BINARY)
     chart = helm_chart_of(display)
@@ -207,10 +216,14 @@ def _is_chart(folder: str) -> bool:
 
 def chart_template_source(display: str, chart: str, text: str) -> SourceFile:
     kind = relevant_kind(text)
-    holds = f" It holds a {kind}, which the analysis does not see." if kind else ""
     shown = os.path.relpath(chart) if not os.path.relpath(chart).startswith("..") else chart
-    return skipped_source(display, f"skipped: a template of the Helm chart {shown} (its templates/ folder).{holds} "
-                          "Render it (helm template) to check it", "skipped-manifest" if kind else "skipped")
+    return skipped_source(display, f"skipped: a template of the Helm chart {shown} (its templates/ folder)."
+                          f"{_holds(kind)} Render it (helm template) to check it",
+                          "skipped-manifest" if kind else "skipped")
+
+
+def _holds(kind: Optional[str]) -> str:
+    return f" It holds a {kind}, which the analysis does not see." if kind else ""
 
 
 def _mib(size: int) -> str:
@@ -223,3 +236,20 @@ def load_paths(paths: list[str], config: Config, jobs: Optional[int] = None, cac
     from .bulk import BulkLoad
 
     return BulkLoad(paths, config, cache).load(jobs)
+
+
+def count_source(result: LoadResult, source: SourceFile) -> None:
+    """Adds a file's documents, analysed and left out, to the totals of the run."""
+    result.files_seen += 1
+    result.documents += len(source.documents)
+    if source.skipped:
+        result.skipped_files += 1
+    else:
+        result.skipped_documents += sum(1 for p in source.parse_problems if p.kind in LEFT_OUT)
+    result.manifests += sum(1 for d in source.documents if is_manifest(d.root))
+
+
+def is_manifest(root) -> bool:
+    """A Kubernetes object (or List): a mapping with an apiVersion and a kind."""
+    return isinstance(root, Mapping) and isinstance(root.get("kind"), Scalar) \
+        and isinstance(root.get("apiVersion"), Scalar)

@@ -34,15 +34,33 @@ def run_check(args) -> int:
         loaded = bulk.load()
         workspace = loaded.workspace
         findings = analyze(workspace, select, ignore)
-        summary = {"files": loaded.files_seen, "documents": loaded.documents}
+        summary = {"files": loaded.files_seen, "documents": loaded.documents,
+                   "skippedDocuments": loaded.skipped_documents, "skippedFiles": loaded.skipped_files,
+                   "manifests": loaded.manifests}
         if cache is not None:
             cache.save()
             if cache.can_key(bulk.displays()):
                 cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
     findings = _config_findings(bulk.config) + findings
     sys.stdout.write(render(findings, summary, args, workspace, bulk.displays()))
+    if not summary.get("manifests"):
+        # nothing was checked: never a silent success (exit 2 unless --fail-on never)
+        print(f"netpol-lsp: {nothing_checked(args.paths, summary)}", file=sys.stderr)
+        if args.fail_on != "never":
+            return 2
     threshold = THRESHOLDS[args.fail_on]
     return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+
+
+def nothing_checked(paths: list[str], summary: dict) -> str:
+    from ..report.findings_text import skipped_text
+
+    files = summary.get("files", 0)
+    where = " ".join(paths)
+    if not files:
+        return f"no manifest file (*.yaml, *.yml, *.json) in {where}: nothing was checked"
+    return (f"no Kubernetes object (a document with apiVersion and kind) in {where}: nothing was checked "
+            f"({files} file{'s' if files != 1 else ''} read{skipped_text(summary)})")
 
 
 def render(findings, summary, args, workspace=None, files=None) -> str:

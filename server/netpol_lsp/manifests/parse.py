@@ -21,6 +21,7 @@ from . import compose
 from .nodes import Mapping, Node, Scalar, Sequence, moved
 from .scalars import TAG_TYPES, plain_type
 from .sniff import relevant_kind
+from .json_stream import json_values
 from .templates import template_line
 
 try:  # libyaml is the fast path; the pure-Python composer gives the same nodes, slower.
@@ -41,7 +42,8 @@ class ParseLimits:
     """Bounds that keep hostile input cheap. Documented in the README (Limits)."""
 
     max_depth: int = 100  # nesting of mappings and sequences
-    max_nodes: int = 1_000_000  # nodes per file, aliases counted every time they are used
+    max_nodes: int = 1_000_000  # nodes per file, aliases counted every time they are used; a
+    # larger file may have one node per NODE_BYTES of its text (a rendered bundle of 64 MiB)
     max_aliases: int = 1_000  # alias uses per document
     max_expanded: int = 100_000  # nodes a document would have with every alias expanded
 
@@ -81,6 +83,15 @@ class _TooComplex(Exception):
     def __init__(self, message: str, mark):
         super().__init__(message)
         self.mark = mark
+
+
+NODE_BYTES = 4  # `a: b` takes 4 characters for 2 nodes: ordinary YAML stays below this density
+
+
+def node_budget(limits: ParseLimits, text: str) -> int:
+    """Nodes a file may have: the limit, or more for a large file of ordinary density (the
+    size of a file is bounded by limits.maxFileBytes already)."""
+    return max(limits.max_nodes, len(text) // NODE_BYTES)
 
 
 def split_documents(lines: list[str]) -> list[tuple[int, int]]:
@@ -127,7 +138,7 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
     if memo is not None:
         memo.chunks = {}
     lines = text.split("\n")
-    budget = [limits.max_nodes]
+    budget = [node_budget(limits, text)]
     for start, end in split_documents(lines):
         first = lines[start]
         shift = 0
@@ -187,10 +198,14 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
             if root is not None:
                 parsed.documents.append(Document(root, len(parsed.documents), start, end))
             return
+    before = len(parsed.documents), len(parsed.problems), budget[0]
     try:
         for root in builder.documents(yaml.parse(chunk, Loader=_Loader)):
             parsed.documents.append(Document(root, len(parsed.documents), start, end))
     except yaml.MarkedYAMLError as err:
+        if not shift and chunk.lstrip()[:1] in ("{", "[") and _json_stream(parsed, chunk, lines, start, limits,
+                                                                         budget, keep, before):
+            return
         mark = err.problem_mark or err.context_mark
         span = _mark_span(lines, start, builder.relined(mark))
         reason = _yaml_reason(err)
@@ -204,6 +219,26 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         parsed.problems.append(ParseProblem(Span(start, 0, start, 0), f"YAML could not be read: {err}"))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
+
+
+def _json_stream(parsed, chunk, lines, start, limits, budget, keep, before) -> bool:
+    """Concatenated JSON values (json_stream.py), each composed as a document of its own: what
+    the failed attempt added is taken back first."""
+    values = json_values(chunk)
+    if values is None:
+        return False
+    del parsed.documents[before[0]:]
+    del parsed.problems[before[1]:]
+    budget[0] = before[2]
+    for begin, finish in values:
+        first = start + chunk.count("\n", 0, begin)
+        last = first + chunk.count("\n", begin, finish)
+        column = begin - (chunk.rfind("\n", 0, begin) + 1)
+        # the value in its place: what precedes it on its first line becomes spaces, so every
+        # line and column the parser reports is the file's
+        piece = " " * column + chunk[begin:finish]
+        _compose_chunk(parsed, piece, lines, first, last + 1, limits, budget, 0, keep)
+    return True
 
 
 def _left_out_as_template(parsed, chunk, lines, start, end) -> bool:
@@ -307,7 +342,8 @@ class _Builder:
             elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
                 budget[0] -= 1
                 if budget[0] < 0:
-                    raise _TooComplex(f"File too large: more than {limits.max_nodes} YAML nodes", event.start_mark)
+                    raise _TooComplex("File too large: more YAML nodes than one per 4 characters past "
+                                      f"{limits.max_nodes}", event.start_mark)
                 if len(stack) >= limits.max_depth:
                     raise _TooComplex(f"Nesting deeper than {limits.max_depth} levels", event.start_mark)
                 node = Mapping(None, []) if cls is yaml.MappingStartEvent else Sequence(None, [])

@@ -27,8 +27,12 @@ def relevant_kind(text: str) -> Optional[str]:
     return match.group(1) if match else None
 
 
-def relevant_kind_in_stream(handle: BinaryIO, limit: int = 1 << 40) -> Optional[str]:
-    """relevant_kind() over a file read a block at a time (a file too large to be read whole)."""
+SNIFF_LIMIT = 256 << 20  # bytes of a file too large to read that are looked through
+
+
+def relevant_kind_in_stream(handle: BinaryIO, limit: int = SNIFF_LIMIT) -> Optional[str]:
+    """relevant_kind() over a file read a block at a time (a file too large to be read whole),
+    up to `limit` bytes."""
     tail = b""
     read = 0
     while read < limit:
