@@ -159,3 +159,16 @@ def test_a_yaml_file_that_is_no_manifest_never_fails_the_run(tmp_path, capsys):
     (tmp_path / "mkdocs.yml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nkind: ConfigMap\n")
     code, report, _ = check_json(capsys, tmp_path)
     assert ("mkdocs.yml", "warning") in [(f["path"].rsplit("/", 1)[-1], f["severity"]) for f in report["findings"]]
+
+
+def test_large_files_are_read_in_place_and_in_order(tmp_path, monkeypatch):
+    from netpol_lsp import bulk
+
+    monkeypatch.setattr(bulk, "LARGE_FILE_BYTES", 200)  # DEPLOYMENT is larger, the others not
+    (tmp_path / "a-ns.yaml").write_text(NAMESPACE)
+    (tmp_path / "b-app.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "c-policy.yaml").write_text(TYPO_POLICY.replace("apii", "api"))
+    loaded = load_paths([str(tmp_path)], Config(), jobs=2)
+    assert [(o.kind, o.path.rsplit("/", 1)[-1]) for o in loaded.workspace.objects()] == [
+        ("Namespace", "a-ns.yaml"), ("Deployment", "b-app.yaml"), ("NetworkPolicy", "c-policy.yaml")]
+    assert loaded.documents == 3 and loaded.manifests == 3

@@ -42,14 +42,19 @@ class BulkLoad:
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
-        read = map_in_order(partial(read_identified, config=self.config), misses, jobs,
-                            pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
+        large = {id(c) for c in misses if _size(c) > LARGE_FILE_BYTES}
+        read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
+                            jobs, pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
         fresh = iter(read)
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
         for index, candidate in enumerate(self.candidates):
             if index in self.hits:
                 source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
+            elif id(candidate) in large:
+                # read here, once, and not packed: a packed copy (for a worker's reply or the
+                # cache) would double the memory a bundle of tens of MiB takes
+                source, identity, packed = read_identified(candidate, self.config)[0], None, None
             else:
                 source, identity, packed = next(fresh)
                 if self.cache is not None and identity is not None:
@@ -59,6 +64,19 @@ class BulkLoad:
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
         return result
+
+
+# Files above this are read in this process and not kept in the warm-start cache (bundles).
+LARGE_FILE_BYTES = 8 << 20
+
+
+def _size(candidate: Candidate) -> int:
+    if candidate.problem is not None:
+        return 0
+    try:
+        return os.stat(candidate.real).st_size
+    except OSError:
+        return 0
 
 
 def is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:

@@ -163,7 +163,11 @@ def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> 
         return skipped_source(candidate.display, "skipped: the file disappeared while it was being read")
     except OSError as err:
         return skipped_source(candidate.display, f"skipped: cannot read it ({err.strerror or err})")
-    return source_from_bytes(candidate.display, data, config, lean)
+    if len(data) > config.limits.max_file_bytes:
+        return source_from_bytes(candidate.display, data, config, lean)
+    result = read_manifest_bytes(data)
+    del data  # the parse needs the text only: a large file's bytes are not kept beside it
+    return source_from_read(candidate.display, result, config, lean)
 
 
 def source_from_bytes(display: str, data: bytes, config: Config, lean: bool = False) -> SourceFile:
@@ -171,7 +175,11 @@ def source_from_bytes(display: str, data: bytes, config: Config, lean: bool = Fa
         kind = relevant_kind(data[:config.limits.max_file_bytes].decode("utf-8", "replace"))
         return skipped_source(display, f"skipped: larger than the {_mib(config.limits.max_file_bytes)} limit "
                               f"(limits.maxFileBytes).{_holds(kind)}", "skipped-manifest" if kind else "skipped")
-    result = read_manifest_bytes(data)
+    return source_from_read(display, read_manifest_bytes(data), config, lean)
+
+
+def source_from_read(display: str, result, config: Config, lean: bool = False) -> SourceFile:
+    """A file's decoded text (manifests.reading.ReadResult) loaded, or skipped with the reason."""
     problems = [ParseProblem(span, message, kind) for kind, span, message in result.problems]
     if result.text is None:
         source = skipped_source(display, problems[0].message if problems else "skipped")

@@ -22,6 +22,7 @@ from .nodes import Mapping, Node, Scalar, Sequence, moved
 from .scalars import TAG_TYPES, plain_type
 from .sniff import relevant_kind
 from .json_stream import json_values
+from .lines import Lines
 from .templates import template_line
 
 try:  # libyaml is the fast path; the pure-Python composer gives the same nodes, slower.
@@ -112,6 +113,24 @@ def split_documents(lines: list[str]) -> list[tuple[int, int]]:
 
 
 
+def _document_ranges(lines: Lines) -> list[tuple[int, int]]:
+    """split_documents() over a Lines, looking only at the lines that start with --- or ..."""
+    chunks = []
+    start = 0
+    for number in lines.separator_lines():
+        line = lines[number]
+        if _DOC_START.match(line) or _GLUED_START.match(line):
+            if number > start:
+                chunks.append((start, number))
+            start = number
+        elif _DOC_END.match(line):
+            chunks.append((start, number))
+            start = number + 1
+    if start < len(lines):
+        chunks.append((start, len(lines)))
+    return chunks
+
+
 @dataclass
 class _Chunk:
     start: int  # the line the chunk began at when it was parsed
@@ -137,9 +156,9 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
     previous = memo.chunks if memo is not None else {}
     if memo is not None:
         memo.chunks = {}
-    lines = text.split("\n")
+    lines = Lines(text)  # no list of a large file's lines: each is sliced when needed
     budget = [node_budget(limits, text)]
-    for start, end in split_documents(lines):
+    for start, end in _document_ranges(lines):
         first = lines[start]
         shift = 0
         if _GLUED_START.match(first):
@@ -150,7 +169,8 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
                 "reads the line as part of the previous document; put '---' on its own line",
                 "glued-separator"))
             first, shift = first[3:], 3
-        chunk = "\n".join([first] + lines[start + 1:end])
+        chunk = lines.join(start, end) if not shift else \
+            first + ("\n" + lines.join(start + 1, end) if end > start + 1 else "")
         if not chunk.strip():
             continue
         key = (chunk, shift, keep if keep is True else id(keep))
@@ -249,7 +269,7 @@ def _left_out_as_template(parsed, chunk, lines, start, end) -> bool:
         return False
     line = min(start + found, end - 1)
     col = max(lines[line].find("{{"), 0)
-    kind = relevant_kind("\n".join(lines[start:end]))
+    kind = relevant_kind(lines.join(start, end))
     holds = f" It holds a {kind}, which the analysis does not see." if kind else ""
     parsed.problems.append(ParseProblem(
         Span(line, utf16_col(lines[line], col), line, utf16_col(lines[line], col + 2)),
