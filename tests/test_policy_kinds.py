@@ -118,3 +118,25 @@ def test_without_foreign_policies_no_caveat(tmp_path, capsys):
     (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
     assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+POSTGRES = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432}]}]}
+"""
+
+
+def test_np021_stays_silent_where_an_unseen_policy_may_isolate_the_database():
+    assert [f.rule for f in findings_of({"db.yaml": POSTGRES})] == ["NP021"]
+    namespaced = CILIUM.split("---")[0]  # the CiliumNetworkPolicy in shop
+    assert [f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": namespaced})] == ["NP094"]
+    elsewhere = namespaced.replace("namespace: shop", "namespace: web")
+    assert sorted(f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": elsewhere})) == ["NP021", "NP094"]
+    cluster_wide = CILIUM.split("---")[1]  # a Calico GlobalNetworkPolicy: every namespace
+    assert [f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": cluster_wide})] == ["NP094"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..analysis.databases import database_ports
 from ..findings import Severity
 from .base import describe_workload, finding
+from .np094_policy_kind_not_analysed import may_be_isolated_by_unseen
 
 ID = "NP021"
 NAME = "database-not-isolated"
@@ -14,7 +15,8 @@ SUMMARY = "a database workload that no ingress policy selects"
 def check(ctx):
     for workload in ctx.workloads():
         ports = database_ports(workload, ctx.config.database_ports)
-        if not ports or ctx.resolver.isolating(workload, "ingress"):
+        if not ports or ctx.resolver.isolating(workload, "ingress") \
+                or may_be_isolated_by_unseen(ctx, workload.namespace):
             continue
         port_text = ", ".join(str(p) for p in ports)
         yield finding(ID, f"{describe_workload(workload)} serves a database (port {port_text}) but no NetworkPolicy "

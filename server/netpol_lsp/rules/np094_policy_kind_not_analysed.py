@@ -32,3 +32,21 @@ def caveats(workspace) -> list[str]:
     """The caveat of every such object of the workspace, in file order."""
     return [caveat(obj) for path in sorted(workspace.files) for obj in workspace.files[path].objects
             if isinstance(obj, ForeignPolicy)]
+
+
+def may_be_isolated_by_unseen(ctx, namespace: str) -> bool:
+    """Whether a policy the analysis does not model may select pods of the namespace: one in
+    that namespace, or a cluster-scoped one anywhere. Rules that would say "nothing isolates
+    this pod" stay silent then (NP094 has said what is not seen). Reads only the kind, name and
+    namespace of other files' objects, which their interface's shape holds."""
+    seen = ctx.__dict__.get("_unseen_policies")
+    if seen is None:
+        namespaces, cluster_wide = set(), False
+        for obj in ctx.workspace.objects():
+            if isinstance(obj, ForeignPolicy):
+                if obj.kind in CLUSTER_SCOPED_KINDS:
+                    cluster_wide = True
+                else:
+                    namespaces.add(obj.namespace)
+        seen = ctx.__dict__["_unseen_policies"] = (namespaces, cluster_wide)
+    return seen[1] or namespace in seen[0]
