@@ -42,7 +42,7 @@ class BulkLoad:
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
-        large = {id(c) for c in misses if _size(c) > LARGE_FILE_BYTES}
+        large = {id(c) for c in misses if is_large(c)}
         read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
                             jobs, pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
         fresh = iter(read)
@@ -54,7 +54,7 @@ class BulkLoad:
             elif id(candidate) in large:
                 # read here, once, and not packed: a packed copy (for a worker's reply or the
                 # cache) would double the memory a bundle of tens of MiB takes
-                source, identity, packed = read_identified(candidate, self.config)[0], None, None
+                source, identity, packed = read_identified(candidate, self.config)
             else:
                 source, identity, packed = next(fresh)
                 if self.cache is not None and identity is not None:
@@ -68,6 +68,10 @@ class BulkLoad:
 
 # Files above this are read in this process and not kept in the warm-start cache (bundles).
 LARGE_FILE_BYTES = 8 << 20
+
+
+def is_large(candidate: Candidate) -> bool:
+    return _size(candidate) > LARGE_FILE_BYTES
 
 
 def _size(candidate: Candidate) -> int:
@@ -100,7 +104,8 @@ def read_identified(candidate: Candidate, config: Config):
         info = None
     source = read_candidate(candidate, config, lean=True)
     prepare_file(source)
-    identity = None if info is None else (info.st_size, info.st_mtime_ns, content_hash(source.text))
+    identity = None if info is None or info.st_size > LARGE_FILE_BYTES \
+        else (info.st_size, info.st_mtime_ns, content_hash(source.text))  # a large file is not cached
     return source, identity, None  # packed form: only for what a worker sends
 
 
