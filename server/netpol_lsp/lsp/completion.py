@@ -126,7 +126,8 @@ def policy_at(source: SourceFile, config: Config, line: int) -> Optional[Network
             parsed = parse_text("\n" * document.start_line + "\n".join(attempt), limits)
             roots = [d.root for d in parsed.documents if d.root is not None]
             if len(roots) == 1 and not parsed.problems:
-                objects, _ = build_objects(roots[0], source.path, document.index, config.default_namespace)
+                objects, _ = build_objects(roots[0], source.path, document.index, config.default_namespace,
+                                           config.operators)
                 found = _innermost(objects, line) or (objects[0] if len(objects) == 1 else None)
                 break
     else:

@@ -7,7 +7,8 @@ from . import (
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np092_skipped_manifest,
-    np093_removed_policy_api, np094_policy_kind_not_analysed, np099_unused_suppression,
+    np093_removed_policy_api, np094_policy_kind_not_analysed, np096_chart_not_rendered,
+    np097_unknown_pod_resource, np099_unused_suppression,
 )
 
 RULES = [
@@ -16,7 +17,8 @@ RULES = [
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np090_yaml_syntax, np091_skipped_file, np092_skipped_manifest,
-    np093_removed_policy_api, np094_policy_kind_not_analysed, np099_unused_suppression,
+    np093_removed_policy_api, np094_policy_kind_not_analysed, np096_chart_not_rendered,
+    np097_unknown_pod_resource, np099_unused_suppression,
 ]
 RULES_BY_ID = {rule.ID: rule for rule in RULES}
 RULES_BY_NAME = {rule.NAME: rule for rule in RULES}
