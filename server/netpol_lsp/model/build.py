@@ -15,6 +15,9 @@ from .objects import (
 from ..render.operators import group_of, is_custom_group, maker_for, pod_field
 from .policy_kinds import foreign_policy_vendor, is_kubernetes_policy
 
+from .build_cluster import build_cluster_policy
+from .cluster import API_GROUP, CLUSTER_KINDS
+
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -106,6 +109,8 @@ class _Builder:
             objects.append(self.workload(root, common, meta))
         elif is_kubernetes_policy(kind, api_version):  # removed versions too: analysed as v1 (NP093)
             objects.append(self.policy(root, common))
+        elif kind in CLUSTER_KINDS and api_version.startswith(API_GROUP):
+            objects.append(build_cluster_policy(self, root, common))
         elif foreign_policy_vendor(kind, api_version):
             objects.append(ForeignPolicy(**common, vendor=foreign_policy_vendor(kind, api_version)))
         elif kind == "Service":

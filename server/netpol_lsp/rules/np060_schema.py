@@ -14,6 +14,12 @@ SEVERITY = Severity.ERROR
 SUMMARY = "a manifest that breaks the NetworkPolicy schema (unknown field, wrong type, bad enum)"
 
 SCHEMA = "networkpolicy.schema.json"
+# the network-policy-api kinds, told from Antrea's own ClusterNetworkPolicy by their API group
+CLUSTER_SCHEMAS = {
+    "ClusterNetworkPolicy": "clusternetworkpolicy.schema.json",
+    "AdminNetworkPolicy": "adminnetworkpolicy.schema.json",
+    "BaselineAdminNetworkPolicy": "baselineadminnetworkpolicy.schema.json",
+}
 
 
 def check(ctx):
@@ -32,9 +38,9 @@ def per_file(source) -> list:
     out = []
     reported = set()
     for doc in source.documents:
-        for root in _policies(doc.root):
+        for root, schema in _policies(doc.root):
             removed = root.get("apiVersion").value in REMOVED_POLICY_VERSIONS  # NP093 says it
-            for error in validate(root, SCHEMA):
+            for error in validate(root, schema):
                 if _explained_elsewhere(error) or (removed and tuple(error.path) == ("apiVersion",)):
                     continue
                 key = error.span.start_line  # the schema and the model may both see it: once a line
@@ -55,8 +61,12 @@ def _policies(root):
     kind = root.get("kind")
     if not isinstance(kind, Scalar):
         return
-    if isinstance(root.get("apiVersion"), Scalar) and is_kubernetes_policy(kind.value, root.get("apiVersion").value):
-        yield root
+    version = root.get("apiVersion")
+    version = version.value if isinstance(version, Scalar) else ""
+    if is_kubernetes_policy(kind.value, version):  # removed versions too: analysed as v1 (NP093)
+        yield root, SCHEMA
+    elif kind.value in CLUSTER_SCHEMAS and version.startswith("policy.networking.k8s.io/"):
+        yield root, CLUSTER_SCHEMAS[kind.value]
     elif kind.value.endswith("List"):
         items = root.get("items")
         for item in getattr(items, "items", ()):
