@@ -76,6 +76,9 @@ if [ "$(npm config get dangerously-allow-all-scripts 2>/dev/null)" = false ]; th
 fi
 npm_quiet npm install --no-save --ignore-scripts \
     "code-server@$CODE_SERVER_VERSION" "playwright-core@$PLAYWRIGHT_CORE_VERSION"
+# the one other install script among code-server's dependencies: argon2 (its prebuilt binary
+# is on GitHub, so node-pre-gyp falls back to compiling it)
+npm_quiet npm rebuild argon2 $allow
 cd "$DEST/node_modules/code-server/lib/vscode"
 # node-pty's script runs `npx node-gyp` (npm_config_yes: without asking)
 npm_quiet npm install --omit=dev $allow
@@ -87,6 +90,8 @@ npm_quiet npm install --omit=dev $allow
 cd "$DEST"
 
 XDG_CONFIG_HOME="$work" "$DEST/node_modules/.bin/code-server" --version >/dev/null
+test -e "$DEST/node_modules/argon2/lib/binding/napi-v3/argon2.node" \
+    || { echo "install-vscode-web.sh: argon2 was not built" >&2; exit 1; }
 for built in node_modules/@vscode/ripgrep/bin/rg node_modules/@vscode/spdlog/build/Release/spdlog.node \
         node_modules/node-pty/build/Release/pty.node; do
     test -e "$DEST/node_modules/code-server/lib/vscode/$built" \

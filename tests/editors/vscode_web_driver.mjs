@@ -140,6 +140,8 @@ try {
   await page.waitForFunction((want) => [...document.querySelectorAll('.monaco-editor .view-lines .view-line')]
     .some((e) => e.textContent.includes(want)), 'policyTypes', { timeout: 30_000 });
   out.linesAfter = await editorLines(page);
+  // reported, not checked here: the code lens above the policy, for comparison with the hover
+  out.codeLenses = await page.locator('.monaco-editor .codelens-decoration').allTextContents();
 
   mark('wait for the diagnostics after the fix');
   out.statusBarAfter = (await waitForCounts(page, args.expectCountsAfter, 60_000)).label;
