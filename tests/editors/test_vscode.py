@@ -33,6 +33,7 @@ def _require(tool: str) -> str:
     return path
 
 
+@pytest.mark.xdist_group("vscode")  # with test_vscode_web.py, which uses this build
 def test_vscode_extension_builds_lints_tests_and_packages() -> None:
     _require("node")
     record = build_extension(_require("npm"))

@@ -129,6 +129,9 @@ def _wait_listening(server: subprocess.Popen, log: Path, port: int, timeout: flo
     raise AssertionError(f"code-server did not listen on {port} within {timeout} s:\n{log.read_text()}")
 
 
+# one xdist worker for both VS Code tests (with --dist loadgroup): the other would only wait for
+# the shared build's lock
+@pytest.mark.xdist_group("vscode")
 def test_extension_in_vscode_web(tmp_path: Path) -> None:
     npm, code_server, playwright = _tools()
     record = build_extension(npm)
@@ -195,6 +198,8 @@ def test_extension_in_vscode_web(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     seen = json.loads(drive.stdout.strip().splitlines()[-1]) if drive.stdout.strip() else {}
+    # what the driver saw, with each step's start (ms), beside the screenshots
+    (screenshots / "vscode-web-run.json").write_text(json.dumps(seen, indent=1))
     assert drive.returncode == 0 and "error" not in seen, (
         f"the driver failed: {seen.get('error')}\n--- stderr\n{drive.stderr[-3000:]}\n"
         f"--- code-server log\n{log.read_text()[-3000:]}\n(screenshots in {screenshots})")
