@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -174,7 +175,8 @@ def test_extension_in_vscode_web(tmp_path: Path) -> None:
             [str(code_server), *common, "--auth", "none", "--bind-addr", f"127.0.0.1:{port}",
              "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
              "--disable-getting-started-override", "--disable-file-downloads"],
-            env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)  # its own process group: the extension host and the server go with it
     try:
         _wait_listening(server, log, port)
         counts = {"errors": 0, "warnings": 0, "infos": 0}
@@ -192,11 +194,12 @@ def test_extension_in_vscode_web(tmp_path: Path) -> None:
         drive = subprocess.run(["node", str(DRIVER), json.dumps(driver_args)], capture_output=True, text=True,
                                timeout=300, stdin=subprocess.DEVNULL)
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     seen = json.loads(drive.stdout.strip().splitlines()[-1]) if drive.stdout.strip() else {}
     # what the driver saw, with each step's start (ms), beside the screenshots
     (screenshots / "vscode-web-run.json").write_text(json.dumps(seen, indent=1))
