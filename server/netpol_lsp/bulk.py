@@ -21,10 +21,16 @@ from .workspace import SourceFile, Workspace
 
 
 class BulkLoad:
-    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None):
+    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None,
+                 nested: Optional[list[str]] = None):
+        self.paths = paths
         self.config = config
         self.cache = cache
-        self.candidates = list(discover(paths, config))
+        self.reads_stdin = "-" in paths  # rendered YAML on standard input, read when loading
+        self.candidates = list(discover([path for path in paths if path != "-"], config, nested))
+        from .render.helm import find_charts
+
+        self.charts = find_charts(self.candidates)
         self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
         if cache is not None:
             cache.load()
@@ -32,8 +38,14 @@ class BulkLoad:
 
     def unchanged(self) -> bool:
         """Every file came from the cache, and the cache holds no file that is gone."""
-        return (self.cache is not None and len(self.hits) == len(self.candidates)
+        return (self.cache is not None and self.replayable and len(self.hits) == len(self.candidates)
                 and len(self.cache.entries) == len(self.candidates))
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the files alone decide the findings: not with standard input, nor with a Helm
+        chart (its _helpers.tpl, values files and helm's version are not among the files)."""
+        return not self.reads_stdin and not self.charts
 
     def displays(self) -> list[str]:
         return [candidate.display for candidate in self.candidates]
@@ -59,6 +71,12 @@ class BulkLoad:
             result.documents += len(source.documents)
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
+        if self.charts or self.reads_stdin:
+            import sys
+
+            from .render.helm import add_rendered
+
+            add_rendered(result, self.charts, sys.stdin.buffer.read() if self.reads_stdin else None, self.config)
         return result
 
 

@@ -79,7 +79,10 @@ def _normalize(path: str) -> str:
     return path
 
 
-def discover(paths: list[str], config: Config) -> Iterator[Candidate]:
+def discover(paths: list[str], config: Config, nested: Optional[list[str]] = None) -> Iterator[Candidate]:
+    """The files under the paths. nested: when a list, a folder below a path that holds its own
+    .netpol-lsp.yaml is its own workspace (its own cluster): it is not walked, and its path is
+    appended to the list instead."""
     for given in paths:
         path = Path(given)
         try:
@@ -89,14 +92,15 @@ def discover(paths: list[str], config: Config) -> Iterator[Candidate]:
         if stat.S_ISDIR(info.st_mode):
             if not os.access(path, os.R_OK | os.X_OK):
                 raise UnreadablePath(f"{given}: permission denied")
-            yield from walk_folder(path, path.resolve(), given, config)
+            yield from walk_folder(path, path.resolve(), given, config, nested)
         else:
             if not os.access(path, os.R_OK):
                 raise UnreadablePath(f"{given}: permission denied")
             yield Candidate(given, path)
 
 
-def walk_folder(folder: Path, root: Path, display_root: str, config: Config) -> Iterator[Candidate]:
+def walk_folder(folder: Path, root: Path, display_root: str, config: Config,
+                nested: Optional[list[str]] = None) -> Iterator[Candidate]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -108,8 +112,12 @@ def walk_folder(folder: Path, root: Path, display_root: str, config: Config) -> 
         try:
             is_link = entry.is_symlink()
             if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIP_DIRS:
-                    yield from walk_folder(Path(entry.path), root, display, config)
+                if entry.name in SKIP_DIRS:
+                    continue
+                if nested is not None and os.path.isfile(os.path.join(entry.path, CONFIG_NAME)):
+                    nested.append(display)
+                    continue
+                yield from walk_folder(Path(entry.path), root, display, config, nested)
                 continue
         except OSError:
             continue

@@ -148,6 +148,20 @@ class Progress:
         self.token = None
 
 
+async def render_charts_of(state: ServerState, candidates: list[Candidate], config: Config, loop) -> None:
+    """The Helm charts among the files, rendered with helm template (render/helm.py) off the
+    event loop; what they gave replaces their templates' files."""
+    from ..render.helm import find_charts, render_charts
+
+    charts = find_charts(candidates)
+    if not charts:
+        return
+    renders = await loop.run_in_executor(None, render_charts, charts, config)
+    if state.config is config:  # not when a new configuration started a new indexing meanwhile
+        state.charts = charts
+        state.apply_rendered(renders)
+
+
 async def index_workspace(server, state: ServerState, progress_enabled: bool,
                           on_done: Callable[[int], Awaitable[None]]) -> None:
     """Indexes every root of `state`, then calls on_done(number of files)."""
@@ -190,6 +204,7 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             if cache is not None:
                 cache.forget_others({c.display for c in candidates})
                 await loop.run_in_executor(None, cache.save)
+            await render_charts_of(state, candidates, config, loop)
     finally:
         if reader is not None:
             reader.close()

@@ -194,6 +194,12 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
         for root in builder.documents(yaml.parse(chunk, Loader=_Loader)):
             parsed.documents.append(Document(root, len(parsed.documents), start, end))
     except yaml.MarkedYAMLError as err:
+        too_deep = _nesting_problem(chunk, err, builder, limits)
+        if too_deep is not None:  # our own limit, whatever limit this libyaml has
+            parsed.problems.append(ParseProblem(_mark_span(lines, start, builder.relined(too_deep.mark)),
+                                                str(too_deep)))
+            parsed.documents.append(Document(None, len(parsed.documents), start, end))
+            return
         mark = err.problem_mark or err.context_mark
         span = _mark_span(lines, start, builder.relined(mark))
         reason = _yaml_reason(err)
@@ -207,6 +213,42 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         parsed.problems.append(ParseProblem(Span(start, 0, start, 0), f"YAML could not be read: {err}"))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
+
+
+_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nesting_problem(chunk: str, err: yaml.MarkedYAMLError, builder: "_Builder", limits) -> Optional["_TooComplex"]:
+    """Our "Nesting deeper than N levels" when the document nests past our limit before the
+    error. Newer libyaml (PyYAML 6.0.4 wheels) stops deep flow nesting in its scanner, ahead of
+    the events our builder counts, with its own wording; older ones don't. Flow brackets are
+    counted first (cheap, and only after an error); when they pass the limit, the text up to
+    that line is read again by PyYAML's pure-Python parser, which has no such limit, so the
+    builder reports exactly what it reports with any libyaml."""
+    mark = err.problem_mark or err.context_mark
+    stop = len(chunk) if mark is None or mark.index is None else min(len(chunk), mark.index + 1)
+    depth = 0
+    deep_at = -1
+    for bracket in _FLOW_BRACKETS.finditer(chunk, 0, stop):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth >= limits.max_depth:
+            deep_at = bracket.start()
+            break
+    if deep_at < 0:
+        return None
+    line_end = chunk.find("\n", deep_at)
+    prefix = chunk if line_end < 0 else chunk[:line_end + 1]
+    # a builder of its own: the failed pass already spent budget and may have noted problems
+    again = _Builder(builder.lines, builder.offset, limits, [limits.max_nodes], [], builder.shift)
+    again.ascii, again.newlines = builder.ascii, builder.newlines
+    try:
+        for _ in again.documents(yaml.parse(prefix, Loader=yaml.SafeLoader)):
+            pass
+    except _TooComplex as deep:
+        return deep
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass  # the cut text ended mid-document: it was not the nesting after all
+    return None
 
 
 def _yaml_reason(err: yaml.MarkedYAMLError) -> str:

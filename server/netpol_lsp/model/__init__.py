@@ -4,9 +4,10 @@ from .objects import (
     Requirement, Rule, Selector, Service, Workload, WORKLOAD_KINDS,
 )
 from .build import build_objects
+from .cluster import ClusterPolicy, TierPeer, TierPort, TierRule
 
 __all__ = [
     "ContainerPort", "IPBlock", "K8sObject", "ModelProblem", "Namespace", "NetworkPolicy", "Peer",
     "PortSpec", "Requirement", "Rule", "Selector", "Service", "Workload", "WORKLOAD_KINDS",
-    "build_objects",
+    "build_objects", "ClusterPolicy", "TierPeer", "TierPort", "TierRule",
 ]

@@ -19,6 +19,6 @@ def render_text(findings: list[Finding], summary: dict, color: bool = False) -> 
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
     parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
     tail = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in "
-            f"{summary['files']} file{'s' if summary['files'] != 1 else ''}, {summary['documents']} documents")
+            f"{summary['files']} file{'s' if summary['files'] != 1 else ''}, {summary['documents']} document{'s' if summary['documents'] != 1 else ''}")
     lines.append(f"{_DIM}{tail}{_RESET}" if color else tail)
     return "\n".join(lines) + "\n"

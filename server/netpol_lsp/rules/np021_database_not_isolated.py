@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..analysis.databases import database_ports
+from ..analysis.tier_effects import cluster_ingress_rules_apply, open_to_every_pod
 from ..findings import Severity
 from .base import describe_workload, finding
 
@@ -16,6 +17,9 @@ def check(ctx):
         ports = database_ports(workload, ctx.config.database_ports)
         if not ports or ctx.resolver.isolating(workload, "ingress"):
             continue
+        if cluster_ingress_rules_apply(ctx, workload) and \
+                not all(open_to_every_pod(ctx, workload, "TCP", p) for p in ports):
+            continue  # an Admin or Baseline rule restricts who connects: not "every pod"
         port_text = ", ".join(str(p) for p in ports)
         yield finding(ID, f"{describe_workload(workload)} serves a database (port {port_text}) but no NetworkPolicy "
                       "isolates its ingress: every pod in the cluster can connect to it",
