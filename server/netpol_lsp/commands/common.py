@@ -94,3 +94,14 @@ def unknown_name(what: str, given: str, known, plural: str | None = None) -> str
     shown = names[:8]
     more = f" and {len(names) - len(shown)} more" if len(names) > len(shown) else ""
     return f"no {what} named {given} (expected NS/NAME); {plural or what + 's'}: {', '.join(shown)}{more}"
+
+
+def print_caveats(workspace) -> None:
+    """Policy kinds the analysis does not model (NP094), on stderr above the output: they
+    allow or deny traffic that the output cannot show."""
+    import sys
+
+    from ..rules.np094_policy_kind_not_analysed import caveats
+
+    for line in caveats(workspace):
+        print(f"netpol-lsp: caveat: {line}", file=sys.stderr)

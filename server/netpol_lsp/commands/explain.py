@@ -31,6 +31,17 @@ def _named(objects, given: str) -> list:
     return found
 
 
+def caveat_header(workspace, markdown: bool) -> str:
+    """What the explanations below cannot see (policy kinds not modelled, NP094), first."""
+    from ..rules.np094_policy_kind_not_analysed import caveats
+
+    lines = caveats(workspace)
+    if not lines:
+        return ""
+    bullet = "> **Caveat:** " if markdown else "Caveat: "
+    return "".join(f"{bullet}{line}\n" for line in lines) + "\n"
+
+
 def run_explain(args) -> int:
     from ..analysis.explain import explain_policy, explain_workload
     from ..analysis.explain_tiers import explain_cluster_policy
@@ -62,5 +73,5 @@ def run_explain(args) -> int:
              for p in policies]
     texts += [explain_workload(ctx, w, markdown) for w in workloads]
     separator = "\n---\n\n" if markdown else "\n" + "-" * 72 + "\n\n"
-    sys.stdout.write(separator.join(texts))
+    sys.stdout.write(caveat_header(workspace, markdown) + separator.join(texts))
     return 0

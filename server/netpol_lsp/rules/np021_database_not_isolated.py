@@ -5,6 +5,7 @@ from ..analysis.databases import _images, database_ports
 from ..analysis.tier_effects import cluster_ingress_rules_apply, open_to_every_pod
 from ..findings import Severity
 from .base import describe_workload, finding
+from .np094_policy_kind_not_analysed import may_be_isolated_by_unseen
 
 ID = "NP021"
 NAME = "database-not-isolated"
@@ -15,7 +16,8 @@ SUMMARY = "a database workload that no ingress policy selects"
 def check(ctx):
     for workload in ctx.workloads():
         ports = database_ports(workload, ctx.config.database_ports)
-        if not ports or ctx.resolver.isolating(workload, "ingress"):
+        if not ports or ctx.resolver.isolating(workload, "ingress") \
+                or may_be_isolated_by_unseen(ctx, workload.namespace):
             continue
         if cluster_ingress_rules_apply(ctx, workload) and \
                 not all(open_to_every_pod(ctx, workload, "TCP", p) for p in ports):

@@ -10,7 +10,8 @@ from . import (
     np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
     np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
     np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax, np091_skipped_file,
-    np096_chart_not_rendered, np097_unknown_pod_resource, np099_unused_suppression,
+    np092_skipped_manifest, np093_removed_policy_api, np094_policy_kind_not_analysed, np096_chart_not_rendered,
+    np097_unknown_pod_resource, np099_unused_suppression,
 )
 
 RULES = [
@@ -22,7 +23,8 @@ RULES = [
     np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
     np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
     np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax, np091_skipped_file,
-    np096_chart_not_rendered, np097_unknown_pod_resource, np099_unused_suppression,
+    np092_skipped_manifest, np093_removed_policy_api, np094_policy_kind_not_analysed, np096_chart_not_rendered,
+    np097_unknown_pod_resource, np099_unused_suppression,
 ]
 RULES_BY_ID = {rule.ID: rule for rule in RULES}
 RULES_BY_NAME = {rule.NAME: rule for rule in RULES}
