@@ -14,7 +14,7 @@ DEFAULT_DATABASE_PORTS = (3306, 5432, 6379, 27017, 9042, 1433, 1521, 9200, 11211
 
 @dataclass
 class Limits:
-    max_file_bytes: int = 5 * 1024 * 1024
+    max_file_bytes: int = 64 * 1024 * 1024  # rendered bundles of 5-10 MiB are common
     max_depth: int = 100
     max_aliases: int = 1000
 

@@ -12,7 +12,7 @@ from typing import Iterable, Optional
 from .config import Config
 from .manifests import ParseLimits, ParseProblem, parse_text
 from .manifests.parse import ChunkMemo, Document
-from .model import K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
+from .model import ClusterPolicy, K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
 from .model.objects import NAMESPACE_NAME_LABEL, PodMakingResource
 from .model.reads import object_trie
 from .span import Span
@@ -130,6 +130,7 @@ class _Index:
         self.workloads: list[Workload] = []
         self.policies: list[NetworkPolicy] = []
         self.services: list[Service] = []
+        self.cluster_policies: list[ClusterPolicy] = []  # the tiers: Admin and Baseline
         self.defined_namespaces: dict[str, Namespace] = {}
         self.workloads_by_ns: dict[str, list[Workload]] = {}
         self.policies_by_ns: dict[str, list[NetworkPolicy]] = {}
@@ -145,6 +146,8 @@ class _Index:
                 self.policies_by_ns.setdefault(obj.namespace, []).append(obj)
             elif isinstance(obj, Service):
                 self.services.append(obj)
+            elif isinstance(obj, ClusterPolicy):
+                self.cluster_policies.append(obj)
             elif isinstance(obj, Namespace):
                 self.defined_namespaces.setdefault(obj.name, obj)
             elif isinstance(obj, PodMakingResource):
@@ -155,6 +158,7 @@ class _Index:
         # a stable order, whatever the order of files and documents: messages name "the first" of them
         self.workloads.sort(key=_object_order)
         self.policies.sort(key=_object_order)
+        self.cluster_policies.sort(key=_object_order)
         for group in (*self.workloads_by_ns.values(), *self.policies_by_ns.values()):
             group.sort(key=_object_order)
         self.namespaces: dict[str, NamespaceInfo] = {}
@@ -188,6 +192,7 @@ class _Index:
         copy.workloads = _swapped(self.workloads, pairs, Workload)
         copy.policies = _swapped(self.policies, pairs, NetworkPolicy)
         copy.services = _swapped(self.services, pairs, Service, in_order=False)
+        copy.cluster_policies = _swapped(self.cluster_policies, pairs, ClusterPolicy)
         copy.workloads_by_ns = dict(self.workloads_by_ns)
         copy.policies_by_ns = dict(self.policies_by_ns)
         for ns in {old.namespace for old, _ in pairs}:

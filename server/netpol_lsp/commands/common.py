@@ -111,3 +111,14 @@ def rendered_workspace(workspace, root: str | None):
         raise UsageError(f"the paths hold {len(views.views)} Kustomize render roots that are alternatives ("
                          f"{'; '.join(v.name for v in views.views)}): name one with --kustomize ROOT")
     return views.views[0].workspace if views.views else views.everything.workspace
+
+
+def print_caveats(workspace) -> None:
+    """Policy kinds the analysis does not model (NP094), on stderr above the output: they
+    allow or deny traffic that the output cannot show."""
+    import sys
+
+    from ..rules.np094_policy_kind_not_analysed import caveats
+
+    for line in caveats(workspace):
+        print(f"netpol-lsp: caveat: {line}", file=sys.stderr)

@@ -19,7 +19,9 @@ _METADATA = {"name": True, "generateName": True, "namespace": True, "labels": Tr
              "ownerReferences": True}
 _TEMPLATE = {"metadata": _METADATA, "spec": _POD_SPEC}
 
-WHOLE_KINDS = ("NetworkPolicy", "NetworkPolicyList")
+WHOLE_KINDS = ("NetworkPolicy", "NetworkPolicyList", "ClusterNetworkPolicy", "ClusterNetworkPolicyList",
+               "AdminNetworkPolicy", "AdminNetworkPolicyList", "BaselineAdminNetworkPolicy",
+               "BaselineAdminNetworkPolicyList")
 
 
 def object_trie(node):
