@@ -35,20 +35,19 @@ def write(root: Path, files: dict[str, str]) -> Path:
 def test_shop_roots_are_analysed_as_rendered(capsys):
     root = DATA / "shop"
     _, findings, _ = check(capsys, str(root))
-    # prod's JSON 6902 patch adds a peer from namespace monitoring, which this cluster lacks (NP002,
-    # NP003, on the patch's own line); staging's patch removes the policy's policyTypes (NP010, at
-    # the policy in the base). Nothing else: the component's DNS rule is applied (no NP012), the
+    # prod's JSON 6902 patch adds a peer from namespace monitoring, which this cluster lacks (NP003,
+    # on the patch's own line); staging's patch removes the policy's policyTypes (NP010, at the
+    # policy in the base). Nothing else: the component's DNS rule is applied (no NP012), the
     # deleted loadgenerator and the patch files are no workloads, labels match after commonLabels.
     assert brief(findings, root) == [
         ("NP010", "base/policies.yaml", 22),
-        ("NP002", "overlays/prod/db-policy-metrics.json", 2),
         ("NP003", "overlays/prod/db-policy-metrics.json", 2),
     ]
     assert findings[0]["message"].endswith("(in overlays/staging)")
-    assert all(f["message"].endswith("(in overlays/prod)") for f in findings[1:])
+    assert findings[1]["message"].endswith("(in overlays/prod)")
     line = (root / "overlays/prod/db-policy-metrics.json").read_text().splitlines()[1]
-    assert findings[1]["range"]["start"]["column"] == line.index('"namespaceSelector"') + 1  # the selector, in the JSON file
-    assert "kubernetes.io/metadata.name=monitoring" in findings[1]["message"]
+    assert findings[1]["range"]["start"]["column"] == line.index('"monitoring"') + 1  # the name, in the JSON file
+    assert "namespace 'monitoring'" in findings[1]["message"]
 
 
 def test_a_finding_several_roots_share_is_reported_once_naming_them(capsys, tmp_path):
