@@ -80,11 +80,12 @@ def test_without_helm_a_chart_is_one_warning(chart, capsys, monkeypatch):
     monkeypatch.setenv("PATH", str(chart / "nothing-here"))
     monkeypatch.chdir(chart)
     code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
-    assert code == 1, err
+    assert code == 2 and "nothing was checked" in err, err  # the chart was all there was (issue 14, item 4)
     found = json.loads(out)["findings"]
     assert findings(out) == [("web/Chart.yaml", "NP096", 1, 1)]
     assert "helm is not on PATH" in found[0]["message"]
     assert "helm template web | netpol-lsp check -" in found[0]["message"]
+    assert json.loads(out)["summary"]["skippedFiles"] == 2  # its two templates, left out
 
 
 def test_a_failing_helm_template_is_one_warning_with_its_reason(chart, capsys, monkeypatch):
@@ -92,7 +93,7 @@ def test_a_failing_helm_template_is_one_warning_with_its_reason(chart, capsys, m
     (chart / ".netpol-lsp.yaml").write_text(f"helm: {{path: {helm}}}\n")
     monkeypatch.chdir(chart)
     code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
-    assert code == 1, err
+    assert code == 2 and "nothing was checked" in err, err  # the chart was all there was
     (found,) = json.loads(out)["findings"]
     assert found["rule"] == "NP096"
     assert "helm template failed: Error: template: web/templates/x.yaml:3: unexpected EOF" in found["message"]
@@ -203,4 +204,5 @@ def test_a_library_chart_is_not_rendered_and_says_nothing(chart, capsys, monkeyp
     monkeypatch.setenv("PATH", str(chart / "nothing-here"))
     monkeypatch.chdir(chart)
     code, out, err = run(capsys, monkeypatch, "check", "web", "--format", "json")
-    assert (code, findings(out)) == (0, [])
+    # nothing reported about the chart; but nothing was checked either (issue 14, item 4)
+    assert (code, findings(out)) == (2, []) and "no Kubernetes object" in err

@@ -89,7 +89,10 @@ class Doc:
                 if peer.endswith("+pod:api"):  # the same peer: api pods in namespace b
                     out.append("      podSelector: {matchLabels: {app: api}}")
             elif peer == "ns:team=x":
-                out += ["    - namespaceSelector: {matchLabels: {team: x}}", "    - podSelector: {}"]  # NP004
+                # NP004 where the OR looks like a mistake: namespace a has team=x (overlap), or api
+                # pods live in a team=x namespace (a policy of another namespace: its evidence crosses)
+                out += ["    - namespaceSelector: {matchLabels: {team: x}}",
+                        "    - podSelector: {matchLabels: {app: api}}"]
             elif peer == "all-pods":
                 out.append("    - podSelector: {}")
             elif peer.startswith("broad+"):  # every team's prod and staging namespaces
@@ -513,3 +516,14 @@ def test_a_different_configuration_or_rule_selection_is_analysed_in_full():
     same = Workspace(edited.workspace.config)
     same.files = dict(edited.workspace.files)
     assert analyze_workspace(same, ("NP021",), edited.analysis).rechecked is None
+
+
+def test_a_cilium_policy_in_the_databases_namespace_silences_np021_until_it_moves():
+    cilium = ("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: db, namespace: shop}\n"
+              "spec: {endpointSelector: {matchLabels: {app: db}}}\n")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "web.yaml": WEB})
+    assert "NP021" in edited.rules("db.yaml")
+    edited.edit("cilium.yaml", cilium)  # check_step: the same findings as a full analysis
+    assert "NP021" not in edited.rules("db.yaml") and edited.rules("cilium.yaml") == ["NP094"]
+    edited.edit("cilium.yaml", cilium.replace("namespace: shop", "namespace: web"))
+    assert "NP021" in edited.rules("db.yaml")

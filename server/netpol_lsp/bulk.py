@@ -14,7 +14,7 @@ from typing import Optional
 
 from .cache import WorkspaceCache, content_hash
 from .config import Config
-from .loader import Candidate, LoadResult, discover, read_candidate
+from .loader import Candidate, LoadResult, count_source, discover, read_candidate, recount
 from .packing import pack, unpack
 from .parallel import map_in_order
 from .workspace import SourceFile, Workspace
@@ -54,21 +54,25 @@ class BulkLoad:
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
-        read = map_in_order(partial(read_identified, config=self.config), misses, jobs,
-                            pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
+        large = {id(c) for c in misses if is_large(c)}
+        read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
+                            jobs, pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
         fresh = iter(read)
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
         for index, candidate in enumerate(self.candidates):
             if index in self.hits:
                 source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
+            elif id(candidate) in large:
+                # read here, once, and not packed: a packed copy (for a worker's reply or the
+                # cache) would double the memory a bundle of tens of MiB takes
+                source, identity, packed = read_identified(candidate, self.config)
             else:
                 source, identity, packed = next(fresh)
                 if self.cache is not None and identity is not None:
                     self.cache.store(candidate.display, *identity, packed or marshal.dumps(pack(source)))
             workspace.put(source)
-            result.files_seen += 1
-            result.documents += len(source.documents)
+            count_source(result, source)
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
         if self.charts or self.reads_stdin:
@@ -77,7 +81,25 @@ class BulkLoad:
             from .render.helm import add_rendered
 
             add_rendered(result, self.charts, sys.stdin.buffer.read() if self.reads_stdin else None, self.config)
+            recount(result)  # rendered files replaced their templates; standard input added some
         return result
+
+
+# Files above this are read in this process and not kept in the warm-start cache (bundles).
+LARGE_FILE_BYTES = 8 << 20
+
+
+def is_large(candidate: Candidate) -> bool:
+    return _size(candidate) > LARGE_FILE_BYTES
+
+
+def _size(candidate: Candidate) -> int:
+    if candidate.problem is not None:
+        return 0
+    try:
+        return os.stat(candidate.real).st_size
+    except OSError:
+        return 0
 
 
 def is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
@@ -101,7 +123,8 @@ def read_identified(candidate: Candidate, config: Config):
         info = None
     source = read_candidate(candidate, config, lean=True)
     prepare_file(source)
-    identity = None if info is None else (info.st_size, info.st_mtime_ns, content_hash(source.text))
+    identity = None if info is None or info.st_size > LARGE_FILE_BYTES \
+        else (info.st_size, info.st_mtime_ns, content_hash(source.text))  # a large file is not cached
     return source, identity, None  # packed form: only for what a worker sends
 
 

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", default="warning", choices=["error", "warning", "info", "never"])
     check.add_argument("--config", default=None, help="configuration file (default: nearest .netpol-lsp.yaml)")
     check.add_argument("--color", default="auto", choices=["auto", "always", "never"])
+    check.add_argument("--kustomize", default=None, metavar="ROOT",
+                       help="only this Kustomize render root (a folder holding a kustomization)")
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the warm-start cache (see README: Cache)")
 
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--focus-workload", default=None, metavar="NS/NAME")
     conn.add_argument("--exclude-external", action="store_true")
     conn.add_argument("--config", default=None)
+    conn.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
     conn.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     conn.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
@@ -76,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", default="text", type=format_choice("text", "markdown"),
                          help="text (or txt), markdown (or md)")
     explain.add_argument("--config", default=None)
+    explain.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
     explain.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")

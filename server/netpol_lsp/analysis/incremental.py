@@ -30,9 +30,23 @@ from ..findings import Finding
 from ..model import K8sObject, NetworkPolicy, Workload
 from ..rules.base import RuleContext
 from ..workspace import SourceFile, Workspace, reuse_index
+from . import isolation
 from .interface import interface, object_interface as interface_of, reaches_only_its_namespace
 from .peer_index import CrossPeers
-from .run import analyze
+from ..rules.np025_namespace_not_isolated import MIN_SISTERS
+from .run import analyze, rule_selection
+
+
+def has_kustomizations(workspace: Workspace) -> bool:
+    from .views import has_kustomizations as has
+
+    return has(workspace)
+
+
+def analyze_views_incrementally(workspace, select, previous):
+    from .rendered import analyze_views_incrementally as views
+
+    return views(workspace, select, previous)
 
 _serials = count(1)
 
@@ -59,6 +73,10 @@ class Analysis:
         if self._cross_peers is None:
             self._cross_peers = CrossPeers.build(self.workspace.index.policies)
         return self._cross_peers
+    # a workspace with Kustomize roots: its views (analysis/rendered.py) and each view's
+    # (input files, findings), reused while none of its input files changes
+    views: Optional[object] = None
+    view_results: dict = field(default_factory=dict)
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
@@ -71,8 +89,16 @@ class Analysis:
 def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
                       previous: Optional[Analysis] = None) -> Analysis:
     """The findings of `workspace`, reusing `previous` (an analysis of an earlier state of the
-    same workspace) where no change can reach."""
+    same workspace) where no change can reach. A workspace with Kustomize roots is analysed
+    view by view (rendered.py), each view like this."""
     select = tuple(select)
+    if has_kustomizations(workspace):
+        return analyze_views_incrementally(workspace, select, previous)
+    return analyze_plain(workspace, select, previous if previous is None or previous.views is None else None)
+
+
+def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optional[Analysis] = None) -> Analysis:
+    """analyze_workspace for one view: every file as it is."""
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
         paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)
@@ -205,8 +231,11 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
         cross_peers = cross_peers.replacing(
             change.paths, [o for path in change.paths if path in workspace.files
                            for o in workspace.files[path].objects if isinstance(o, NetworkPolicy)])
-    scope = frozenset(scope)
     context = RuleContext(workspace)
+    # NP025 compares namespaces: a namespace whose policies or workloads changed may have become
+    # isolated or open
+    changed_namespaces = change.namespaces | {new.namespace for _, new in change.workloads}
+    scope = frozenset(scope | _sister_anchors(previous, context, changed_namespaces))
     scoped = RuleContext(workspace, context.resolver, scope=scope)
     fresh = _by_path(analyze(workspace, select, context=scoped))
     by_path, points_into = dict(previous.by_path), dict(previous.points_into)
@@ -218,6 +247,17 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     unmatched = previous.unmatched - scope | _unmatched(fresh)
     return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial, unmatched=unmatched,
                     _cross_peers=cross_peers)
+
+
+def _counted(index) -> int:
+    """How many namespaces NP025 compares, counted up to one past the fewest it needs."""
+    found = 0
+    for ns in index.workloads_by_ns:
+        if ns not in isolation.SYSTEM_NAMESPACES and any(not w.host_network for w in index.workloads_by_ns[ns]):
+            found += 1
+            if found > MIN_SISTERS:
+                break
+    return found
 
 
 def _files_in(index, namespaces: set[str]) -> set[str]:
@@ -232,6 +272,22 @@ def _facts_but_labels(workload: Workload) -> tuple:
 
 def _unmatched(by_path: dict[str, list[Finding]]) -> frozenset[str]:
     return frozenset(path for path, findings in by_path.items() if any(f.rule == "NP002" for f in findings))
+
+
+def _sister_anchors(previous: Analysis, context: RuleContext, namespaces: set[str]) -> set[str]:
+    """NP025 compares every namespace with its sisters: when a changed namespace became isolated
+    or open (or stopped counting), the findings of every namespace may change, so the files they
+    are reported in are re-checked. Otherwise nothing of NP025 can change."""
+    if not namespaces or "NP025" not in {rule.ID for rule, _ in rule_selection(context.config.rules, previous.select)}:
+        return set()
+    before_index, before_resolver = previous.workspace.index, previous.context.resolver
+    index, resolver = context.workspace.index, context.resolver
+    if max(_counted(before_index), _counted(index)) <= MIN_SISTERS:
+        return set()  # too few namespaces for NP025 to say anything, before or after
+    for ns in namespaces:
+        if isolation.isolated(before_index, before_resolver, ns) != isolation.isolated(index, resolver, ns):
+            return isolation.anchor_paths(index)
+    return set()
 
 
 def _files_selecting_into(index, namespaces: set[str]) -> set[str]:

@@ -99,5 +99,19 @@ def _matches(peer: Peer, namespace_labels, old, new) -> bool:
 
 
 def _cross_peers(policy: NetworkPolicy) -> list[Peer]:
-    return [peer for direction in ("ingress", "egress") for rule in policy.rules(direction)
-            for peer in rule.peers or () if peer.namespace_selector is not None and peer.ip_block is None]
+    """The peers with a namespaceSelector; and, for NP004 (which looks for a pod-only peer's pods
+    in the namespaces of the namespaceSelector peer beside it), every pod selector of a rule
+    paired with every namespaceSelector of that rule, as one peer reaching those namespaces."""
+    found = []
+    for direction in ("ingress", "egress"):
+        for rule in policy.rules(direction):
+            peers = [p for p in rule.peers or () if p.ip_block is None]
+            found += [p for p in peers if p.namespace_selector is not None]
+            for ns_peer in peers:
+                if ns_peer.namespace_selector is None:
+                    continue
+                for pod_peer in peers:
+                    if pod_peer is not ns_peer and pod_peer.pod_selector is not None:
+                        found.append(Peer(pod_peer.pod_selector, ns_peer.namespace_selector, None,
+                                          pod_peer.node, pod_peer.index))
+    return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..cli import UsageError
-from .common import load, unknown_name
+from .common import load, rendered_workspace, unknown_name
 
 
 def _key(obj) -> tuple:
@@ -31,13 +31,24 @@ def _named(objects, given: str) -> list:
     return found
 
 
+def caveat_header(workspace, markdown: bool) -> str:
+    """What the explanations below cannot see (policy kinds not modelled, NP094), first."""
+    from ..rules.np094_policy_kind_not_analysed import caveats
+
+    lines = caveats(workspace)
+    if not lines:
+        return ""
+    bullet = "> **Caveat:** " if markdown else "Caveat: "
+    return "".join(f"{bullet}{line}\n" for line in lines) + "\n"
+
+
 def run_explain(args) -> int:
     from ..analysis.explain import explain_policy, explain_workload
     from ..analysis.explain_tiers import explain_cluster_policy
     from ..rules.base import RuleContext
 
     loaded = load(args.paths, args.config, use_cache=not args.no_cache)
-    workspace = loaded.workspace
+    workspace = rendered_workspace(loaded.workspace, args.kustomize)
     ctx = RuleContext(workspace)
     markdown = args.format == "markdown"
     policies = sorted(workspace.policies, key=_key) + list(workspace.index.cluster_policies)
@@ -62,5 +73,5 @@ def run_explain(args) -> int:
              for p in policies]
     texts += [explain_workload(ctx, w, markdown) for w in workloads]
     separator = "\n---\n\n" if markdown else "\n" + "-" * 72 + "\n\n"
-    sys.stdout.write(separator.join(texts))
+    sys.stdout.write(caveat_header(workspace, markdown) + separator.join(texts))
     return 0

@@ -24,7 +24,7 @@ from typing import Awaitable, Callable, Optional
 from lsprotocol import types
 
 from .. import collector
-from ..bulk import is_fresh, quiet_worker, read_identified, read_packed_batch
+from ..bulk import is_fresh, is_large, quiet_worker, read_identified, read_packed_batch
 from ..cache import WorkspaceCache
 from ..config import Config
 from ..loader import Candidate, walk_folder
@@ -188,7 +188,10 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             reader = Reader(config, cache, processes) if processes > 1 else checker
             size = max(BATCH_MIN, total // REPORTS + 1)
             batches = [("cache", hits[i:i + size]) for i in range(0, len(hits), size)]
+            large = [c for c in misses if is_large(c)]  # read here, one by one, never packed (bulk.py)
+            misses = [c for c in misses if c not in large]
             batches += [("read", misses[i:i + size]) for i in range(0, len(misses), size)]
+            batches += [("large", [c]) for c in large]
             futures = [reader.start(batch) if how == "read" else None for how, batch in batches]
             done = 0
             for (how, batch), future in zip(batches, futures):

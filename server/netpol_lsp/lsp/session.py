@@ -19,6 +19,7 @@ from . import settings as settings_mod
 from .diagnostics import DiagnosticTable, group
 from .guard import log_to_client, report_exception, spawn
 from .hover import hover_markdown
+from .rendered import hover_with_render
 from .indexing import index_workspace
 from .positions import from_position, to_range
 from .scheduler import Result, Scheduler
@@ -298,7 +299,8 @@ class Session:
             return None
         line, col = from_position(params.position)
         loop = asyncio.get_running_loop()  # explaining a workload walks the workspace: not on the loop
-        found = await loop.run_in_executor(None, hover_markdown, context, source, line, col, self._link)
+        found = await loop.run_in_executor(None, hover_with_render, hover_markdown, context, source, line, col,
+                                           self._link)
         if found is None:
             return None
         text, span = found

@@ -9,10 +9,11 @@ from typing import Optional
 
 from ..manifests.nodes import Mapping, Node, Scalar, Sequence
 from .objects import (
-    NAMESPACE_NAME_LABEL, WORKLOAD_KINDS, ContainerPort, IPBlock, K8sObject, ModelProblem, Namespace,
-    NetworkPolicy, Peer, PodMakingResource, PortSpec, Requirement, Rule, Selector, Service, Workload,
+    NAMESPACE_NAME_LABEL, WORKLOAD_KINDS, ContainerPort, ForeignPolicy, IPBlock, K8sObject, ModelProblem,
+    Namespace, NetworkPolicy, Peer, PodMakingResource, PortSpec, Requirement, Rule, Selector, Service, Workload,
 )
 from ..render.operators import group_of, is_custom_group, maker_for, pod_field
+from .policy_kinds import foreign_policy_vendor, is_kubernetes_policy
 
 from .build_cluster import build_cluster_policy
 from .cluster import API_GROUP, CLUSTER_KINDS
@@ -106,10 +107,12 @@ class _Builder:
             objects.append(Namespace(**common))
         elif kind in WORKLOAD_KINDS:
             objects.append(self.workload(root, common, meta))
-        elif kind == "NetworkPolicy" and api_version.startswith("networking.k8s.io/"):
+        elif is_kubernetes_policy(kind, api_version):  # removed versions too: analysed as v1 (NP093)
             objects.append(self.policy(root, common))
         elif kind in CLUSTER_KINDS and api_version.startswith(API_GROUP):
             objects.append(build_cluster_policy(self, root, common))
+        elif foreign_policy_vendor(kind, api_version):
+            objects.append(ForeignPolicy(**common, vendor=foreign_policy_vendor(kind, api_version)))
         elif kind == "Service":
             spec = self.mapping(root.get("spec"), "spec")
             selector = self.string_map(spec.get("selector"), "spec.selector") if spec else {}
@@ -166,6 +169,8 @@ class _Builder:
             if isinstance(controller, Scalar) and controller.python() is True:
                 kind = self.string(ref.get("kind"), "ownerReference kind")
                 name = self.string(ref.get("name"), "ownerReference name")
+                if kind == "Node":  # a static (mirror) pod: the kubelet runs each alone, no controller
+                    return None
                 if name:  # without a kind the peer analyzer names it a Pod; so do we
                     return (kind or "Pod", name)
         return None

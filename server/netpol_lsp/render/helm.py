@@ -389,6 +389,8 @@ def add_rendered(result, charts: list[Chart], stdin: Optional[bytes], config: Co
         if render.note is not None:
             workspace.render_notes.append(render.note)
         for path, source in replacements(render, list(workspace.files), lambda p: workspace.files[p].text).items():
+            if render.note is not None:
+                source.skipped = True  # not rendered: left out (NP096 says so once for the chart)
             if path not in workspace.files:
                 result.files_seen += 1
             workspace.put(source)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from .base import describe_workload, finding
+from .np094_policy_kind_not_analysed import may_be_isolated_by_unseen
 
 ID = "NP022"
 NAME = "pod-not-isolated"
@@ -21,12 +22,17 @@ def check(ctx):
         who = describe_workload(workload)
         if workload.host_network:
             yield finding(ID, f"{who} uses hostNetwork: most CNIs do not apply NetworkPolicy to host-network pods, "
-                          "so it is not isolated in either direction, whatever the policies select",
+                          "so it is not isolated in either direction, whatever the policies select. Protect it with "
+                          "the node's firewall, or run it off the host network",
                           workload.path, workload.kind_span)
+            continue
+        if may_be_isolated_by_unseen(ctx, workload.namespace):
             continue
         for direction in ("ingress", "egress"):
             if ctx.resolver.isolating(workload, direction):
                 continue
             type_name = "Ingress" if direction == "ingress" else "Egress"
             yield finding(ID, f"{who} is not isolated for {direction}: no NetworkPolicy selects it with {type_name} "
-                          f"in its policyTypes, so {OPEN[direction]}", workload.path, workload.kind_span)
+                          f"in its policyTypes, so {OPEN[direction]}. Select it in a policy with {type_name} in "
+                          "policyTypes (a default-deny policy with podSelector: {} covers a whole namespace)",
+                          workload.path, workload.kind_span)

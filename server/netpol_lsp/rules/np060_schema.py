@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..manifests.nodes import Mapping, Scalar
+from ..model.policy_kinds import REMOVED_POLICY_VERSIONS, is_kubernetes_policy
 from ..schema_check import validate
 from .base import finding
 
@@ -38,8 +39,9 @@ def per_file(source) -> list:
     reported = set()
     for doc in source.documents:
         for root, schema in _policies(doc.root):
+            removed = root.get("apiVersion").value in REMOVED_POLICY_VERSIONS  # NP093 says it
             for error in validate(root, schema):
-                if _explained_elsewhere(error):
+                if _explained_elsewhere(error) or (removed and tuple(error.path) == ("apiVersion",)):
                     continue
                 key = error.span.start_line  # the schema and the model may both see it: once a line
                 if key not in reported:
@@ -61,7 +63,7 @@ def _policies(root):
         return
     version = root.get("apiVersion")
     version = version.value if isinstance(version, Scalar) else ""
-    if kind.value == "NetworkPolicy" and version.startswith("networking.k8s.io/"):
+    if is_kubernetes_policy(kind.value, version):  # removed versions too: analysed as v1 (NP093)
         yield root, SCHEMA
     elif kind.value in CLUSTER_SCHEMAS and version.startswith("policy.networking.k8s.io/"):
         yield root, CLUSTER_SCHEMAS[kind.value]
