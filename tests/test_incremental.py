@@ -425,6 +425,19 @@ def test_a_label_change_rechecks_the_did_you_mean_of_a_peer_that_matches_nothing
     assert not any("tier=front" in f.message for f in edited.analysis.findings_of("by-typo.yaml"))
 
 
+def test_a_label_change_rechecks_an_or_of_two_peers_that_looks_for_pods_in_another_namespace():
+    files = _teams()
+    # NP004: a namespaceSelector peer and a podSelector peer, ORed; web's pods are in namespace web
+    files["or.yaml"] = POLICY.replace("name: db,", "name: db-or,").replace(
+        "{podSelector: {matchLabels: {app: web}}}",
+        "{namespaceSelector: {matchLabels: {team: b}}}, {podSelector: {matchLabels: {app: web}}}")
+    edited = EditedWorkspace(files)
+    assert "NP004" in edited.rules("or.yaml")
+    web = edited.workspace.files["web.yaml"].text
+    after = edited.edit("web.yaml", web.replace("app: web,", "app: webx,"))  # check_step: as a full analysis
+    assert "or.yaml" in after.rechecked and "NP004" not in edited.rules("or.yaml")
+
+
 def test_a_policy_change_does_not_recheck_the_policies_selecting_into_its_namespace():
     edited = EditedWorkspace(_teams())
     own = edited.workspace.files["web-policy.yaml"].text
