@@ -216,6 +216,11 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
     version = 1
     for kind, make in (EDIT_KINDS.items() if kinds is None else [(k, EDIT_KINDS[k]) for k in kinds]):
         original = current
+        try:
+            make(original)
+        except SystemExit as why:  # this file has nothing to edit that way (--file)
+            print(f"skipped '{kind}': {why}", file=sys.stderr)
+            continue
         for n in range(edits):
             new_text = make(original) if n % 2 == 0 else original  # the change, then its undo
             change = line_change(current, new_text)
