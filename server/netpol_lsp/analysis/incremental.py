@@ -3,18 +3,25 @@
 A file's findings depend on the file itself, on the interface of every other file (what rules
 read of other files' objects: interface.py), and on positions in other files, but only through
 Related locations (NP001's workloads, NP070's covering rule, ...). So when every changed file
-keeps the shape of its objects (kind, name, namespace, in order):
+keeps the shape of its objects (kind, name, namespace, in order), but for NetworkPolicies put
+in or taken out (a policy pasted, a document deleted):
 
-- the index is the previous one with the changed files' objects swapped for their new versions;
+- the index is the previous one with the changed files' objects swapped for their new versions
+  (and pasted policies put in, deleted ones taken out);
 - the files that can see the change are checked with the rules scoped to their objects
   (RuleContext.scope), resolving against the whole workspace: the changed files, the files whose
-  findings point into them, and, when facts of workloads or policies changed (labels, ports,
-  selectors...), the files of those namespaces and of the policies whose namespaceSelectors
-  match them;
+  findings point into them, and
+  - a policy changed, pasted or deleted: the policies and workloads of its namespace (a policy
+    selects and isolates pods of its own namespace only; NP070 compares a namespace's policies);
+  - a workload's facts changed: the policies of its namespace, and elsewhere only the policies
+    with a namespaceSelector peer reaching its namespace whose podSelector reads a changed label
+    key (or, for ports and images, matches it), plus those whose unmatched peer's did-you-mean
+    reads that namespace (peer_index.py);
+  - NP025's files when a namespace may have become isolated or open;
 - every other file keeps its findings from the previous analysis.
 
 The common keystroke (a comment, a value in a ConfigMap, lines moved) re-checks one file.
-Otherwise (an object added, removed or renamed, a Namespace's labels, a DaemonSet, the
+Otherwise (any other object added, removed or renamed, a Namespace's labels, a DaemonSet, the
 configuration or the rule selection changed, no previous analysis) the whole workspace is
 analysed, as `check` does. Either way the findings are exactly those of `analyze()` on the new
 workspace (tests/test_incremental.py holds it to that).
