@@ -21,10 +21,12 @@ from .workspace import SourceFile, Workspace
 
 
 class BulkLoad:
-    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None):
+    def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None,
+                 candidates: Optional[list[Candidate]] = None):
+        """`candidates` instead of the files under `paths`: e.g. a git revision's, read in memory."""
         self.config = config
         self.cache = cache
-        self.candidates = list(discover(paths, config))
+        self.candidates = list(discover(paths, config)) if candidates is None else candidates
         self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
         if cache is not None:
             cache.load()
@@ -78,7 +80,7 @@ def read_identified(candidate: Candidate, config: Config):
     from .rules.registry import prepare_file
 
     try:  # stat first: a change while reading shows as a newer mtime next time
-        info = os.stat(candidate.real) if candidate.problem is None else None
+        info = os.stat(candidate.real) if candidate.problem is None and candidate.data is None else None
     except OSError:
         info = None
     source = read_candidate(candidate, config, lean=True)

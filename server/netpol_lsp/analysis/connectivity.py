@@ -283,7 +283,9 @@ class Engine:
         self._starts = [atom.intervals()[0][0] for atom in self._atoms]
         return self._atoms
 
-    def compute(self) -> ConnectivityResult:
+    def compute(self, namespaces: Optional[set[str]] = None) -> ConnectivityResult:
+        """Every allowed connection; with `namespaces`, only those with a workload of one of
+        them at either end (what a change confined to those namespaces can alter: conndiff)."""
         workloads = self.workspace.workloads
         endpoints: dict[str, list[Workload]] = {}
         for workload in workloads:
@@ -307,6 +309,8 @@ class Engine:
                 sources: Iterable[WorkloadClass] = open_senders + named_senders.get(dst.index, [])
             else:
                 sources = [classes[i] for i in ingress.by_peer]
+            if namespaces is not None and dst.rep.namespace not in namespaces:
+                sources = [src for src in sources if src.rep.namespace in namespaces]
             for src in sources:
                 conn = self._allowed_classes(src, dst)
                 if conn.is_empty():
@@ -318,7 +322,9 @@ class Engine:
                         previous = pairs.get((s, d))
                         pairs[(s, d)] = conn if previous is None else previous | conn
         connections = [Connection(s, d, c) for (s, d), c in pairs.items()]
-        connections.extend(self._external_connections(endpoints))
+        outside = endpoints if namespaces is None else \
+            {name: pods for name, pods in endpoints.items() if pods[0].namespace in namespaces}
+        connections.extend(self._external_connections(outside))
         connections.sort(key=lambda c: (c.src, c.dst))
         return ConnectivityResult(connections, endpoints)
 

@@ -45,6 +45,15 @@ def load(paths: list[str], explicit_config: str | None, use_cache: bool = True) 
     return loaded
 
 
+def load_candidates(candidates, config: Config) -> LoadResult:
+    """Files that are not on disk (a git revision's, in memory), loaded the way `load` loads
+    files found under paths; never cached (the cache is keyed by paths on disk)."""
+    from ..bulk import BulkLoad
+
+    gc.disable()  # as in prepare(): a one-shot command
+    return BulkLoad([], config, None, candidates=candidates).load()
+
+
 def unknown_name(what: str, given: str, known, plural: str | None = None) -> str:
     """One line for a NS/NAME that names nothing: the close names, or a few of the known ones."""
     import difflib

@@ -1,0 +1,117 @@
+"""`netpol-lsp diff OLD [NEW]`: what a change does to connectivity.
+
+Each side is a file or folder, or a git revision of the repository holding the working folder
+(read from git into memory: nothing is checked out or written). One side given: that revision
+(or path) against the working tree. Two paths compare those two; a revision and a path compare
+that path in the revision with the path now; two revisions compare the `--path` folders
+(default: the working folder) in each. Both sides are loaded the way `check` loads (common.py),
+with the same configuration.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Optional
+
+from ..cli import UsageError
+from .common import config_for, load
+
+FAIL_ON = ("added", "removed", "any", "never")
+
+
+@dataclass
+class SideSpec:
+    given: str
+    revision: Optional[object] = None  # revisions.Revision, or None for a path
+    working_tree: bool = False  # the implicit NEW side
+
+    def label(self, paths: list[str]) -> str:
+        where = "" if paths == ["."] else f" ({', '.join(paths)})"
+        if self.revision is not None:
+            return f"{self.given} ({self.revision.short}){where}"
+        if self.working_tree:
+            return f"working tree{where}"
+        return self.given
+
+
+def _side(given: str) -> SideSpec:
+    from ..revisions import RevisionError, resolve
+
+    if os.path.exists(given):
+        return SideSpec(given)
+    try:
+        return SideSpec(given, resolve(given))
+    except RevisionError as err:
+        raise UsageError(str(err)) from None
+
+
+def run_diff(args) -> int:
+    from ..analysis.compare import compare
+    from ..report.conndiff import Labels, render
+
+    old = _side(args.old)
+    new = _side(args.new) if args.new is not None else SideSpec(".", working_tree=True)
+    paths = _paths(old, new, args.path)
+    old_paths, new_paths = paths
+    config = config_for(new_paths if new.revision is None else old_paths, args.config)
+    use_cache = not args.no_cache
+    old_ws = _load(old, old_paths, config, args.config, use_cache)
+    new_ws = _load(new, new_paths, config, args.config, use_cache)
+    if not old_ws.files and not new_ws.files:
+        raise UsageError("nothing to compare: neither side holds a manifest (*.yaml, *.yml, *.json)")
+    comparison = compare(old_ws, new_ws)
+    labels = Labels(old.label(old_paths), new.label(new_paths))
+    text = render(comparison, args.format, labels)
+    if args.output:
+        with open(args.output, "wb" if isinstance(text, bytes) else "w") as handle:
+            handle.write(text)
+    elif isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+    else:
+        sys.stdout.write(text)
+    return _exit_code(comparison.diff, args.fail_on)
+
+
+def _paths(old: SideSpec, new: SideSpec, asked: Optional[list[str]]) -> tuple[list[str], list[str]]:
+    """The paths each side reads: a path side names its own; a revision reads the other side's
+    path, or the --path ones (default: the working folder)."""
+    old_is_path = old.revision is None
+    new_is_path = new.revision is None and not new.working_tree
+    if old_is_path and new.working_tree:
+        raise UsageError(f"{old.given} is a path: give a second path to compare it with, or give a git "
+                         "revision (netpol-lsp diff main)")
+    if old_is_path or new_is_path:
+        if asked:
+            raise UsageError("--path goes with revisions only: a path side names its own files")
+        if old_is_path and new_is_path:
+            return [old.given], [new.given]
+        shared = [old.given if old_is_path else new.given]
+        return shared, shared
+    shared = asked or ["."]
+    return shared, shared
+
+
+def _load(spec: SideSpec, paths: list[str], config, explicit_config: Optional[str], use_cache: bool):
+    if spec.revision is None:
+        return load(paths, explicit_config, use_cache).workspace
+    from ..revisions import RevisionError, candidates
+    from .common import load_candidates
+
+    try:
+        found, missing = candidates(spec.revision, paths, config)
+    except RevisionError as err:
+        raise UsageError(str(err)) from None
+    for path in missing:
+        print(f"netpol-lsp: {path} does not exist in {spec.given}: that side is empty there", file=sys.stderr)
+    return load_candidates(found, config).workspace
+
+
+def _exit_code(diff, fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    if fail_on == "added":
+        return 1 if diff.added else 0
+    if fail_on == "removed":
+        return 1 if diff.removed else 0
+    return 1 if diff.changes else 0
