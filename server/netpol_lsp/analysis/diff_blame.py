@@ -1,8 +1,8 @@
 """Which NetworkPolicies a connectivity change goes through, on each side of a diff.
 
-A pair gains connections when, now, a policy's rules let them through (or when a policy that
-isolated an end before no longer does); it loses them when a policy's rules let them through
-before (and no longer do), or when a policy now isolates an end that nothing isolated before.
+A pair gains connections through a policy whose rules let more of them through now than before
+(or that isolated an end before when nothing does now); it loses them through a policy whose
+rules let them through before and no longer do, or that isolates an end nothing isolated before.
 Policies are named `ns/name` so both sides speak of the same one; the lens above a policy in
 the editor and the review output name these.
 """
@@ -96,13 +96,22 @@ def blame(change: PairChange, old: DiffSide, new: DiffSide) -> list[str]:
     """The policies (`ns/name`) a change goes through, sorted."""
     found: set[str] = set()
     added, removed = change.added, change.removed
+    if added.is_empty() and removed.is_empty():
+        return []
+    before, after = old.grants(change.src, change.dst), new.grants(change.src, change.dst)
     if not added.is_empty():
-        found.update(k for k, conn in new.grants(change.src, change.dst).items() if not (conn & added).is_empty())
+        found.update(_grew(after, before, added))
         found.update(_released(old, new, change))
     if not removed.is_empty():
-        found.update(k for k, conn in old.grants(change.src, change.dst).items() if not (conn & removed).is_empty())
+        found.update(_grew(before, after, removed))
         found.update(_released(new, old, change))
     return sorted(found)
+
+
+def _grew(more: dict[str, ConnectionSet], less: dict[str, ConnectionSet], part: ConnectionSet) -> set[str]:
+    """Policies that let through some of `part` on the `more` side and not on the `less` side:
+    a policy that allowed the same before and after is not what changed."""
+    return {key for key, conn in more.items() if not ((conn - less.get(key, NONE)) & part).is_empty()}
 
 
 def _released(before: DiffSide, after: DiffSide, change: PairChange) -> set[str]:
