@@ -73,15 +73,20 @@ def _place(change: PairChange, names: list[str], old: DiffSide, new: DiffSide) -
     return None
 
 
-def changed_namespaces(old_files: dict[str, SourceFile], new_files: dict[str, SourceFile]) -> Optional[set[str]]:
-    """The namespaces whose objects differ between two sets of files (by file text), or None
-    when a cluster-scoped object other than a Namespace differs (every namespace may change)."""
-    namespaces: set[str] = set()
-    for path in set(old_files) | set(new_files):
+def differing_files(old_files: dict[str, SourceFile], new_files: dict[str, SourceFile]):
+    """(old, new) sources of the paths whose text differs (None where a side lacks the file)."""
+    for path in old_files.keys() | new_files.keys():
         before, after = old_files.get(path), new_files.get(path)
-        if before is not None and after is not None and before.text == after.text:
-            continue
-        for source in (before, after):
+        if before is None or after is None or before.text != after.text:
+            yield before, after
+
+
+def changed_namespaces(differing: Iterable[tuple[Optional[SourceFile], Optional[SourceFile]]]) -> Optional[set[str]]:
+    """The namespaces of the objects in files that differ (both versions of each), or None when
+    one of them is a cluster-scoped object other than a Namespace (it may reach every namespace)."""
+    namespaces: set[str] = set()
+    for pair in differing:
+        for source in pair:
             if source is None:
                 continue
             for obj in source.objects:

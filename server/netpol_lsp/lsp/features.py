@@ -124,7 +124,8 @@ async def code_lens(session, params: types.CodeLensParams) -> list[types.CodeLen
     view = await _view(session, uri)
     if view is None:
         return []
-    return await _off_loop(lens.code_lenses, *view, uri, session.state.uri_for)
+    found = await _off_loop(lens.code_lenses, *view, uri, session.state.uri_for)
+    return found + session.diff.lenses(session.state.path_for(uri), view[1], uri)
 
 
 async def complete(session, params: types.CompletionParams) -> types.CompletionList:
