@@ -318,3 +318,28 @@ def test_bad_revision_exits_2(repo, capsys, monkeypatch):
     assert "no-such-branch: neither a file or folder nor a revision" in err
     code, _, err = run(capsys, "HEAD", "--path", str(repo.parent))
     assert code == 2 and "outside the repository" in err
+
+
+# -- CI documentation ---------------------------------------------------------------------
+
+def test_pre_commit_hook_and_workflow(tmp_path, capsys, repo, monkeypatch):
+    import shlex
+
+    import yaml
+
+    from netpol_lsp.report.conndiff import MARKDOWN_MARKER
+
+    root = Path(__file__).resolve().parent.parent
+    hooks = {h["id"]: h for h in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hook = hooks["netpol-lsp-diff"]
+    assert hook["pass_filenames"] is False and hook["verbose"] is True
+    # the entry, run in a repository whose working tree adds a connection, prints it and passes
+    write(repo / "k8s", CASES["ports"][0])
+    monkeypatch.chdir(repo)
+    program, *args = shlex.split(hook["entry"])
+    assert program == "netpol-lsp"
+    assert main([*args, "--no-cache"]) == 0
+    assert "~ tools/probe[Deployment] => shop/api[Deployment]" in capsys.readouterr().out
+    assert main([*args, "--no-cache", "--fail-on", "added"]) == 1  # args: [--fail-on, added] make it a gate
+    ci = (root / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert "--format markdown" in ci and "id: netpol-lsp-diff" in ci and f"startsWith('{MARKDOWN_MARKER}')" in ci

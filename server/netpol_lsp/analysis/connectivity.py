@@ -291,26 +291,21 @@ class Engine:
         for workload in workloads:
             endpoints.setdefault(workload.endpoint, []).append(workload)
         classes = self.classes()
-        # Who may send to a class: classes whose egress is open (unisolated, or a rule without
-        # peers), plus those whose egress rules name it.
-        open_senders: list[WorkloadClass] = []
-        named_senders: dict[int, list[WorkloadClass]] = {}
-        for cls in classes:
-            side = self._class_side(cls, "egress")
-            if side is None or side.wildcard_rules:
-                open_senders.append(cls)
-            else:
-                for index in side.by_peer:
-                    named_senders.setdefault(index, []).append(cls)
+        senders: Optional[tuple[list[WorkloadClass], dict[int, list[WorkloadClass]]]] = None
+        # only the classes of the namespaces asked for send to the others (None: every class)
+        inside = None if namespaces is None else [c for c in classes if c.rep.namespace in namespaces]
         pairs: dict[tuple[str, str], ConnectionSet] = {}
         for dst in classes:
-            ingress = self._class_side(dst, "ingress")
-            if ingress is None or ingress.wildcard_rules:
-                sources: Iterable[WorkloadClass] = open_senders + named_senders.get(dst.index, [])
+            if inside is not None and dst.rep.namespace not in namespaces:
+                sources: Iterable[WorkloadClass] = [src for src in inside if self._may_send(src, dst)]
             else:
-                sources = [classes[i] for i in ingress.by_peer]
-            if namespaces is not None and dst.rep.namespace not in namespaces:
-                sources = [src for src in sources if src.rep.namespace in namespaces]
+                ingress = self._class_side(dst, "ingress")
+                if ingress is None or ingress.wildcard_rules:
+                    if senders is None:
+                        senders = self._senders(classes)
+                    sources = senders[0] + senders[1].get(dst.index, [])
+                else:
+                    sources = [classes[i] for i in ingress.by_peer]
             for src in sources:
                 conn = self._allowed_classes(src, dst)
                 if conn.is_empty():
@@ -327,6 +322,24 @@ class Engine:
         connections.extend(self._external_connections(outside))
         connections.sort(key=lambda c: (c.src, c.dst))
         return ConnectivityResult(connections, endpoints)
+
+    def _senders(self, classes: list[WorkloadClass]) -> tuple[list[WorkloadClass], dict[int, list[WorkloadClass]]]:
+        """Who may send to a class: classes whose egress is open (unisolated, or a rule without
+        peers), and per class those whose egress rules name it."""
+        open_senders: list[WorkloadClass] = []
+        named_senders: dict[int, list[WorkloadClass]] = {}
+        for cls in classes:
+            side = self._class_side(cls, "egress")
+            if side is None or side.wildcard_rules:
+                open_senders.append(cls)
+            else:
+                for index in side.by_peer:
+                    named_senders.setdefault(index, []).append(cls)
+        return open_senders, named_senders
+
+    def _may_send(self, src: WorkloadClass, dst: WorkloadClass) -> bool:
+        side = self._class_side(src, "egress")
+        return side is None or bool(side.wildcard_rules) or dst.index in side.by_peer
 
     # -- the outside world -----------------------------------------------------------------
 
