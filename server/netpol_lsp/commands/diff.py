@@ -35,13 +35,15 @@ class SideSpec:
         return self.given
 
 
-def _side(given: str) -> SideSpec:
+def _side(given: str, where: str) -> SideSpec:
+    """A path when it exists, else a revision of the repository holding `where`."""
     from ..revisions import RevisionError, resolve
 
     if os.path.exists(given):
         return SideSpec(given)
+    folder = where if os.path.isdir(where) else os.path.dirname(os.path.abspath(where))
     try:
-        return SideSpec(given, resolve(given))
+        return SideSpec(given, resolve(given, folder))
     except RevisionError as err:
         raise UsageError(str(err)) from None
 
@@ -50,8 +52,10 @@ def run_diff(args) -> int:
     from ..analysis.compare import compare
     from ..report.conndiff import Labels, render
 
-    old = _side(args.old)
-    new = _side(args.new) if args.new is not None else SideSpec(".", working_tree=True)
+    # revisions are of the repository holding the first --path, or the path side, or the working folder
+    where = next((p for p in [*(args.path or ()), args.old, args.new] if p is not None and os.path.exists(p)), ".")
+    old = _side(args.old, where)
+    new = _side(args.new, where) if args.new is not None else SideSpec(".", working_tree=True)
     paths = _paths(old, new, args.path)
     old_paths, new_paths = paths
     config = config_for(new_paths if new.revision is None else old_paths, args.config)
