@@ -316,8 +316,10 @@ def test_bad_revision_exits_2(repo, capsys, monkeypatch):
     code, out, err = run(capsys, "no-such-branch")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "no-such-branch: neither a file or folder nor a revision" in err
-    code, _, err = run(capsys, "HEAD", "--path", str(repo.parent))
-    assert code == 2 and "outside the repository" in err
+    code, _, err = run(capsys, "HEAD", "--path", str(repo.parent))  # the revision is of the path's repository
+    assert code == 2 and f"{repo.parent} is not in a git repository" in err
+    code, _, err = run(capsys, "HEAD", "--path", "k8s", "--path", str(repo.parent))
+    assert code == 2 and f"{repo.parent}: outside the repository at" in err
 
 
 # -- CI documentation ---------------------------------------------------------------------
