@@ -9,6 +9,7 @@ only to a file under the same path.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import subprocess
@@ -126,10 +127,20 @@ def read_blobs(root: str, object_ids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
-def candidates(revision: Revision, paths: list[str], config: Config) -> tuple[list[Candidate], list[str]]:
+@dataclass
+class Listed:
+    """One manifest of a revision: its name as on disk, and its blob or why it is skipped."""
+
+    display: str
+    path: str  # in the repository
+    object_id: Optional[str]  # None when skipped
+    problem: Optional[str] = None
+
+
+def listing(revision: Revision, paths: list[str], config: Config) -> tuple[list[Listed], list[str]]:
     """The manifests of the revision under each path (named as on disk), and the paths that
     do not exist in the revision (a folder the change adds: that side is empty there)."""
-    found: list[Candidate] = []
+    found: list[Listed] = []
     missing: list[str] = []
     limit = config.limits.max_file_bytes
     for given in paths:
@@ -152,20 +163,14 @@ def candidates(revision: Revision, paths: list[str], config: Config) -> tuple[li
             if inner and (not name.endswith(MANIFEST_SUFFIXES) or name == CONFIG_NAME):
                 continue
             chosen.append((display, path, entry))
-        targets = {}
-        for display, path, entry in chosen:
-            if entry.mode == "120000":
-                targets[display] = entry.object_id
-        link_text = read_blobs(revision.root, list(targets.values()))
-        resolved: dict[str, tuple[str, Optional[_Entry], Optional[str]]] = {}
+        links = read_blobs(revision.root, [entry.object_id for _, _, entry in chosen if entry.mode == "120000"])
         for display, path, entry in chosen:
             problem = None
             if entry.kind != "blob":
                 problem = "skipped: a git submodule, not read from the revision"
             elif entry.mode == "120000":
-                target = posixpath.normpath(posixpath.join(posixpath.dirname(path),
-                                                           link_text.get(entry.object_id, b"").decode(
-                                                               "utf-8", "surrogateescape")))
+                text = links.get(entry.object_id, b"").decode("utf-8", "surrogateescape")
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), text))
                 linked = entries.get(target)
                 if linked is None or linked.kind != "blob" or linked.mode == "120000":
                     problem = f"skipped: symlink to {target}, not a file under {given} in {revision.name} (not followed)"
@@ -174,17 +179,36 @@ def candidates(revision: Revision, paths: list[str], config: Config) -> tuple[li
             if problem is None and entry.size is not None and entry.size > limit:
                 problem = (f"skipped: {entry.size / 1048576:.1f} MiB is larger than the "
                            f"{limit / 1048576:.1f} MiB limit (limits.maxFileBytes)")
-            resolved[display] = (path, None if problem else entry, problem)
-        blobs = read_blobs(revision.root, [e.object_id for _, e, _ in resolved.values() if e is not None])
-        for display, (path, entry, problem) in resolved.items():
-            real = Path(revision.root) / path
-            if entry is None:
-                found.append(Candidate(display, real, problem))
-            elif entry.object_id not in blobs:
-                found.append(Candidate(display, real, f"skipped: git could not read it from {revision.name}"))
-            else:
-                found.append(Candidate(display, real, data=blobs[entry.object_id]))
+            found.append(Listed(display, path, None if problem else entry.object_id, problem))
     return found, missing
+
+
+def read_listed(revision: Revision, listed: list[Listed]) -> list[Candidate]:
+    """Loader candidates holding the listed files' bytes (skipped ones with their reason)."""
+    blobs = read_blobs(revision.root, [item.object_id for item in listed if item.object_id is not None])
+    out = []
+    for item in listed:
+        real = Path(revision.root, item.path)
+        if item.object_id is None:
+            out.append(Candidate(item.display, real, item.problem))
+        elif item.object_id not in blobs:
+            out.append(Candidate(item.display, real, f"skipped: git could not read it from {revision.name}"))
+        else:
+            out.append(Candidate(item.display, real, data=blobs[item.object_id]))
+    return out
+
+
+def candidates(revision: Revision, paths: list[str], config: Config) -> tuple[list[Candidate], list[str]]:
+    """listing() read: every manifest of the revision under the paths, as loader candidates."""
+    listed, missing = listing(revision, paths, config)
+    return read_listed(revision, listed), missing
+
+
+def blob_id(text: str, object_id_length: int = 40) -> str:
+    """The id git gives a file holding this text (UTF-8): equal ids, equal content."""
+    data = text.encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256 if object_id_length == 64 else hashlib.sha1  # a sha256 repository
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _listed(display: str, config: Config) -> bool:

@@ -1,11 +1,13 @@
 """Connectivity against a base revision, in the editor: a lens above each policy a change goes
 through ("vs HEAD: +2 connections, -1"), the pairs in its hover, and the whole diff on demand.
 
-The base side (the `diffBase` revision of each workspace folder, default HEAD) is read from git
-into memory once and kept with its connectivity engine; it is read again only when the
-revision's commit, the folders or the configuration change. The comparison runs after the
+The base side (the `diffBase` revision of each workspace folder, default HEAD) is built once
+and kept with its connectivity engine: files whose git blob id equals the current text's are
+the current SourceFiles themselves, the others are read from git into memory and parsed. It is
+built again only when the revision's commit, the folders or the configuration change. The comparison runs after the
 diagnostics of an analysis were published, in its own thread and after a pause, and a newer
-analysis makes it wait for that one: the edit path never pays for it. It compares only the
+analysis makes it give up between its steps and wait for that one's turn: the edit path does
+not wait for it. It compares only the
 namespaces whose files differ from the base (analysis/compare.py says why that is the whole
 diff), so an edit in one namespace costs that namespace's pairs.
 """
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 COMMAND = "netpol-lsp.showDiff"  # the lens's command: the client opens the whole diff
 SERVER_COMMAND = "netpol-lsp.diff"  # workspace/executeCommand: the whole diff as Markdown and JSON
 DEFAULT_BASE = "HEAD"
-DELAY_S = 0.25  # after a publish: a burst of edits publishes several times, compare once
+DELAY_S = 0.5  # after a publish: a burst of edits publishes several times, compare once
 
 
 @dataclass
@@ -110,17 +112,21 @@ class DiffTracker:
         await asyncio.sleep(DELAY_S)
         if not state.is_current(result.snapshot) or state.pending:
             return  # a newer analysis is due: it schedules its own comparison
-        view = await self.view_for(result, state)
+        view = await self.view_for(result, state, lazy=True)
         if view is not None:
             self.on_ready(view)
 
-    async def view_for(self, result, state) -> Optional[DiffView]:
-        """The comparison for an analysis result, computed off the loop unless it is known."""
+    async def view_for(self, result, state, lazy: bool = False) -> Optional[DiffView]:
+        """The comparison for an analysis result, computed off the loop unless it is known;
+        `lazy`: given up (None) as soon as a newer analysis is due."""
         view = self.view
         if view is not None and view.revision == result.snapshot.revision:
             return view
         loop = asyncio.get_running_loop()
-        view = await loop.run_in_executor(self.executor, self.compute, result, list(state.roots))
+        stale = (lambda: not state.is_current(result.snapshot) or bool(state.pending)) if lazy else (lambda: False)
+        view = await loop.run_in_executor(self.executor, self.compute, result, list(state.roots), stale)
+        if view is None:  # given up for a newer analysis, which schedules its own comparison
+            return None
         if self.view is None or view.revision >= self.view.revision:
             self.view = view
         return view
@@ -132,7 +138,9 @@ class DiffTracker:
 
     # -- what ------------------------------------------------------------------------------
 
-    def compute(self, result, roots: list[str]) -> DiffView:
+    def compute(self, result, roots: list[str], stale: Callable[[], bool] = lambda: False) -> Optional[DiffView]:
+        """The comparison for an analysis result; None when `stale()` says a newer analysis
+        came meanwhile (checked between the steps: the thread gives way to the edit path)."""
         started = time.perf_counter()
         snapshot = result.snapshot
         workspace: Workspace = snapshot.workspace
@@ -142,7 +150,7 @@ class DiffTracker:
             view.note = "no workspace folder: nothing to compare with a revision"
             return view
         try:
-            base = self._base_side(roots, workspace.config)
+            base = self._base_side(roots, workspace.config, files)
         except Exception as error:  # not a repository, no such revision, git missing: said once, in the view
             view.note = str(error)
             return view
@@ -151,9 +159,15 @@ class DiffTracker:
         if namespaces is not None and not namespaces:
             view.comparison = Comparison(ConnectivityDiff([]), base.side, base.side)
         else:
+            if stale():
+                return None
             old = base.side.engine.compute(namespaces)
+            if stale():
+                return None
             engine = Engine(workspace, result.context.resolver)
             new = engine.compute(namespaces)
+            if stale():
+                return None
             view.comparison = compare_sides(base.side, old.connections, DiffSide(workspace, new.endpoints, engine),
                                             new.connections)
             view.by_policy = view.comparison.by_policy()
@@ -179,9 +193,12 @@ class DiffTracker:
             if not equal:
                 yield before, after
 
-    def _base_side(self, roots: list[str], config: Config) -> BaseSide:
+    def _base_side(self, roots: list[str], config: Config, current: dict[str, SourceFile]) -> BaseSide:
+        """The base revision's files: those equal to the current ones (same git blob id) are
+        the current SourceFiles themselves (no second copy, no parse); the others are read
+        from git and parsed."""
         from ..bulk import BulkLoad
-        from ..revisions import RevisionError, candidates, repository_root, resolve
+        from ..revisions import RevisionError, blob_id, listing, read_listed, repository_root, resolve
 
         for root in roots:
             if repository_root(root) is None:
@@ -190,15 +207,26 @@ class DiffTracker:
         key = (self.base_name, tuple(roots), tuple(r.commit for r in revisions))
         if self._base is not None and self._base.key == key and self._base.config == config:
             return self._base
-        found = []
+        workspace = Workspace(config)
+        shared = 0
         for root, revision in zip(roots, revisions):
-            found.extend(candidates(revision, [root], config)[0])
-        loaded = BulkLoad([], config, None, candidates=found).load(jobs=1)
-        engine = Engine(loaded.workspace)
+            to_read = []
+            for item in listing(revision, [root], config)[0]:
+                mine = current.get(item.display)
+                if item.object_id is not None and mine is not None and not mine.skipped \
+                        and blob_id(mine.text, len(item.object_id)) == item.object_id:
+                    workspace.put(mine)
+                    shared += 1
+                else:
+                    to_read.append(item)
+            loaded = BulkLoad([], config, None, candidates=read_listed(revision, to_read)).load(jobs=1)
+            for source in loaded.workspace.files.values():
+                workspace.put(source)
+        engine = Engine(workspace)
         endpoints = engine.compute(set()).endpoints  # the endpoint table alone: no pair is listed
         label = f"{self.base_name}" if len(revisions) != 1 else f"{self.base_name} ({revisions[0].short})"
-        self._base = BaseSide(key, config, label, dict(loaded.workspace.files),
-                              DiffSide(loaded.workspace, endpoints, engine))
+        log.debug("base %s: %d files, %d shared with the workspace", label, len(workspace.files), shared)
+        self._base = BaseSide(key, config, label, dict(workspace.files), DiffSide(workspace, endpoints, engine))
         self._same = {}
         return self._base
 
