@@ -103,7 +103,3 @@ def _namespace_of(obj: K8sObject) -> Optional[str]:
     if isinstance(obj, (NetworkPolicy, Workload, Service)):  # act only through their namespace
         return obj.namespace
     return None  # another kind (a cluster-wide policy tier, ...) may reach every namespace
-
-
-def policies_of(objects: Iterable[K8sObject]) -> list[NetworkPolicy]:
-    return [obj for obj in objects if isinstance(obj, NetworkPolicy)]

@@ -135,11 +135,3 @@ def _at(runs: list[tuple[IPSet, ConnectionSet]], piece: IPSet) -> ConnectionSet:
         if block.covers(piece):  # pieces lie wholly inside or outside every block
             found = found | conn
     return found
-
-
-def namespaces_of(change: PairChange) -> set[str]:
-    return {endpoint.split("/", 1)[0] for endpoint in (change.src, change.dst) if not is_external(endpoint)}
-
-
-def touching(diff: ConnectivityDiff, endpoints: set[str]) -> list[PairChange]:
-    return [c for c in diff.changes if c.src in endpoints or c.dst in endpoints]

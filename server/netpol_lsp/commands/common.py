@@ -37,21 +37,21 @@ def prepare(paths: list[str], explicit_config: str | None, use_cache: bool = Tru
         raise UsageError(str(err)) from None
 
 
-def load(paths: list[str], explicit_config: str | None, use_cache: bool = True) -> LoadResult:
-    bulk = prepare(paths, explicit_config, use_cache)
+def load(paths: list[str], explicit_config: str | None, use_cache: bool = True, candidates=None,
+         config: Config | None = None) -> LoadResult:
+    """The workspace of the paths; with `candidates` (and their `config`), of those files
+    instead (a git revision's, in memory; never cached: the cache is keyed by files on disk)."""
+    if candidates is not None:
+        from ..bulk import BulkLoad
+
+        gc.disable()  # as in prepare()
+        bulk = BulkLoad([], config or Config(), None, candidates=candidates)
+    else:
+        bulk = prepare(paths, explicit_config, use_cache)
     loaded = bulk.load()
     if bulk.cache is not None:
         bulk.cache.save()
     return loaded
-
-
-def load_candidates(candidates, config: Config) -> LoadResult:
-    """Files that are not on disk (a git revision's, in memory), loaded the way `load` loads
-    files found under paths; never cached (the cache is keyed by paths on disk)."""
-    from ..bulk import BulkLoad
-
-    gc.disable()  # as in prepare(): a one-shot command
-    return BulkLoad([], config, None, candidates=candidates).load()
 
 
 def unknown_name(what: str, given: str, known, plural: str | None = None) -> str:

@@ -100,7 +100,6 @@ def _load(spec: SideSpec, paths: list[str], config, explicit_config: Optional[st
     if spec.revision is None:
         return load(paths, explicit_config, use_cache).workspace
     from ..revisions import RevisionError, candidates
-    from .common import load_candidates
 
     try:
         found, missing = candidates(spec.revision, paths, config)
@@ -108,7 +107,7 @@ def _load(spec: SideSpec, paths: list[str], config, explicit_config: Optional[st
         raise UsageError(str(err)) from None
     for path in missing:
         print(f"netpol-lsp: {path} does not exist in {spec.given}: that side is empty there", file=sys.stderr)
-    return load_candidates(found, config).workspace
+    return load(paths, explicit_config, candidates=found, config=config).workspace
 
 
 def _exit_code(diff, fail_on: str) -> int:

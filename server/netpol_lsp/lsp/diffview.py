@@ -278,7 +278,7 @@ class DiffTracker:
             note = view.note if view is not None else "the workspace is not analysed yet"
             return {"base": self.base_name, "available": False, "reason": note,
                     "markdown": f"netpol-lsp: no connectivity diff against {self.base_name or 'a base'}: {note}\n"}
-        labels = Labels(view.label, "working tree")
+        labels = Labels(view.label, "the workspace as edited")
         comparison = view.comparison
         changes = [{**c.as_dict(), "policies": p} for c, p in zip(comparison.diff.changes, comparison.policies)]
         return {"base": view.label, "available": True, "summary": comparison.diff.counts(),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Optional
 
 from .. import __version__
 from ..analysis.compare import Comparison
@@ -243,6 +242,8 @@ def render_mermaid(comparison: Comparison, labels: Labels) -> str:
         ids[node.endpoint] = f"x{len(ids)}"
         label = "<br/>".join(_mermaid_text(line) for line in _external_lines(node.endpoint))
         out.append(f'  {ids[node.endpoint]}{{{{"{label}"}}}}')
+    if not edges:
+        out.append(f'  none["{_mermaid_text(summary_line(comparison))}"]')
     added, removed = [], []
     for number, (src, dst, kind, label) in enumerate(edges):
         arrow = "==>" if kind == "added" else "-.->"
@@ -261,9 +262,3 @@ def hover_lines(changes: list[PairChange], limit: int = 20) -> list[str]:
     if len(changes) > limit:
         lines.append(f"- … and {len(changes) - limit} more")
     return lines
-
-
-def place_text(place: Optional[tuple[str, Span]]) -> str:
-    if place is None:
-        return ""
-    return f"{place[0]}:{place[1].start_line + 1}"
