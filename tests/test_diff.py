@@ -345,3 +345,23 @@ def test_pre_commit_hook_and_workflow(tmp_path, capsys, repo, monkeypatch):
     assert main([*args, "--no-cache", "--fail-on", "added"]) == 1  # args: [--fail-on, added] make it a gate
     ci = (root / "docs" / "ci.md").read_text(encoding="utf-8")
     assert "--format markdown" in ci and "id: netpol-lsp-diff" in ci and f"startsWith('{MARKDOWN_MARKER}')" in ci
+
+
+def test_outside_ranges_compare_piece_by_piece():
+    """Each side names external ranges by its own cuts: the diff cuts both again and reports
+    only the addresses whose connections differ, merged per (before, after)."""
+    from netpol_lsp.analysis.conndiff import diff_connections
+    from netpol_lsp.analysis.connectivity import Connection
+    from netpol_lsp.analysis.portset import ConnectionSet
+
+    https, both = ConnectionSet.parse("TCP 443"), ConnectionSet.parse("TCP 80,443")
+    old = [Connection("ns/w[Deployment]", "0.0.0.0/0", https)]
+    new = [Connection("ns/w[Deployment]", "0.0.0.0/5,8.0.0.0/7,11.0.0.0/8,12.0.0.0/6,16.0.0.0/4,32.0.0.0/3,"
+                      "64.0.0.0/2,128.0.0.0/1", https),
+           Connection("ns/w[Deployment]", "10.0.0.0/8", both),
+           Connection("1.2.3.0/24", "ns/w[Deployment]", https)]
+    changes = diff_connections(old, new).changes
+    assert [(c.src, c.dst, c.kind, c.added.canonical(), c.removed.canonical()) for c in changes] == [
+        ("1.2.3.0/24", "ns/w[Deployment]", "added", "TCP 443", "No Connections"),
+        ("ns/w[Deployment]", "10.0.0.0/8", "changed", "TCP 80", "No Connections"),
+    ]
