@@ -8,13 +8,13 @@ restricted to them is the whole diff (changed_namespaces says which they are).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from ..model import K8sObject, Namespace, NetworkPolicy, Service, Workload
 from ..span import Span
 from ..workspace import SourceFile, Workspace
 from .conndiff import ConnectivityDiff, PairChange, diff_connections
-from .connectivity import Engine
+from .connectivity import Engine, Interrupted
 from .diff_blame import DiffSide, blame
 
 
@@ -48,10 +48,13 @@ def compare(old: Workspace, new: Workspace, namespaces: Optional[set[str]] = Non
     return compare_sides(old_side, old_connections, new_side, new_connections)
 
 
-def compare_sides(old_side: DiffSide, old_connections, new_side: DiffSide, new_connections) -> Comparison:
+def compare_sides(old_side: DiffSide, old_connections, new_side: DiffSide, new_connections,
+                  stop: Optional[Callable[[], bool]] = None) -> Comparison:
     diff = diff_connections(old_connections, new_connections)
     comparison = Comparison(diff, old_side, new_side)
     for change in diff.changes:
+        if stop is not None and stop():
+            raise Interrupted()
         names = blame(change, old_side, new_side)
         comparison.policies.append(names)
         comparison.places.append(_place(change, names, old_side, new_side))

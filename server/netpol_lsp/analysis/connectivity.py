@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from ..model import NetworkPolicy, Rule, Workload
 from ..workspace import Workspace
@@ -28,6 +28,10 @@ from .ipset import MAX_ADDRESS, IPSet, cut_points
 from .ports import ALL, NONE, rule_ports, uses_named_ports
 from .portset import ConnectionSet
 from .selection import Resolver
+
+
+class Interrupted(Exception):
+    """A computation given up because its caller's stop() said so."""
 
 
 @dataclass
@@ -283,9 +287,11 @@ class Engine:
         self._starts = [atom.intervals()[0][0] for atom in self._atoms]
         return self._atoms
 
-    def compute(self, namespaces: Optional[set[str]] = None) -> ConnectivityResult:
+    def compute(self, namespaces: Optional[set[str]] = None,
+                stop: Optional[Callable[[], bool]] = None) -> ConnectivityResult:
         """Every allowed connection; with `namespaces`, only those with a workload of one of
-        them at either end (what a change confined to those namespaces can alter: conndiff)."""
+        them at either end (what a change confined to those namespaces can alter: conndiff).
+        `stop()` is asked between classes: True raises Interrupted (work in the background)."""
         workloads = self.workspace.workloads
         endpoints: dict[str, list[Workload]] = {}
         for workload in workloads:
@@ -296,6 +302,8 @@ class Engine:
         inside = None if namespaces is None else [c for c in classes if c.rep.namespace in namespaces]
         pairs: dict[tuple[str, str], ConnectionSet] = {}
         for dst in classes:
+            if stop is not None and stop():
+                raise Interrupted()
             if inside is not None and dst.rep.namespace not in namespaces:
                 sources: Iterable[WorkloadClass] = [src for src in inside if self._may_send(src, dst)]
             else:

@@ -6,8 +6,8 @@ and kept with its connectivity engine: files whose git blob id equals the curren
 the current SourceFiles themselves, the others are read from git into memory and parsed. It is
 built again only when the revision's commit, the folders or the configuration change. The comparison runs after the
 diagnostics of an analysis were published, in its own thread and after a pause, and a newer
-analysis makes it give up between its steps and wait for that one's turn: the edit path does
-not wait for it. It compares only the
+analysis makes it give up at once (it asks between classes of workloads) and wait for that
+one's turn: the edit path does not wait for it. It compares only the
 namespaces whose files differ from the base (analysis/compare.py says why that is the whole
 diff), so an edit in one namespace costs that namespace's pairs.
 """
@@ -24,7 +24,7 @@ from lsprotocol import types
 
 from ..analysis.compare import Comparison, changed_namespaces, compare_sides
 from ..analysis.conndiff import ConnectivityDiff, PairChange
-from ..analysis.connectivity import Engine
+from ..analysis.connectivity import Engine, Interrupted
 from ..analysis.diff_blame import DiffSide, policy_key
 from ..config import Config
 from ..model import NetworkPolicy
@@ -159,17 +159,14 @@ class DiffTracker:
         if namespaces is not None and not namespaces:
             view.comparison = Comparison(ConnectivityDiff([]), base.side, base.side)
         else:
-            if stale():
+            try:  # stale() is asked between classes and changes: an edit never waits for this
+                old = base.side.engine.compute(namespaces, stale)
+                engine = Engine(workspace, result.context.resolver)
+                new = engine.compute(namespaces, stale)
+                view.comparison = compare_sides(base.side, old.connections,
+                                                DiffSide(workspace, new.endpoints, engine), new.connections, stale)
+            except Interrupted:
                 return None
-            old = base.side.engine.compute(namespaces)
-            if stale():
-                return None
-            engine = Engine(workspace, result.context.resolver)
-            new = engine.compute(namespaces)
-            if stale():
-                return None
-            view.comparison = compare_sides(base.side, old.connections, DiffSide(workspace, new.endpoints, engine),
-                                            new.connections)
             view.by_policy = view.comparison.by_policy()
         view.seconds = time.perf_counter() - started
         log.debug("diff against %s: %d changes in %s namespaces, %.3f s", base.label,
