@@ -174,12 +174,15 @@ class DiffTracker:
         return view
 
     def _differing(self, base: dict[str, SourceFile], current: dict[str, SourceFile]):
-        """(base, current) source pairs of the files whose text differs; equal texts are
-        remembered per pair of objects, so an edit compares only the edited files again."""
-        for path in base.keys() | current.keys():
-            before, after = base.get(path), current.get(path)
-            if before is None or after is None:
-                yield before, after
+        """(base, current) source pairs of the files whose text differs. The base shares the
+        unchanged files' objects (identity: no comparison); equal texts of other pairs are
+        remembered, so an edit compares only the edited files again."""
+        for path, after in current.items():
+            before = base.get(path)
+            if before is after:
+                continue
+            if before is None:
+                yield None, after
                 continue
             known = self._same.get(path)
             if known is not None and known[0] is before and known[1] is after:
@@ -189,6 +192,8 @@ class DiffTracker:
                 self._same[path] = (before, after, equal)
             if not equal:
                 yield before, after
+        for path in base.keys() - current.keys():  # files the edit deleted
+            yield base[path], None
 
     def _base_side(self, roots: list[str], config: Config, current: dict[str, SourceFile]) -> BaseSide:
         """The base revision's files: those equal to the current ones (same git blob id) are
