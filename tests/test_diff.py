@@ -365,3 +365,25 @@ def test_outside_ranges_compare_piece_by_piece():
         ("1.2.3.0/24", "ns/w[Deployment]", "added", "TCP 443", "No Connections"),
         ("ns/w[Deployment]", "10.0.0.0/8", "changed", "TCP 80", "No Connections"),
     ]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_changed_namespaces_hold_the_whole_diff(tmp_path, case):
+    """What the CLI and the server compare (only the namespaces whose files differ) is what a
+    comparison of everything finds; a changed kustomization means every namespace."""
+    from netpol_lsp.analysis.compare import changed_namespaces, compare, differing_files
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+
+    old = load_paths([str(write(tmp_path / "old", BASE))], Config()).workspace
+    new = load_paths([str(write(tmp_path / "new", CASES[case][0]))], Config()).workspace
+    old.files = {p.replace("/old/", "/x/"): s for p, s in old.files.items()}  # the same paths on both sides
+    new.files = {p.replace("/new/", "/x/"): s for p, s in new.files.items()}
+    namespaces = changed_namespaces(differing_files(old.files, new.files))
+    assert namespaces and namespaces <= {"shop", "tools"}
+    everything = compare(old, new).diff.changes
+    assert compare(old, new, namespaces).diff.changes == everything and everything
+    from types import SimpleNamespace
+
+    kustomization = SimpleNamespace(path="x/overlays/prod/kustomization.yaml", objects=[])
+    assert changed_namespaces([(kustomization, kustomization)]) is None

@@ -3,10 +3,12 @@
 What `netpol-lsp diff` prints and the server's lens counts. `namespaces` limits the work to
 pairs with a workload of those namespaces at one end: a change confined to some namespaces
 (their policies, workloads and Namespace objects) cannot alter any other pair, so the diff
-restricted to them is the whole diff (changed_namespaces says which they are).
+restricted to them is the whole diff (changed_namespaces says which they are; a changed
+kustomization or chart file may move objects of other files, so it means every namespace).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -17,6 +19,9 @@ from .conndiff import ConnectivityDiff, PairChange, diff_connections
 from .connectivity import Engine, Interrupted
 from .diff_blame import DiffSide, blame
 
+
+
+RENDER_INPUTS = {"kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml"}
 
 
 @dataclass
@@ -92,12 +97,22 @@ def changed_namespaces(differing: Iterable[tuple[Optional[SourceFile], Optional[
         for source in pair:
             if source is None:
                 continue
+            if is_render_input(source.path):
+                return None
             for obj in source.objects:
                 found = _namespace_of(obj)
                 if found is None:
                     return None
                 namespaces.add(found)
     return namespaces
+
+
+def is_render_input(path: str) -> bool:
+    """A file that may change objects other than its own once rendered (a kustomization, a
+    chart, its values or templates): a change there is compared over every namespace."""
+    name = os.path.basename(path)
+    return name in RENDER_INPUTS or (name.startswith("values") and name.endswith((".yaml", ".yml"))) \
+        or "/templates/" in path.replace(os.sep, "/")
 
 
 def _namespace_of(obj: K8sObject) -> Optional[str]:

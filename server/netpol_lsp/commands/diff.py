@@ -49,7 +49,7 @@ def _side(given: str, where: str) -> SideSpec:
 
 
 def run_diff(args) -> int:
-    from ..analysis.compare import compare
+    from ..analysis.compare import changed_namespaces, compare, differing_files
     from ..report.conndiff import Labels, render
 
     # revisions are of the repository holding the first --path, or the path side, or the working folder
@@ -64,7 +64,8 @@ def run_diff(args) -> int:
     new_ws = _load(new, new_paths, config, args.config, use_cache)
     if not old_ws.files and not new_ws.files:
         raise UsageError("nothing to compare: neither side holds a manifest (*.yaml, *.yml, *.json)")
-    comparison = compare(old_ws, new_ws)
+    # only the namespaces whose files differ can differ (analysis/compare.py): the rest is skipped
+    comparison = compare(old_ws, new_ws, changed_namespaces(differing_files(old_ws.files, new_ws.files)))
     labels = Labels(old.label(old_paths), new.label(new_paths))
     text = render(comparison, args.format, labels)
     if args.output:
