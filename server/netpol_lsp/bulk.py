@@ -43,14 +43,16 @@ class BulkLoad:
     def load(self, jobs: Optional[int] = None) -> LoadResult:
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
-        misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
+        misses = [c for index, c in enumerate(self.candidates) if index not in self.hits and c.source is None]
         read = map_in_order(partial(read_identified, config=self.config), misses, jobs,
                             pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
         fresh = iter(read)
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
         for index, candidate in enumerate(self.candidates):
-            if index in self.hits:
+            if candidate.source is not None:
+                source = candidate.source
+            elif index in self.hits:
                 source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
             else:
                 source, identity, packed = next(fresh)

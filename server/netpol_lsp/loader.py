@@ -33,6 +33,7 @@ class Candidate:
     real: Path
     problem: Optional[str] = None  # a reason to skip without reading
     data: Optional[bytes] = None  # the content, when it comes from memory (a git revision), not `real`
+    source: Optional[SourceFile] = None  # already read (the same blob on the other side of a diff)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import posixpath
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .config import CONFIG_NAME, Config
 from .loader import MANIFEST_SUFFIXES, SKIP_DIRS, Candidate, is_excluded
@@ -183,13 +183,25 @@ def listing(revision: Revision, paths: list[str], config: Config) -> tuple[list[
     return found, missing
 
 
-def read_listed(revision: Revision, listed: list[Listed]) -> list[Candidate]:
-    """Loader candidates holding the listed files' bytes (skipped ones with their reason)."""
-    blobs = read_blobs(revision.root, [item.object_id for item in listed if item.object_id is not None])
+def read_listed(revision: Revision, listed: list[Listed], known=None) -> list[Candidate]:
+    """Loader candidates holding the listed files' bytes (skipped ones with their reason).
+    `known(display, object_id)` may give a SourceFile already read with that very content:
+    it is used as it is, neither read from git nor parsed again."""
+    reuse = {}
+    if known is not None:
+        for item in listed:
+            if item.object_id is not None:
+                found = known(item.display, item.object_id)
+                if found is not None:
+                    reuse[item.display] = found
+    blobs = read_blobs(revision.root, [item.object_id for item in listed
+                                       if item.object_id is not None and item.display not in reuse])
     out = []
     for item in listed:
         real = Path(revision.root, item.path)
-        if item.object_id is None:
+        if item.display in reuse:
+            out.append(Candidate(item.display, real, source=reuse[item.display]))
+        elif item.object_id is None:
             out.append(Candidate(item.display, real, item.problem))
         elif item.object_id not in blobs:
             out.append(Candidate(item.display, real, f"skipped: git could not read it from {revision.name}"))
@@ -198,10 +210,22 @@ def read_listed(revision: Revision, listed: list[Listed]) -> list[Candidate]:
     return out
 
 
-def candidates(revision: Revision, paths: list[str], config: Config) -> tuple[list[Candidate], list[str]]:
-    """listing() read: every manifest of the revision under the paths, as loader candidates."""
+def candidates(revision: Revision, paths: list[str], config: Config, known=None) -> tuple[list[Candidate], list[str]]:
+    """listing() read: every manifest of the revision under the paths, as loader candidates
+    (see read_listed for `known`)."""
     listed, missing = listing(revision, paths, config)
-    return read_listed(revision, listed), missing
+    return read_listed(revision, listed, known), missing
+
+
+def same_content(files: dict) -> Callable[[str, str], Optional[object]]:
+    """known() for read_listed: the file of `files` (display -> SourceFile) at that name, when
+    its text is the blob's content."""
+    def known(display: str, object_id: str):
+        source = files.get(display)
+        if source is None or source.skipped or blob_id(source.text, len(object_id)) != object_id:
+            return None
+        return source
+    return known
 
 
 def blob_id(text: str, object_id_length: int = 40) -> str:

@@ -60,8 +60,13 @@ def run_diff(args) -> int:
     old_paths, new_paths = paths
     config = config_for(new_paths if new.revision is None else old_paths, args.config)
     use_cache = not args.no_cache
-    old_ws = _load(old, old_paths, config, args.config, use_cache)
-    new_ws = _load(new, new_paths, config, args.config, use_cache)
+    # a path side first: a revision's files with the same content are then taken from it
+    if new.revision is None and old.revision is not None:
+        new_ws = _load(new, new_paths, config, args.config, use_cache)
+        old_ws = _load(old, old_paths, config, args.config, use_cache, new_ws.files)
+    else:
+        old_ws = _load(old, old_paths, config, args.config, use_cache)
+        new_ws = _load(new, new_paths, config, args.config, use_cache, old_ws.files)
     if not old_ws.files and not new_ws.files:
         raise UsageError("nothing to compare: neither side holds a manifest (*.yaml, *.yml, *.json)")
     # only the namespaces whose files differ can differ (analysis/compare.py): the rest is skipped
@@ -97,13 +102,16 @@ def _paths(old: SideSpec, new: SideSpec, asked: Optional[list[str]]) -> tuple[li
     return shared, shared
 
 
-def _load(spec: SideSpec, paths: list[str], config, explicit_config: Optional[str], use_cache: bool):
+def _load(spec: SideSpec, paths: list[str], config, explicit_config: Optional[str], use_cache: bool,
+          other: Optional[dict] = None):
+    """A side's workspace; a revision's files whose content is that of the same file in
+    `other` (the other side's files) are taken from there, not read and parsed again."""
     if spec.revision is None:
         return load(paths, explicit_config, use_cache).workspace
-    from ..revisions import RevisionError, candidates
+    from ..revisions import RevisionError, candidates, same_content
 
     try:
-        found, missing = candidates(spec.revision, paths, config)
+        found, missing = candidates(spec.revision, paths, config, same_content(other) if other else None)
     except RevisionError as err:
         raise UsageError(str(err)) from None
     for path in missing:

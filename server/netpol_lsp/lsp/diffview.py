@@ -200,7 +200,7 @@ class DiffTracker:
         the current SourceFiles themselves (no second copy, no parse); the others are read
         from git and parsed."""
         from ..bulk import BulkLoad
-        from ..revisions import RevisionError, blob_id, listing, read_listed, repository_root, resolve
+        from ..revisions import RevisionError, candidates, repository_root, resolve, same_content
 
         for root in roots:
             if repository_root(root) is None:
@@ -209,21 +209,11 @@ class DiffTracker:
         key = (self.base_name, tuple(roots), tuple(r.commit for r in revisions))
         if self._base is not None and self._base.key == key and self._base.config == config:
             return self._base
-        workspace = Workspace(config)
-        shared = 0
+        found = []
         for root, revision in zip(roots, revisions):
-            to_read = []
-            for item in listing(revision, [root], config)[0]:
-                mine = current.get(item.display)
-                if item.object_id is not None and mine is not None and not mine.skipped \
-                        and blob_id(mine.text, len(item.object_id)) == item.object_id:
-                    workspace.put(mine)
-                    shared += 1
-                else:
-                    to_read.append(item)
-            loaded = BulkLoad([], config, None, candidates=read_listed(revision, to_read)).load(jobs=1)
-            for source in loaded.workspace.files.values():
-                workspace.put(source)
+            found.extend(candidates(revision, [root], config, same_content(current))[0])
+        workspace = BulkLoad([], config, None, candidates=found).load(jobs=1).workspace
+        shared = sum(1 for candidate in found if candidate.source is not None)
         engine = Engine(workspace)
         endpoints = engine.compute(set()).endpoints  # the endpoint table alone: no pair is listed
         label = f"{self.base_name}" if len(revisions) != 1 else f"{self.base_name} ({revisions[0].short})"
