@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/needs.py, for the test folders below too
+from needs import strict  # noqa: E402
 
 from netpol_lsp.analysis.connectivity import Engine
 from netpol_lsp.analysis.run import analyze
@@ -46,3 +51,18 @@ def allowed(workspace: Workspace, src: str, dst: str) -> str:
 @pytest.fixture
 def ws():
     return make_workspace
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """In a strict run (CI, scripts/test.sh) nothing may be skipped: a skip would hide a missing
+    tool that the README's test command promised to install."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if strict() and skipped:
+        terminalreporter.write_line(f"strict run: {len(skipped)} test(s) skipped; every test must run here",
+                                    red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if strict() and reporter is not None and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = 1

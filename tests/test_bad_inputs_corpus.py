@@ -62,13 +62,13 @@ def test_file_system_oddities(tmp_path):
     os.mkfifo(ws / "pipe.yaml")
     (ws / "folder.yaml").mkdir()
     (ws / "folder.yaml" / "inner.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: inner}\n")
-    (ws / "huge.yaml").write_bytes(b"# padding\n" * (5 * 1024 * 1024))  # 50 MiB
+    (ws / "huge.yaml").write_bytes(b"# padding\n" * (7 * 1024 * 1024))  # 70 MiB, past the 64 MiB limit
     report = check(ws)
     by_file = {Path(f["path"]).name: (f["rule"], f["message"]) for f in report["findings"]}
     assert by_file["loop-a.yaml"][0] == "NP091" and "looping" in by_file["loop-a.yaml"][1]
     assert by_file["escape.yaml"] == ("NP091", by_file["escape.yaml"][1]) and "outside the workspace" in by_file["escape.yaml"][1]
     assert "not a regular file" in by_file["pipe.yaml"][1]
-    assert "larger than the 5.0 MiB limit" in by_file["huge.yaml"][1]
+    assert "larger than the 64.0 MiB limit" in by_file["huge.yaml"][1]
     assert by_file["good.yaml"][0] == "NP001"  # still analysed, and the outside file was not read
     assert not any("secret" in f["path"] for f in report["findings"])
 

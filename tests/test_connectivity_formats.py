@@ -21,6 +21,8 @@ import textwrap
 
 import pytest
 
+from needs import tool
+
 from netpol_lsp.analysis.connectivity import Connection, ConnectivityResult
 from netpol_lsp.analysis.portset import ConnectionSet
 from netpol_lsp.cli import main
@@ -359,12 +361,7 @@ def test_svg_without_graphviz_says_how_to_get_it(capsys, workspace_dir, monkeypa
 
 
 def _need_dot():
-    import os
-
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Graphviz `dot` is not installed in CI (scripts/test.sh installs the graphviz package)")
-        pytest.skip("Graphviz `dot` is not installed")
+    tool("dot", "Graphviz: apt-get install -y graphviz (scripts/test.sh does)")
 
 
 def test_svg_with_graphviz(capsys, workspace_dir, tmp_path):

@@ -431,3 +431,14 @@ def test_a_different_configuration_or_rule_selection_is_analysed_in_full():
     same = Workspace(edited.workspace.config)
     same.files = dict(edited.workspace.files)
     assert analyze_workspace(same, ("NP021",), edited.analysis).rechecked is None
+
+
+def test_a_cilium_policy_in_the_databases_namespace_silences_np021_until_it_moves():
+    cilium = ("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: db, namespace: shop}\n"
+              "spec: {endpointSelector: {matchLabels: {app: db}}}\n")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "db.yaml": DB, "web.yaml": WEB})
+    assert "NP021" in edited.rules("db.yaml")
+    edited.edit("cilium.yaml", cilium)  # check_step: the same findings as a full analysis
+    assert "NP021" not in edited.rules("db.yaml") and edited.rules("cilium.yaml") == ["NP094"]
+    edited.edit("cilium.yaml", cilium.replace("namespace: shop", "namespace: web"))
+    assert "NP021" in edited.rules("db.yaml")

@@ -10,6 +10,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+
+from needs import missing
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -156,7 +158,7 @@ def test_parse_rejects(text):
 def test_corpus_conn_strings_round_trip():
     cases = sorted((CONFORMANCE / "cases").glob("*/expected.json"))
     if not cases:
-        pytest.skip("conformance corpus not found")
+        missing(f"the conformance corpus ({CONFORMANCE})", "it comes with ../shared beside this repository")
     conns = {e["conn"] for path in cases for e in json.loads(path.read_text())}
     assert len(conns) > 10
     for text in conns:
@@ -242,7 +244,7 @@ def test_algebra_laws(a, b):
 def _load_connlist():
     path = CONFORMANCE / "connlist.py"
     if not path.exists():
-        pytest.skip("conformance corpus not found")
+        missing(f"the conformance corpus ({CONFORMANCE})", "it comes with ../shared beside this repository")
     spec = importlib.util.spec_from_file_location("connlist", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

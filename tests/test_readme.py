@@ -25,6 +25,7 @@ def test_rule_table_lists_every_rule():
 
 
 def test_quick_start_commands_exist():
-    assert "python3 -m pip install . && netpol-lsp check examples/three-tier-broken" in README
+    assert ("python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/netpol-lsp check "
+            "examples/three-tier-broken") in README
     assert "bash scripts/test.sh" in README and (ROOT / "scripts" / "test.sh").is_file()
     assert (ROOT / ".ci" / "run").read_text().count("scripts/test.sh") == 1

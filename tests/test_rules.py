@@ -240,7 +240,7 @@ def test_np090_syntax_error_keeps_other_documents():
 def test_helm_template_skipped_with_info():
     found = findings_of({"chart.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n"})
     assert [(f.rule, f.severity.name) for f in found] == [("NP091", "INFO")]
-    assert "Helm template" in found[0].message
+    assert "Helm or Go template" in found[0].message
 
 
 def test_non_kubernetes_yaml_is_silent():

@@ -2,6 +2,8 @@
 whole document, an annotation on an object; and NP099 for the ones that suppress nothing."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import findings_of, make_workspace
 from netpol_lsp.analysis.run import analyze
 from netpol_lsp.analysis.suppress import scan
@@ -173,7 +175,52 @@ def test_scan_lists_every_suppression():
     found = scan(workspace.files["a.yaml"])
     assert [(s.kind, s.token, s.rule_id) for s in found] == [
         ("file", "NP001", "NP001"), ("line", "NP002", "NP002"), ("line", "bogus", None)]
-    assert (found[1].first_line, found[1].last_line) == (1, 2)
+    assert (found[1].first_line, found[1].last_line) == (1, 1)  # where it is written
+
+
+# three-tier-broken's db-policy: NP020 lands on `- from:` (line 16, 0-based 15) and its message
+# quotes the peer on the next line; people put the comment at the end of that peer
+OPEN_DB = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-open, namespace: shop}
+spec:
+  podSelector: {matchLabels: {role: db}}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - namespaceSelector: {}{peer}
+      ports:
+        - {protocol: TCP, port: 3306}{port}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {role: db}}
+  template:
+    metadata: {labels: {role: db}}
+    spec: {containers: [{name: db, image: mysql:8, ports: [{containerPort: 3306}]}]}
+"""
+COMMENT = "  # netpol-lsp: disable=NP020 the backup job"
+
+
+@pytest.mark.parametrize("peer, port, suppressed", [
+    ("", "", False),
+    (COMMENT, "", True),   # on the peer the message quotes: a line of the node the finding is about
+    ("", COMMENT, False),  # the ports are not the node `from:` is about: an unused suppression
+])
+def test_a_comment_inside_the_node_a_finding_is_about_suppresses_it(peer, port, suppressed):
+    text = OPEN_DB.replace("{peer}", peer).replace("{port}", port)
+    found = findings_of({"db.yaml": text}, select=["NP020", "NP099"])
+    assert sorted(rules(found)) == ([] if suppressed else ["NP020", "NP099"] if port else ["NP020"])
+
+
+def test_a_comment_two_lines_above_a_one_line_finding_suppresses_nothing():
+    text = OPEN_DB.replace("{peer}", "").replace("{port}", "").replace(
+        "  ingress:\n", "  ingress:" + COMMENT + "\n  # a line between\n", 1)
+    found = findings_of({"db.yaml": text}, select=["NP020", "NP099"])
+    assert sorted(rules(found)) == ["NP020", "NP099"]
 
 
 def test_suppressed_findings_do_not_fail_the_check(tmp_path, capsys):

@@ -14,7 +14,7 @@ from typing import Optional
 
 from .cache import WorkspaceCache, content_hash
 from .config import Config
-from .loader import Candidate, LoadResult, discover, read_candidate
+from .loader import Candidate, LoadResult, count_source, discover, read_candidate, recount
 from .packing import pack, unpack
 from .parallel import map_in_order
 from .workspace import SourceFile, Workspace
@@ -22,11 +22,17 @@ from .workspace import SourceFile, Workspace
 
 class BulkLoad:
     def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None,
-                 candidates: Optional[list[Candidate]] = None):
+                 nested: Optional[list[str]] = None, candidates: Optional[list[Candidate]] = None):
         """`candidates` instead of the files under `paths`: e.g. a git revision's, read in memory."""
+        self.paths = paths
         self.config = config
         self.cache = cache
-        self.candidates = list(discover(paths, config)) if candidates is None else candidates
+        self.reads_stdin = "-" in paths  # rendered YAML on standard input, read when loading
+        self.candidates = list(discover([path for path in paths if path != "-"], config, nested)) \
+            if candidates is None else candidates
+        from .render.helm import find_charts
+
+        self.charts = find_charts(self.candidates)
         self.hits: set[int] = set()  # indexes of the candidates the cache has unchanged
         if cache is not None:
             cache.load()
@@ -34,8 +40,14 @@ class BulkLoad:
 
     def unchanged(self) -> bool:
         """Every file came from the cache, and the cache holds no file that is gone."""
-        return (self.cache is not None and len(self.hits) == len(self.candidates)
+        return (self.cache is not None and self.replayable and len(self.hits) == len(self.candidates)
                 and len(self.cache.entries) == len(self.candidates))
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the files alone decide the findings: not with standard input, nor with a Helm
+        chart (its _helpers.tpl, values files and helm's version are not among the files)."""
+        return not self.reads_stdin and not self.charts
 
     def displays(self) -> list[str]:
         return [candidate.display for candidate in self.candidates]
@@ -44,8 +56,9 @@ class BulkLoad:
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits and c.source is None]
-        read = map_in_order(partial(read_identified, config=self.config), misses, jobs,
-                            pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
+        large = {id(c) for c in misses if is_large(c)}
+        read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
+                            jobs, pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
         fresh = iter(read)
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
@@ -54,16 +67,45 @@ class BulkLoad:
                 source = candidate.source
             elif index in self.hits:
                 source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
+            elif id(candidate) in large:
+                # read here, once, and not packed: a packed copy (for a worker's reply or the
+                # cache) would double the memory a bundle of tens of MiB takes
+                source, identity, packed = read_identified(candidate, self.config)
             else:
                 source, identity, packed = next(fresh)
                 if self.cache is not None and identity is not None:
                     self.cache.store(candidate.display, *identity, packed or marshal.dumps(pack(source)))
             workspace.put(source)
-            result.files_seen += 1
-            result.documents += len(source.documents)
+            count_source(result, source)
         if self.cache is not None:
             self.cache.forget_others(set(self.displays()))
+        if self.charts or self.reads_stdin:
+            import sys
+
+            from .render.helm import add_rendered
+
+            add_rendered(result, self.charts, sys.stdin.buffer.read() if self.reads_stdin else None, self.config)
+            recount(result)  # rendered files replaced their templates; standard input added some
         return result
+
+
+# Files above this are read in this process and not kept in the warm-start cache (bundles).
+LARGE_FILE_BYTES = 8 << 20
+
+
+def is_large(candidate: Candidate) -> bool:
+    return _size(candidate) > LARGE_FILE_BYTES
+
+
+def _size(candidate: Candidate) -> int:
+    if candidate.problem is not None:
+        return 0
+    if candidate.data is not None:  # in memory (a git revision's)
+        return len(candidate.data)
+    try:
+        return os.stat(candidate.real).st_size
+    except OSError:
+        return 0
 
 
 def is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
@@ -87,7 +129,8 @@ def read_identified(candidate: Candidate, config: Config):
         info = None
     source = read_candidate(candidate, config, lean=True)
     prepare_file(source)
-    identity = None if info is None else (info.st_size, info.st_mtime_ns, content_hash(source.text))
+    identity = None if info is None or info.st_size > LARGE_FILE_BYTES \
+        else (info.st_size, info.st_mtime_ns, content_hash(source.text))  # a large file is not cached
     return source, identity, None  # packed form: only for what a worker sends
 
 

@@ -14,15 +14,41 @@ class UsageError(Exception):
     """Bad arguments or an unreadable path: exit 2 with one line on stderr."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the whole usage block first)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+# Format names as people type them: each command accepts both spellings of the same format.
+_FORMAT_SPELLINGS = {"txt": "text", "text": "text", "md": "markdown", "markdown": "markdown"}
+
+
+def format_choice(*canonical: str):
+    """An argparse type: the command's own name for a format, whichever spelling was typed."""
+    own = {_FORMAT_SPELLINGS.get(name, name): name for name in canonical}
+
+    def parse(value: str) -> str:
+        name = own.get(_FORMAT_SPELLINGS.get(value.lower(), value.lower()))
+        if name is None:
+            raise argparse.ArgumentTypeError(f"unknown format {value!r}; choose from {', '.join(canonical)}")
+        return name
+
+    parse.__name__ = "format"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="netpol-lsp", description="Static analysis and a language server "
-                                     "for Kubernetes NetworkPolicy.")
+    parser = _Parser(prog="netpol-lsp", description="Static analysis and a language server "
+                     "for Kubernetes NetworkPolicy.")
     parser.add_argument("--version", action="version", version=f"netpol-lsp {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = commands.add_parser("check", help="report what is wrong with the policies (CI)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    check.add_argument("--format", default="text", choices=["text", "json", "sarif", "github", "junit"])
+    check.add_argument("--format", default="text", type=format_choice("text", "json", "sarif", "github", "junit"),
+                       help="text (or txt), json, sarif, github, junit")
     check.add_argument("--select", default="", help="only these rules (ids or names, comma-separated)")
     check.add_argument("--ignore", default="", help="skip these rules (ids or names, comma-separated)")
     check.add_argument("--fail-on", default="warning", choices=["error", "warning", "info", "never"])
@@ -33,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     conn = commands.add_parser("connectivity", help="list who may talk to whom, on which ports")
     conn.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    conn.add_argument("--format", default="txt", choices=["txt", "json", "csv", "md", "dot", "mermaid", "svg"])
+    conn.add_argument("--format", default="txt",
+                      type=format_choice("txt", "json", "csv", "md", "dot", "mermaid", "svg"),
+                      help="txt (or text), json, csv, md (or markdown), dot, mermaid, svg")
     conn.add_argument("--focus-workload", default=None, metavar="NS/NAME")
     conn.add_argument("--exclude-external", action="store_true")
     conn.add_argument("--config", default=None)
@@ -45,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     target = explain.add_mutually_exclusive_group()
     target.add_argument("--workload", default=None, metavar="NS/NAME")
     target.add_argument("--policy", default=None, metavar="NS/NAME")
-    explain.add_argument("--format", default="text", choices=["text", "markdown"])
+    explain.add_argument("--format", default="text", type=format_choice("text", "markdown"),
+                         help="text (or txt), markdown (or md)")
     explain.add_argument("--config", default=None)
     explain.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
@@ -76,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
+        print("netpol-lsp: a command is needed: check, connectivity, explain, serve or rules "
+              "(see netpol-lsp --help)", file=sys.stderr)
         return 2
     try:
         if args.command == "check":

@@ -28,6 +28,8 @@ SIGNATURES = (
     ("kube-router", "kube-router"),
     ("antrea", "antrea"),
     ("romana", "romana"),
+    ("ovnkube", "ovn-kubernetes"),
+    ("ovn-kubernetes", "ovn-kubernetes"),
 )
 
 

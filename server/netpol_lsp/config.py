@@ -14,9 +14,23 @@ DEFAULT_DATABASE_PORTS = (3306, 5432, 6379, 27017, 9042, 1433, 1521, 9200, 11211
 
 @dataclass
 class Limits:
-    max_file_bytes: int = 5 * 1024 * 1024
+    max_file_bytes: int = 64 * 1024 * 1024  # rendered bundles of 5-10 MiB are common
     max_depth: int = 100
     max_aliases: int = 1000
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    release_name: Optional[str] = None
+    namespace: Optional[str] = None
+    values: tuple[str, ...] = ()  # relative to the chart's folder
+
+
+@dataclass
+class HelmSettings:
+    path: Optional[str] = None  # the executable; None: helm on PATH
+    enabled: bool = True  # `path: false` turns rendering off
+    charts: dict[str, ChartSettings] = field(default_factory=dict)  # folder relative to the config -> settings
 
 
 @dataclass
@@ -46,6 +60,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     assume_namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
+    helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from
     problems: list[ConfigProblem] = field(default_factory=list)
 
@@ -95,11 +111,8 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
         if problem.validator == "propertyNames" and tuple(problem.path) == ("rules",):
             continue  # each unknown rule key is reported on the key itself, below
         switch = _bare_switch(problem)
-        if switch is not None:
+        if switch is not None:  # unambiguous under `rules`: not worth a finding
             switches[str(problem.path[1])] = switch
-            outcome = 'read as "off"' if switch == "off" else "read as the rule's default severity"
-            config.problems.append(ConfigProblem(problem.span, _bare_switch_message(problem, switch),
-                                                 tuple(problem.path), outcome))
             continue
         config.problems.append(problem)
         dropped.append(_drop_path(tuple(problem.path)))
@@ -128,6 +141,8 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
     config.exclude = [str(g) for g in values.get("exclude") or [] if g is not _DROPPED]
     config.assume_namespaces = {str(ns): {str(k): str(v) for k, v in (labels or {}).items()}
                                 for ns, labels in (values.get("assumeNamespaces") or {}).items()}
+    config.operators = _operators(values.get("operators"))
+    config.helm = _helm(values.get("helm"))
     limits = values.get("limits") or {}
     config.limits = Limits(
         max_file_bytes=int(limits.get("maxFileBytes", Limits.max_file_bytes)),
@@ -137,8 +152,40 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
     return config
 
 
+def _operators(items) -> tuple:
+    from .render.operators import DeclaredKind
+
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not item.get("kind") or not item.get("group"):
+            continue
+        ports = tuple((int(p["port"]), p.get("name"), p.get("protocol", "TCP"))
+                      for p in item.get("ports") or [] if isinstance(p, dict) and isinstance(p.get("port"), int))
+        out.append(DeclaredKind(str(item["kind"]), str(item["group"]),
+                                tuple((str(k), str(v)) for k, v in (item.get("labels") or {}).items()),
+                                tuple(str(p) for p in item.get("podLabels") or []),
+                                tuple(str(p) for p in item.get("containers") or []), ports))
+    return tuple(out)
+
+
+def _helm(values) -> HelmSettings:
+    settings = HelmSettings()
+    if not isinstance(values, dict):
+        return settings
+    path = values.get("path")
+    if path is False:
+        settings.enabled = False
+    elif isinstance(path, str) and path:
+        settings.path = path
+    for folder, chart in (values.get("charts") or {}).items():
+        if isinstance(chart, dict):
+            settings.charts[str(folder).rstrip("/") or "."] = ChartSettings(
+                chart.get("releaseName"), chart.get("namespace"), tuple(str(v) for v in chart.get("values") or []))
+    return settings
+
+
 _DROPPED = object()
-_PER_ENTRY = ("rules", "assumeNamespaces", "exclude", "limits")  # a bad entry drops only itself
+_PER_ENTRY = ("rules", "assumeNamespaces", "exclude", "limits", "operators")  # a bad entry drops only itself
 
 
 def _drop_path(path: tuple) -> tuple:
@@ -164,7 +211,8 @@ def _drop(values: dict, path: tuple) -> None:
 
 
 def _bare_switch(problem) -> Optional[str]:
-    """`NP020: off` unquoted is the YAML boolean false: read it as "off" (and `on` as "on")."""
+    """`NP020: off` unquoted is the YAML (1.1) boolean false: people mean "off", and they write it
+    that way in every linter's configuration. Read it as "off" (and `on`/`true` as "on")."""
     from .manifests.nodes import Scalar
 
     path = tuple(problem.path)
@@ -172,15 +220,6 @@ def _bare_switch(problem) -> Optional[str]:
     if len(path) != 2 or path[0] != "rules" or not isinstance(node, Scalar) or node.type != "bool":
         return None
     return "on" if node.python() else "off"
-
-
-def _bare_switch_message(problem, switch: str) -> str:
-    word = problem.node.value
-    if switch == "off":
-        return (f"rules.{problem.path[1]}: bare {word} is the YAML boolean false, not the text \"off\"; "
-                "write \"off\" in quotes")
-    return (f"rules.{problem.path[1]}: bare {word} is the YAML boolean true; write a severity "
-            "(error, warning or info) to turn the rule on")
 
 
 def _unknown_rules(node) -> list[ConfigProblem]:

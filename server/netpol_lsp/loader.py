@@ -15,8 +15,10 @@ from typing import Iterator, Optional
 
 from .config import CONFIG_NAME, Config
 from .manifests import read_manifest_bytes
-from .manifests.parse import ParseProblem
+from .manifests.nodes import Mapping, Scalar
+from .manifests.parse import LEFT_OUT, ParseProblem
 from .manifests.reading import BINARY, SNIFF
+from .manifests.sniff import relevant_kind, relevant_kind_in_stream
 from .workspace import SourceFile, Workspace, load_source, skipped_source
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -40,7 +42,10 @@ class Candidate:
 class LoadResult:
     workspace: Workspace
     files_seen: int = 0
-    documents: int = 0
+    documents: int = 0  # analysed
+    skipped_documents: int = 0  # left out of files that were otherwise read (templates)
+    skipped_files: int = 0  # left out whole (too large, binary, a chart's template, ...)
+    manifests: int = 0  # documents that are Kubernetes objects (apiVersion and kind)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -81,7 +86,10 @@ def _normalize(path: str) -> str:
     return path
 
 
-def discover(paths: list[str], config: Config) -> Iterator[Candidate]:
+def discover(paths: list[str], config: Config, nested: Optional[list[str]] = None) -> Iterator[Candidate]:
+    """The files under the paths. nested: when a list, a folder below a path that holds its own
+    .netpol-lsp.yaml is its own workspace (its own cluster): it is not walked, and its path is
+    appended to the list instead."""
     for given in paths:
         path = Path(given)
         try:
@@ -91,14 +99,15 @@ def discover(paths: list[str], config: Config) -> Iterator[Candidate]:
         if stat.S_ISDIR(info.st_mode):
             if not os.access(path, os.R_OK | os.X_OK):
                 raise UnreadablePath(f"{given}: permission denied")
-            yield from walk_folder(path, path.resolve(), given, config)
+            yield from walk_folder(path, path.resolve(), given, config, nested)
         else:
             if not os.access(path, os.R_OK):
                 raise UnreadablePath(f"{given}: permission denied")
             yield Candidate(given, path)
 
 
-def walk_folder(folder: Path, root: Path, display_root: str, config: Config) -> Iterator[Candidate]:
+def walk_folder(folder: Path, root: Path, display_root: str, config: Config,
+                nested: Optional[list[str]] = None) -> Iterator[Candidate]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -110,8 +119,12 @@ def walk_folder(folder: Path, root: Path, display_root: str, config: Config) -> 
         try:
             is_link = entry.is_symlink()
             if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIP_DIRS:
-                    yield from walk_folder(Path(entry.path), root, display, config)
+                if entry.name in SKIP_DIRS:
+                    continue
+                if nested is not None and os.path.isfile(os.path.join(entry.path, CONFIG_NAME)):
+                    nested.append(display)
+                    continue
+                yield from walk_folder(Path(entry.path), root, display, config, nested)
                 continue
         except OSError:
             continue
@@ -147,23 +160,38 @@ def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> 
         if not stat.S_ISREG(info.st_mode):
             return skipped_source(candidate.display, "skipped: not a regular file (FIFO, socket or device)")
         if info.st_size > config.limits.max_file_bytes:
+            with open(path, "rb") as handle:  # what it may hold, read a block at a time
+                kind = relevant_kind_in_stream(handle)
             return skipped_source(candidate.display,
                                   f"skipped: {_mib(info.st_size)} is larger than the "
-                                  f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)")
+                                  f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)."
+                                  f"{_holds(kind)}", "skipped-manifest" if kind else "skipped")
         with open(path, "rb") as handle:
             data = handle.read(config.limits.max_file_bytes + 1)
+        chart = helm_chart_of(str(path))
+        if chart is not None:
+            return chart_template_source(candidate.display, chart, data.decode("utf-8", "replace"))
     except FileNotFoundError:
         return skipped_source(candidate.display, "skipped: the file disappeared while it was being read")
     except OSError as err:
         return skipped_source(candidate.display, f"skipped: cannot read it ({err.strerror or err})")
-    return source_from_bytes(candidate.display, data, config, lean)
+    if len(data) > config.limits.max_file_bytes:
+        return source_from_bytes(candidate.display, data, config, lean)
+    result = read_manifest_bytes(data)
+    del data  # the parse needs the text only: a large file's bytes are not kept beside it
+    return source_from_read(candidate.display, result, config, lean)
 
 
 def source_from_bytes(display: str, data: bytes, config: Config, lean: bool = False) -> SourceFile:
-    if len(data) > config.limits.max_file_bytes:
+    if len(data) > config.limits.max_file_bytes:  # grew while it was read
+        kind = relevant_kind(data[:config.limits.max_file_bytes].decode("utf-8", "replace"))
         return skipped_source(display, f"skipped: larger than the {_mib(config.limits.max_file_bytes)} limit "
-                              "(limits.maxFileBytes)")
-    result = read_manifest_bytes(data)
+                              f"(limits.maxFileBytes).{_holds(kind)}", "skipped-manifest" if kind else "skipped")
+    return source_from_read(display, read_manifest_bytes(data), config, lean)
+
+
+def source_from_read(display: str, result, config: Config, lean: bool = False) -> SourceFile:
+    """A file's decoded text (manifests.reading.ReadResult) loaded, or skipped with the reason."""
     problems = [ParseProblem(span, message, kind) for kind, span, message in result.problems]
     if result.text is None:
         source = skipped_source(display, problems[0].message if problems else "skipped")
@@ -178,11 +206,44 @@ def source_from_text(display: str, text: str, config: Config, memo=None) -> Sour
     if len(text) * 4 > limit:  # only then can its UTF-8 form be over the limit
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > limit:
+            kind = relevant_kind(text)
             return skipped_source(display, f"skipped: {_mib(size)} is larger than the {_mib(limit)} limit "
-                                  "(limits.maxFileBytes)")
+                                  f"(limits.maxFileBytes).{_holds(kind)}", "skipped-manifest" if kind else "skipped")
     if "\x00" in text[:SNIFF]:
         return skipped_source(display, BINARY)
+    chart = helm_chart_of(display)
+    if chart is not None:
+        return chart_template_source(display, chart, text)
     return load_source(display, text, config, memo=memo)
+
+
+def helm_chart_of(path: str) -> Optional[str]:
+    """The folder of the Helm chart whose templates/ folder holds the file, or None: every
+    file there is a template, whatever its text looks like."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        parent = os.path.dirname(folder)
+        if os.path.basename(folder) == "templates" and _is_chart(parent):
+            return parent
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _is_chart(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "Chart.yaml"))
+
+
+def chart_template_source(display: str, chart: str, text: str) -> SourceFile:
+    kind = relevant_kind(text)
+    shown = os.path.relpath(chart) if not os.path.relpath(chart).startswith("..") else chart
+    return skipped_source(display, f"skipped: a template of the Helm chart {shown} (its templates/ folder)."
+                          f"{_holds(kind)} Render it (helm template) to check it",
+                          "skipped-manifest" if kind else "skipped")
+
+
+def _holds(kind: Optional[str]) -> str:
+    return f" It holds a {kind}, which the analysis does not see." if kind else ""
 
 
 def _mib(size: int) -> str:
@@ -195,3 +256,27 @@ def load_paths(paths: list[str], config: Config, jobs: Optional[int] = None, cac
     from .bulk import BulkLoad
 
     return BulkLoad(paths, config, cache).load(jobs)
+
+
+def count_source(result: LoadResult, source: SourceFile) -> None:
+    """Adds a file's documents, analysed and left out, to the totals of the run."""
+    result.files_seen += 1
+    result.documents += len(source.documents)
+    if source.skipped:
+        result.skipped_files += 1
+    else:
+        result.skipped_documents += sum(1 for p in source.parse_problems if p.kind in LEFT_OUT)
+    result.manifests += sum(1 for d in source.documents if is_manifest(d.root))
+
+
+def recount(result: LoadResult) -> None:
+    """The totals again from the workspace's files, once files were replaced (Helm)."""
+    result.files_seen = result.documents = result.skipped_documents = result.skipped_files = result.manifests = 0
+    for source in result.workspace.files.values():
+        count_source(result, source)
+
+
+def is_manifest(root) -> bool:
+    """A Kubernetes object (or List): a mapping with an apiVersion and a kind."""
+    return isinstance(root, Mapping) and isinstance(root.get("kind"), Scalar) \
+        and isinstance(root.get("apiVersion"), Scalar)

@@ -36,7 +36,8 @@ def unpack(packed: tuple, config: Config) -> SourceFile:
     for index, start, end, root in documents:
         doc = Document(None if root is None else _unpack_node(root), index, start, end)
         source.documents.append(doc)
-        objects, model_problems = build_objects(doc.root, path, index, config.default_namespace)
+        objects, model_problems = build_objects(doc.root, path, index, config.default_namespace,
+                                               config.operators)
         source.objects.extend(objects)
         source.model_problems.extend(model_problems)
     source.cache = {rule: [(message, _new_span(Span, span)) for message, span in results]

@@ -149,6 +149,15 @@ def _explain(root: Node, error) -> Iterator[SchemaError]:
         yield SchemaError(node, f"{where or 'This value'} must be {_article(expected)}, "
                           f"not {_json_type(error.instance)}", path, kind)
         return
+    if kind in ("minProperties", "maxProperties") and error.schema.get("maxProperties") == 1:
+        # "exactly one of" (the network-policy-api's subjects, peers and ports)
+        choices = ", ".join(sorted((error.schema.get("properties") or {}).keys()))
+        written = ", ".join(str(k) for k in error.instance) if isinstance(error.instance, dict) else ""
+        told = f"; it sets {written}" if written else "; it sets none"
+        if key_node is not None and isinstance(node, (Mapping, Sequence)) and kind == "maxProperties":
+            node = key_node
+        yield SchemaError(node, f"{where or 'This object'} must set exactly one of {choices}{told}", path, kind)
+        return
     if kind in ("minimum", "maximum"):
         yield SchemaError(node, f"{where} is {error.instance}, outside the allowed range "
                           f"({error.message.split(' is ')[-1]})", path, kind)

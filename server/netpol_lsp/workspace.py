@@ -12,8 +12,8 @@ from typing import Iterable, Optional
 from .config import Config
 from .manifests import ParseLimits, ParseProblem, parse_text
 from .manifests.parse import ChunkMemo, Document
-from .model import K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
-from .model.objects import NAMESPACE_NAME_LABEL
+from .model import ClusterPolicy, K8sObject, ModelProblem, Namespace, NetworkPolicy, Service, Workload, build_objects
+from .model.objects import NAMESPACE_NAME_LABEL, PodMakingResource
 from .model.reads import object_trie
 from .span import Span
 
@@ -32,6 +32,7 @@ class SourceFile:
     skipped: bool = False
     cache: dict = field(default_factory=dict)  # per-file results of single-file rules, by rule id
     lean: bool = False  # only the branches the analysis reads were built (model/reads.py)
+    rendered: bool = False  # Helm output placed in its template: nodes point into `text`, not made of it
 
     @property
     def lines(self) -> list[str]:
@@ -48,7 +49,7 @@ def load_source(path: str, text: str, config: Config, extra_problems: Iterable[P
     source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
                         skipped=parsed.skipped, lean=lean)
     for doc in parsed.documents:
-        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace)
+        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace, config.operators)
         source.objects.extend(objects)
         source.model_problems.extend(problems)
     return source
@@ -63,6 +64,7 @@ class Workspace:
         self.config = config or Config()
         self.files: dict[str, SourceFile] = {}
         self._index: Optional[_Index] = None
+        self.render_notes: list = []  # render.helm.RenderNote: charts that could not be analysed (NP096)
         self.generation = 0  # bumped on every change: caches key on it
 
     # -- changes ---------------------------------------------------------------------------
@@ -128,9 +130,13 @@ class _Index:
         self.workloads: list[Workload] = []
         self.policies: list[NetworkPolicy] = []
         self.services: list[Service] = []
+        self.cluster_policies: list[ClusterPolicy] = []  # the tiers: Admin and Baseline
         self.defined_namespaces: dict[str, Namespace] = {}
         self.workloads_by_ns: dict[str, list[Workload]] = {}
         self.policies_by_ns: dict[str, list[NetworkPolicy]] = {}
+        # namespace -> "Kind ns/name" of custom resources that make pods nobody described (NP097):
+        # selectors there may match pods the analysis cannot see
+        self.unknown_pods_by_ns: dict[str, tuple[str, ...]] = {}
         for obj in workspace.objects():
             if isinstance(obj, Workload):
                 self.workloads.append(obj)
@@ -140,11 +146,19 @@ class _Index:
                 self.policies_by_ns.setdefault(obj.namespace, []).append(obj)
             elif isinstance(obj, Service):
                 self.services.append(obj)
+            elif isinstance(obj, ClusterPolicy):
+                self.cluster_policies.append(obj)
             elif isinstance(obj, Namespace):
                 self.defined_namespaces.setdefault(obj.name, obj)
+            elif isinstance(obj, PodMakingResource):
+                self.unknown_pods_by_ns.setdefault(obj.namespace, ())
+                self.unknown_pods_by_ns[obj.namespace] += (f"{obj.kind} {obj.namespace}/{obj.name}",)
+        for ns, names in self.unknown_pods_by_ns.items():
+            self.unknown_pods_by_ns[ns] = tuple(sorted(names))
         # a stable order, whatever the order of files and documents: messages name "the first" of them
         self.workloads.sort(key=_object_order)
         self.policies.sort(key=_object_order)
+        self.cluster_policies.sort(key=_object_order)
         for group in (*self.workloads_by_ns.values(), *self.policies_by_ns.values()):
             group.sort(key=_object_order)
         self.namespaces: dict[str, NamespaceInfo] = {}
@@ -178,6 +192,7 @@ class _Index:
         copy.workloads = _swapped(self.workloads, pairs, Workload)
         copy.policies = _swapped(self.policies, pairs, NetworkPolicy)
         copy.services = _swapped(self.services, pairs, Service, in_order=False)
+        copy.cluster_policies = _swapped(self.cluster_policies, pairs, ClusterPolicy)
         copy.workloads_by_ns = dict(self.workloads_by_ns)
         copy.policies_by_ns = dict(self.policies_by_ns)
         for ns in {old.namespace for old, _ in pairs}:
@@ -186,6 +201,7 @@ class _Index:
                 if ns in groups:
                     groups[ns] = _swapped(groups[ns], in_ns, kind)
         copy.defined_namespaces = dict(self.defined_namespaces)
+        copy.unknown_pods_by_ns = self.unknown_pods_by_ns  # names only: the same when shapes are
         copy.namespaces = dict(self.namespaces)
         postings = getattr(self, "_namespace_postings", None)
         if postings is not None:

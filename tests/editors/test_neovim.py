@@ -19,21 +19,16 @@ from pathlib import Path
 
 import pytest
 
+from needs import tool
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "editors" / "neovim" / "netpol-lsp.lua"
 DRIVER = ROOT / "tests" / "editors" / "nvim_driver.lua"
 EXAMPLE = ROOT / "examples" / "three-tier-broken"
-IN_CI = os.environ.get("CI") == "true"
 
 
 def _nvim() -> str:
-    nvim = shutil.which("nvim")
-    if nvim is None:
-        message = "nvim is not installed (Debian: apt-get install -y --no-install-recommends neovim)"
-        if IN_CI:
-            pytest.fail(f"CI=true and {message}")
-        pytest.skip(message)
-    return nvim
+    return tool("nvim", "Debian: apt-get install -y --no-install-recommends neovim")
 
 
 def _env() -> dict[str, str]:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from needs import tool as require_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "editors" / "vscode"
 VSIX = EXTENSION / "netpol-lsp.vsix"
-IN_CI = os.environ.get("CI") == "true"
 
 STEPS = [
     (["npm", "ci"], 900),
@@ -32,13 +33,7 @@ STEPS = [
 
 
 def _require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} is not installed (Node 20+ and npm are needed to build editors/vscode)"
-        if IN_CI:
-            pytest.fail(f"CI=true and {message}")
-        pytest.skip(message)
-    return path
+    return require_tool(tool, "Node 20+ and npm build editors/vscode (Debian: apt-get install -y nodejs npm)")
 
 
 def _tail(text: str, lines: int = 60) -> str:

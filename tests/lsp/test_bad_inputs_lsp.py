@@ -118,7 +118,7 @@ async def test_corpus_read_from_disk_by_indexing(client: LanguageClient, tmp_pat
     os.mkfifo(ws / "pipe.yaml")
     (ws / "folder.yaml").mkdir()
     (ws / "folder.yaml" / "inner.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: inner}\n")
-    (ws / "huge.yaml").write_bytes(b"# padding\n" * (5 * 1024 * 1024))  # 50 MiB
+    (ws / "huge.yaml").write_bytes(b"# padding\n" * (7 * 1024 * 1024))  # 70 MiB, past the 64 MiB limit
     unreadable = ws / "unreadable.yaml"
     unreadable.write_text(GOOD)
     unreadable.chmod(0)  # root reads it anyway: then it is just one more good file

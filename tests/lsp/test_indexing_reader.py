@@ -84,3 +84,18 @@ def test_a_failed_worker_process_is_read_in_the_server(tmp_path):
     reader = Reader(config, None, processes=1)
     assert [_shape(s) for s in reader.finish(candidates, _BrokenFuture())] == \
            [_shape(s) for s in reader.finish(candidates, None)]
+
+
+def test_large_files_are_read_in_the_server_and_not_cached(tmp_path, monkeypatch):
+    """A bundle over bulk.LARGE_FILE_BYTES is parsed where it is needed, never packed for a
+    worker's reply or the cache: a packed copy would double its memory."""
+    from netpol_lsp import bulk
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import Candidate
+
+    monkeypatch.setattr(bulk, "LARGE_FILE_BYTES", 10)
+    path = tmp_path / "big.yaml"
+    path.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: big}\n")
+    source, identity, packed = bulk.read_identified(Candidate(str(path), path), Config())
+    assert [o.name for o in source.objects] == ["big"] and identity is None and packed is None
+    assert bulk.is_large(Candidate(str(path), path))

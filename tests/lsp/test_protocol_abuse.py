@@ -146,7 +146,7 @@ class RawServer:
         answer = self.call("textDocument/hover", hover(uri, 0, 0))
         assert answer.get("result", "missing") is None, answer
 
-    def wait_exit(self, timeout: float = 10) -> int:
+    def wait_exit(self, timeout: float = 30) -> int:
         try:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -28,6 +28,7 @@ from .ipset import MAX_ADDRESS, IPSet, cut_points
 from .ports import ALL, NONE, rule_ports, uses_named_ports
 from .portset import ConnectionSet
 from .selection import Resolver
+from .tiers import Tiers
 
 
 class Interrupted(Exception):
@@ -70,7 +71,8 @@ def ip_block_set(text: str, excepts) -> Optional[IPSet]:
 def class_key(workload: Workload) -> tuple:
     """What the analysis can tell a workload by: equal keys get equal answers everywhere."""
     ports = tuple(sorted((p.name or "", p.number or 0, p.protocol) for p in workload.ports))
-    return (workload.namespace, frozenset(workload.template_labels.items()), ports)
+    # hostNetwork: the cluster tiers (tiers.py) leave those pods out
+    return (workload.namespace, frozenset(workload.template_labels.items()), ports, workload.host_network)
 
 
 class WorkloadClass:
@@ -110,6 +112,8 @@ class Engine:
         self._named: dict[int, bool] = {}
         self._atoms: Optional[list[IPSet]] = None
         self._starts: list[int] = []
+        # the Admin and Baseline tiers, when the workspace has cluster policies
+        self.tiers: Optional[Tiers] = Tiers(self) if workspace.index.cluster_policies else None
 
     # -- classes ---------------------------------------------------------------------------
 
@@ -225,6 +229,9 @@ class Engine:
         return self._allowed_classes(self.class_of(src), self.class_of(dst))
 
     def _allowed_classes(self, src: WorkloadClass, dst: WorkloadClass) -> ConnectionSet:
+        if self.tiers is not None:
+            out = self._tier_direction(src, dst, "egress")
+            return out if out.is_empty() else out & self._tier_direction(src, dst, "ingress")
         egress = self._class_side(src, "egress")
         out = ALL if egress is None else self._allowed_by(egress, dst.index, dst.rep)
         if out.is_empty():
@@ -232,6 +239,36 @@ class Engine:
         ingress = self._class_side(dst, "ingress")
         into = ALL if ingress is None else self._allowed_by(ingress, src.index, dst.rep)
         return out & into
+
+    def direction(self, src: Workload, dst: Workload, direction: str, trace=None) -> ConnectionSet:
+        """What one direction of src -> dst allows, the cluster tiers included: src's egress
+        or dst's ingress. trace: a list that receives the tiers' Decisions."""
+        subject, other = (src, dst) if direction == "egress" else (dst, src)
+        side = self._class_side(self.class_of(subject), direction)
+        np_allowed = None if side is None else self._allowed_by(side, self.class_of(other).index, dst)
+        if self.tiers is None:
+            return ALL if np_allowed is None else np_allowed
+        return self.tiers.evaluate(subject, direction, self.tiers.workload_matcher(other), dst,
+                                   np_allowed, trace)
+
+    def _tier_direction(self, src: WorkloadClass, dst: WorkloadClass, direction: str) -> ConnectionSet:
+        """direction() between two classes (the pair loop's fast path, with the tiers)."""
+        subject, other = (src, dst) if direction == "egress" else (dst, src)
+        side = self._class_side(subject, direction)
+        np_allowed = None if side is None else self._allowed_by(side, other.index, dst.rep)
+        return self.tiers.evaluate(subject.rep, direction, self.tiers.class_matcher(other.index), dst.rep,
+                                   np_allowed, subject_class=subject)
+
+    def external_direction(self, workload: Workload, atom: IPSet, outward: bool, trace=None) -> ConnectionSet:
+        """What one direction between a workload and an outside address block allows."""
+        direction = "egress" if outward else "ingress"
+        destination = None if outward else workload
+        side = self._class_side(self.class_of(workload), direction)
+        np_allowed = None if side is None else self._external(side, atom, destination)
+        if self.tiers is None:
+            return ALL if np_allowed is None else np_allowed
+        return self.tiers.evaluate(workload, direction, self.tiers.atom_matcher(atom),
+                                   destination, np_allowed, trace)
 
     def _allowed_by(self, side: _Side, peer: int, destination: Workload) -> ConnectionSet:
         found = self._wildcard_ports(side, destination)
@@ -242,6 +279,8 @@ class Engine:
         return found
 
     def from_external(self, dst: Workload, atom: IPSet) -> ConnectionSet:
+        if self.tiers is not None:
+            return self.external_direction(dst, atom, outward=False)
         side = self.side(dst, "ingress")
         if side is None:
             return ALL
@@ -257,7 +296,7 @@ class Engine:
     def candidates(self, workload: Workload, direction: str, everyone: list[Workload]) -> list[Workload]:
         """Peers that might have something allowed with workload in this direction."""
         side = self.side(workload, direction)
-        if side is None or side.wildcard_rules:
+        if side is None or side.wildcard_rules or self.tiers is not None:
             return everyone
         wanted = side.by_peer
         return [w for w in everyone if self.class_of(w).index in wanted]
@@ -283,6 +322,11 @@ class Engine:
                                 blocks.append(IPSet.from_cidr(text))
                             except ValueError:
                                 continue
+        for cluster_policy in self.workspace.index.cluster_policies:
+            for rule in cluster_policy.egress + cluster_policy.ingress:
+                for tier_peer in rule.peers:
+                    if tier_peer.kind == "networks":
+                        blocks.extend(IPSet.from_cidr(t) for t in _ipv4_cidrs(tier_peer))
         self._atoms = cut_points(blocks)
         self._starts = [atom.intervals()[0][0] for atom in self._atoms]
         return self._atoms
@@ -308,7 +352,7 @@ class Engine:
                 sources: Iterable[WorkloadClass] = [src for src in inside if self._may_send(src, dst)]
             else:
                 ingress = self._class_side(dst, "ingress")
-                if ingress is None or ingress.wildcard_rules:
+                if ingress is None or ingress.wildcard_rules or self.tiers is not None:
                     if senders is None:
                         senders = self._senders(classes)
                     sources = senders[0] + senders[1].get(dst.index, [])
@@ -338,7 +382,7 @@ class Engine:
         named_senders: dict[int, list[WorkloadClass]] = {}
         for cls in classes:
             side = self._class_side(cls, "egress")
-            if side is None or side.wildcard_rules:
+            if side is None or side.wildcard_rules or self.tiers is not None:
                 open_senders.append(cls)
             else:
                 for index in side.by_peer:
@@ -346,6 +390,8 @@ class Engine:
         return open_senders, named_senders
 
     def _may_send(self, src: WorkloadClass, dst: WorkloadClass) -> bool:
+        if self.tiers is not None:  # a cluster-wide tier may allow what no NetworkPolicy names
+            return True
         side = self._class_side(src, "egress")
         return side is None or bool(side.wildcard_rules) or dst.index in side.by_peer
 
@@ -356,6 +402,8 @@ class Engine:
         the class to the outside (outward) or from the outside into it."""
         atoms = self.external_atoms()
         last = len(atoms) - 1
+        if self.tiers is not None:
+            return self._tier_profile(cls, outward, atoms)
         side = self._class_side(cls, "egress" if outward else "ingress")
         if side is None:
             return [(0, last, ALL)]
@@ -399,6 +447,17 @@ class Engine:
                 runs[-1] = (runs[-1][0], end, conn)
             else:
                 runs.append((point, end, conn))
+        return [run for run in runs if not run[2].is_empty()]
+
+    def _tier_profile(self, cls: WorkloadClass, outward: bool, atoms: list[IPSet]) -> list:
+        """_profile with the cluster tiers: every atom evaluated on its own."""
+        runs: list[tuple[int, int, ConnectionSet]] = []
+        for number, atom in enumerate(atoms):
+            conn = self.external_direction(cls.rep, atom, outward)
+            if runs and runs[-1][2] == conn and runs[-1][1] == number - 1:
+                runs[-1] = (runs[-1][0], number, conn)
+            else:
+                runs.append((number, number, conn))
         return [run for run in runs if not run[2].is_empty()]
 
     def _external_connections(self, endpoints: dict[str, list[Workload]]) -> list[Connection]:
@@ -445,6 +504,17 @@ class Engine:
         for first, last, conn in merged:
             by_conn.setdefault(conn, []).append((bounds[first][0], bounds[last][1]))
         return [(conn, str(IPSet.from_ranges(ranges))) for conn, ranges in by_conn.items()]
+
+
+def _ipv4_cidrs(peer) -> list[str]:
+    out = []
+    for text, _node in peer.networks:
+        try:
+            IPSet.from_cidr(text)
+        except ValueError:
+            continue
+        out.append(text)
+    return out
 
 
 def compute_connectivity(workspace: Workspace) -> ConnectivityResult:

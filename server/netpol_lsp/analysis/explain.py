@@ -97,6 +97,7 @@ class Grant:
     by: list[str]  # "shop/allow-api ingress[0]"
     effective: Optional[ConnectionSet] = None  # the part of conn the peer's own policies let through too
     itself: bool = False
+    tiers: bool = False  # the workspace has Admin/Baseline policies: they may narrow it too
 
 
 @dataclass
@@ -106,6 +107,7 @@ class SideFacts:
     policies: list[str]  # the isolating policies, ns/name
     grants: list[Grant]
     dns: set[str] = field(default_factory=set)  # egress: protocols on which port 53 is allowed
+    tiered: bool = False  # Admin or Baseline rules apply to it in this direction
 
 
 @dataclass
@@ -271,10 +273,17 @@ def _side_facts(ctx, workload: Workload, direction: str) -> SideFacts:
         for other in members[label]:
             effective = effective | (engine.allowed(other, workload) if ingress else engine.allowed(workload, other))
         found.effective = effective & found.conn  # what of this grant gets through both sides
+        found.tiers = engine.tiers is not None
     order = {"anyone": 0, "workload": 1, "external": 2}
     side.grants = sorted(grants.values(), key=lambda g: (order[g.kind], g.peer))
     if not ingress:
         side.dns = dns_protocols([r for p in policies for r in p.rules("egress")])
+    return side
+
+
+def _tiered(ctx, workload: Workload, side: SideFacts) -> SideFacts:
+    tiers = ctx.engine.tiers
+    side.tiered = tiers is not None and any(tiers.chain(workload, side.direction, t) for t in ("Admin", "Baseline"))
     return side
 
 
@@ -285,7 +294,7 @@ def workload_facts(ctx, workload: Workload) -> WorkloadFacts:
         title=f"{workload.kind} {workload.namespace}/{workload.name}",
         selector_labels=labels,
         selecting=selecting,
-        sides=[_side_facts(ctx, workload, d) for d in DIRECTIONS],
+        sides=[_tiered(ctx, workload, _side_facts(ctx, workload, d)) for d in DIRECTIONS],
         host_network=workload.host_network,
         cni=_cni_problem(ctx),
     )
@@ -509,6 +518,8 @@ def _grant_line(out: _Out, grant: Grant, direction: str) -> str:
     text += " — " + ", ".join(out.code(b) for b in grant.by)
     if grant.effective is not None and grant.effective != grant.conn and not grant.itself:
         other = "the sender's egress" if direction == "ingress" else "the destination's ingress"
+        if grant.tiers:  # an Admin rule on this side may be what narrows it (see "Cluster tiers")
+            other = f"the Admin tier or {other}"
         if grant.effective.is_empty():
             text += f"; but {other} policies block it"
         else:
@@ -540,6 +551,12 @@ def render_workload(facts: WorkloadFacts, markdown: bool = True) -> str:
         out.para(f"No NetworkPolicy selects it (pod labels {out.code(facts.selector_labels or '(none)')}).")
     for side in facts.sides:
         heading = out.bold("Receives" if side.direction == "ingress" else "Sends")
+        if not side.isolated and side.tiered:
+            out.para(f"{heading}: no NetworkPolicy isolates its {side.direction}: the Admin and Baseline rules "
+                     "below decide what they match; everything else is open"
+                     + (", unless the sender's own egress policies forbid it." if side.direction == "ingress"
+                        else ", unless the destination's ingress policies forbid it."))
+            continue
         if not side.isolated:
             if side.direction == "ingress":
                 out.para(f"{heading}: not isolated for ingress: any pod or address may connect, on every port, "
@@ -569,9 +586,25 @@ def render_workload(facts: WorkloadFacts, markdown: bool = True) -> str:
 # -- the two entry points the hover and `explain` call --------------------------------------
 
 def explain_policy(ctx, policy: NetworkPolicy, markdown: bool = True) -> str:
-    return render_policy(policy_facts(ctx, policy), markdown)
+    text = render_policy(policy_facts(ctx, policy), markdown)
+    from .explain_tiers import tier_lines_for_policy
+
+    return text + _tiers_text(ctx, markdown, lambda out: tier_lines_for_policy(ctx, policy, out))
 
 
 def explain_workload(ctx, workload: Workload, markdown: bool = True) -> str:
-    return render_workload(workload_facts(ctx, workload), markdown)
+    text = render_workload(workload_facts(ctx, workload), markdown)
+    from .explain_tiers import tier_lines_for_workload
+
+    return text + _tiers_text(ctx, markdown, lambda out: tier_lines_for_workload(ctx, workload, out))
+
+
+def _tiers_text(ctx, markdown: bool, fill) -> str:
+    """What the Admin and Baseline tiers add (explain_tiers.py), when the workspace has them."""
+    if ctx.engine.tiers is None:
+        return ""
+    out = _Out(markdown)
+    fill(out)
+    extra = out.text()
+    return "\n" + extra if extra.strip() else ""
 

@@ -66,7 +66,8 @@ def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
     select = tuple(select)
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
         paths = changed_paths(previous.workspace.files, workspace.files)
-        change = compare(previous.workspace.files, workspace.files, paths) if paths is not None else None
+        tiers = bool(previous.workspace.index.cluster_policies)
+        change = compare(previous.workspace.files, workspace.files, paths, tiers) if paths is not None else None
         if change is not None:
             return _recheck(workspace, select, previous, change)
     return _full(workspace, select)
@@ -90,11 +91,14 @@ class Change:
     namespaces: set[str] = field(default_factory=set)  # whose objects' facts changed
 
 
-def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: set[str]) -> Optional[Change]:
+def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: set[str],
+            tiers: bool = False) -> Optional[Change]:
     """What changed, when the previous index can be reused: every object kept its shape (same
     kind, name and namespace, in the same order; a file without objects has none, so adding or
     removing one changes nothing for the others), and those whose facts changed reach only
-    their namespace. None otherwise: then everything is analysed again."""
+    their namespace. None otherwise: then everything is analysed again. tiers: the workspace
+    has cluster policies, whose subjects and peers reach every namespace: any change of facts
+    is analysed whole."""
     change = Change(paths)
     for path in paths:
         old, new = before.get(path), after.get(path)
@@ -106,7 +110,7 @@ def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: 
         else:
             for o, n in zip(old_interface, new_interface):
                 if o.facts != n.facts:
-                    if not reaches_only_its_namespace(o.shape):
+                    if tiers or not reaches_only_its_namespace(o.shape):
                         return None
                     change.namespaces.add(o.shape[3])
         if old is not None and new is not None:

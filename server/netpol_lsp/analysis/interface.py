@@ -19,6 +19,9 @@ reading something new across files):
   image, the CNI detected from a DaemonSet for NP030), hostNetwork and owner (connectivity);
 - a Namespace: its labels (namespaceSelector, NP002's did-you-mean);
 - a Service: its selector (no rule reads it today: cheap to include);
+- a cluster policy (ClusterNetworkPolicy, Admin/BaselineAdminNetworkPolicy): its tier, priority,
+  subject and rules; it reaches every namespace, and while the workspace has one, any change of
+  facts is analysed whole (incremental.py), since its rules read workloads everywhere;
 - a NetworkPolicy: its spec as plain data: which pods it selects and isolates (NP011, NP012,
   NP013, NP021, NP022) and every rule (NP070 compares the policies of a namespace, NP012 and
   NP013 look for DNS in the others' egress rules).
@@ -36,7 +39,7 @@ import weakref
 from typing import Any, NamedTuple
 
 from ..manifests.nodes import Node
-from ..model import K8sObject, Namespace, NetworkPolicy, Service, Workload
+from ..model import ClusterPolicy, K8sObject, Namespace, NetworkPolicy, Service, Workload
 from ..workspace import SourceFile
 from .databases import _images
 
@@ -78,6 +81,9 @@ def _object_interface(obj: K8sObject) -> ObjectInterface:
         facts = (_pairs(obj.template_labels), ports, tuple(_images(obj)), obj.host_network, obj.owner)
     elif isinstance(obj, NetworkPolicy):
         facts = (plain(obj.pod_selector), plain(obj.policy_types), plain(obj.ingress), plain(obj.egress))
+    elif isinstance(obj, ClusterPolicy):  # cluster-scoped: a change of it reaches every namespace
+        facts = (obj.tier, obj.priority, obj.subject_valid, plain(obj.subject_namespaces), plain(obj.subject_pods),
+                 plain(obj.ingress), plain(obj.egress))
     elif isinstance(obj, Namespace):
         facts = (_pairs(obj.labels),)
     elif isinstance(obj, Service):

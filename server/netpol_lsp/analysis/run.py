@@ -61,5 +61,9 @@ def analyze(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[s
     # knows which rules ran, so a suppression of a rule that ran and matched nothing is NP099
     findings = apply_suppressions(workspace, findings, ran={rule.ID: severity for rule, severity in chosen},
                                   paths=ctx.scope)
+    rendered = {path for path in {f.path for f in findings} if getattr(workspace.files.get(path), "rendered", False)}
+    for found in findings:  # a fix's edit is of the rendered text, not of the template the file shows
+        if found.path in rendered and found.fixes:
+            found.fixes = []
     findings.sort(key=Finding.sort_key)
     return findings

@@ -1,6 +1,8 @@
 """Suppressions written in the manifests themselves, and the ones that suppress nothing (NP099).
 
-- `# netpol-lsp: disable=NP020,open-database-port` on the finding's line or the line above;
+- `# netpol-lsp: disable=NP020,open-database-port` on the line above the finding, or on any line
+  of the finding or of the YAML node it is about (a finding on `from:` is about its list of
+  peers, so the comment may sit at the end of the peer the message quotes);
 - `# netpol-lsp: disable-file=NP001` anywhere in a document: the whole document;
 - the annotation `netpol-lsp.io/disable: "NP020,NP021"` on an object's metadata: its document.
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping as MappingType, Optional
 
 from ..findings import Finding, Severity
-from ..manifests.nodes import Mapping, Scalar
+from ..manifests.nodes import Mapping, Scalar, Sequence
 from ..rules.registry import resolve_rule
 from ..span import Span, utf16_col
 from ..workspace import SourceFile, Workspace
@@ -41,12 +43,18 @@ class Suppression:
     last_line: int
     used: bool = False
 
-    def covers(self, found: Finding) -> bool:
-        return found.rule == self.rule_id and self.first_line <= found.span.start_line <= self.last_line
+    def covers(self, found: Finding, last_line: Optional[int] = None) -> bool:
+        """last_line: where the YAML node the finding is about ends (line comments only)."""
+        if found.rule != self.rule_id:
+            return False
+        if self.kind != "line":
+            return self.first_line <= found.span.start_line <= self.last_line
+        end = max(found.span.end_line, last_line if last_line is not None else -1)
+        return found.span.start_line - 1 <= self.first_line <= end
 
     def describe(self) -> str:
         if self.kind == "line":
-            return "this line or the next"
+            return "the next line or the node this comment sits in"
         if self.kind == "file":
             return "this document"
         return "this object's document"
@@ -64,7 +72,7 @@ def scan(source: SourceFile) -> list[Suppression]:
         for match in _COMMENT.finditer(text):
             kind = "line" if match.group(1) == "disable" else "file"
             if kind == "line":
-                first, last = number, number + 1
+                first, last = number, number
             else:
                 doc = next((d for d in source.documents if d.start_line <= number < d.end_line), None)
                 first, last = (doc.start_line, doc.end_line - 1) if doc else (0, len(lines) - 1)
@@ -116,7 +124,13 @@ def apply_suppressions(workspace: Workspace, findings: list[Finding],
 
     kept = []
     for found in findings:
-        matching = [s for s in suppressions_of(found.path) if s.covers(found)]
+        written = suppressions_of(found.path)
+        if not written:
+            kept.append(found)
+            continue
+        end = node_end_line(workspace.files.get(found.path), found.span) \
+            if any(s.kind == "line" and s.rule_id == found.rule for s in written) else None
+        matching = [s for s in written if s.covers(found, end)]
         for suppression in matching:
             suppression.used = True
         if not matching:
@@ -144,6 +158,40 @@ def apply_suppressions(workspace: Workspace, findings: list[Finding],
         if not any(s.covers(found) for s in by_path.get(found.path, ())):
             kept.append(found)
     return kept
+
+
+def node_end_line(source: Optional[SourceFile], span: Span) -> Optional[int]:
+    """The last line of the YAML node a finding at `span` is about: the value of the key it
+    points at (with the key), else the node that starts where it starts."""
+    if source is None:
+        return None
+    doc = next((d for d in source.documents if d.start_line <= span.start_line < d.end_line), None)
+    node = doc.root if doc is not None else None
+    best = None
+    while node is not None:
+        step = None
+        if isinstance(node, Mapping):
+            for key, value in node.items:
+                if _starts_at(key.span, span):
+                    return max(key.span.end_line, value.span.end_line if value is not None else -1)
+                if value is not None and _contains(value.span, span):
+                    step = value
+                    break
+        elif isinstance(node, Sequence):
+            step = next((item for item in node.items if _contains(item.span, span)), None)
+        if step is not None and _starts_at(step.span, span):
+            best = step.span.end_line
+        node = step
+    return best
+
+
+def _starts_at(node_span: Optional[Span], span: Span) -> bool:
+    return node_span is not None and (node_span.start_line, node_span.start_col) == (span.start_line, span.start_col)
+
+
+def _contains(node_span: Optional[Span], span: Span) -> bool:
+    return node_span is not None and (node_span.start_line, node_span.start_col) <= (span.start_line, span.start_col) \
+        <= (node_span.end_line, node_span.end_col)
 
 
 def _unused_finding(suppression: Suppression, message: str, severity: Severity) -> Finding:

@@ -5,7 +5,7 @@ import os
 import sys
 
 from ..cli import UsageError
-from .common import prepare
+from .common import prepare_workspaces
 
 THRESHOLDS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 
@@ -15,34 +15,76 @@ def _split(text: str) -> list[str]:
 
 
 def run_check(args) -> int:
-    from ..analysis.run import analyze
     from ..rules.registry import resolve_rule
 
     for name in _split(args.select) + _split(args.ignore):
         if resolve_rule(name) is None:
             raise UsageError(f"unknown rule '{name}' (see: netpol-lsp rules)")
-    bulk = prepare(args.paths, args.config, use_cache=not args.no_cache)
-    cache = bulk.cache
     select, ignore = _split(args.select), _split(args.ignore)
+    summary = {"files": 0, "documents": 0, "skippedDocuments": 0, "skippedFiles": 0, "manifests": 0}
+    findings, workspaces, files = [], [], []
+    for bulk in prepare_workspaces(args.paths, args.config, use_cache=not args.no_cache):
+        found, counted, workspace = _check_one(bulk, select, ignore)
+        findings += _config_findings(bulk.config) + found
+        for key in summary:
+            summary[key] += counted.get(key, 0)
+        workspaces.append(workspace)
+        files += bulk.displays()
+    if len(workspaces) > 1:  # each workspace's findings came sorted; together they are sorted again
+        findings.sort(key=lambda f: f.sort_key())
+    workspace = _Workspaces(workspaces) if len(workspaces) > 1 else workspaces[0]
+    sys.stdout.write(render(findings, summary, args, workspace, files))
+    if not summary["manifests"]:
+        # nothing was checked: never a silent success (exit 2 unless --fail-on never)
+        print(f"netpol-lsp: {nothing_checked(args.paths, summary)}", file=sys.stderr)
+        if args.fail_on != "never":
+            return 2
+    threshold = THRESHOLDS[args.fail_on]
+    return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+
+
+def _check_one(bulk, select, ignore):
+    """The findings of one workspace: from the cache when no file changed since they were stored."""
+    from ..analysis.run import analyze
+
+    cache = bulk.cache
     stored = None
     if bulk.unchanged():  # no file changed since a run that stored its findings: print those
         stored = cache.load_result(cache.result_key(bulk.displays(), *select, "\0", *ignore))
     if stored is not None:
         findings, summary = stored
-        workspace = None
-    else:
-        loaded = bulk.load()
-        workspace = loaded.workspace
-        findings = analyze(workspace, select, ignore)
-        summary = {"files": loaded.files_seen, "documents": loaded.documents}
-        if cache is not None:
-            cache.save()
-            if cache.can_key(bulk.displays()):
-                cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
-    findings = _config_findings(bulk.config) + findings
-    sys.stdout.write(render(findings, summary, args, workspace, bulk.displays()))
-    threshold = THRESHOLDS[args.fail_on]
-    return 1 if any(int(f.severity) >= threshold for f in findings) else 0
+        return findings, summary, None
+    loaded = bulk.load()
+    findings = analyze(loaded.workspace, select, ignore)
+    summary = {"files": loaded.files_seen, "documents": loaded.documents,
+               "skippedDocuments": loaded.skipped_documents, "skippedFiles": loaded.skipped_files,
+               "manifests": loaded.manifests}
+    if cache is not None:
+        cache.save()
+        if cache.can_key(bulk.displays()) and bulk.replayable:
+            cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
+    return findings, summary, loaded.workspace
+
+
+class _Workspaces:
+    """What the reports read of a workspace (its files), over several."""
+
+    def __init__(self, workspaces):
+        self.files = {}
+        for workspace in workspaces:
+            if workspace is not None:
+                self.files.update(workspace.files)
+
+
+def nothing_checked(paths: list[str], summary: dict) -> str:
+    from ..report.findings_text import skipped_text
+
+    files = summary.get("files", 0)
+    where = " ".join(paths)
+    if not files:
+        return f"no manifest file (*.yaml, *.yml, *.json) in {where}: nothing was checked"
+    return (f"no Kubernetes object (a document with apiVersion and kind) in {where}: nothing was checked "
+            f"({files} file{'s' if files != 1 else ''} read{skipped_text(summary)})")
 
 
 def render(findings, summary, args, workspace=None, files=None) -> str:

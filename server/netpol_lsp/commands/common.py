@@ -6,21 +6,25 @@ import os
 from pathlib import Path
 
 from ..cli import UsageError
-from ..config import Config, find_config, load_config
+from ..config import CONFIG_NAME, Config, find_config, load_config
 from ..loader import LoadResult, UnreadablePath
 
 
 def config_for(paths: list[str], explicit: str | None) -> Config:
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"{explicit}: no such configuration file")
+        if path.is_dir():
+            raise UsageError(f"{explicit}: a folder, not a configuration file")
+        # anything else that reads (a FIFO, /dev/null: an empty configuration) is read
         return load_config(path)
     start = Path(paths[0]) if paths else Path(".")
     return load_config(find_config(start.resolve() if start.exists() else Path(".").resolve()))
 
 
-def prepare(paths: list[str], explicit_config: str | None, use_cache: bool = True):
+def prepare(paths: list[str], explicit_config: str | None, use_cache: bool = True,
+            nested: list[str] | None = None, config: Config | None = None):
     """The configuration found, the files listed and checked against the warm-start cache
     (bulk.BulkLoad): nothing parsed yet."""
     from ..bulk import BulkLoad
@@ -29,25 +33,54 @@ def prepare(paths: list[str], explicit_config: str | None, use_cache: bool = Tru
     # A one-shot command builds hundreds of thousands of long-lived nodes and frees them at
     # exit: the cyclic collector would rescan them all again and again (5x the parse time).
     gc.disable()
-    config = config_for(paths, explicit_config)
+    config = config or config_for(paths, explicit_config)
     cache = WorkspaceCache(paths, config) if use_cache and not os.environ.get("NETPOL_LSP_NO_CACHE") else None
     try:
-        return BulkLoad(paths, config, cache)
+        return BulkLoad(paths, config, cache, nested)
     except UnreadablePath as err:
         raise UsageError(str(err)) from None
 
 
+def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache: bool = True) -> list:
+    """One BulkLoad per workspace the paths hold. A folder with its own .netpol-lsp.yaml is its own
+    workspace (its own cluster) wherever it is found, so a file gets the same findings whichever
+    folder above it was named; the rest is read with the configuration nearest each path. A
+    configuration named with --config makes everything one workspace."""
+    if explicit_config:
+        return [prepare(paths, explicit_config, use_cache)]
+    groups: dict = {}
+    for given in paths or ["."]:
+        start = Path(given).resolve() if Path(given).exists() else Path(".").resolve()
+        groups.setdefault(find_config(start), []).append(given)
+    pending = [(found, group) for found, group in groups.items()]
+    loads = []
+    while pending:
+        found, group = pending.pop(0)
+        nested: list[str] = []
+        bulk = prepare(group, None, use_cache, nested, config=load_config(found))
+        if bulk.candidates or found is not None:
+            loads.append(bulk)
+        pending.extend((Path(folder) / CONFIG_NAME, [folder]) for folder in nested)
+    return loads or [prepare(paths, None, use_cache)]
+
+
 def load(paths: list[str], explicit_config: str | None, use_cache: bool = True, candidates=None,
          config: Config | None = None) -> LoadResult:
-    """The workspace of the paths; with `candidates` (and their `config`), of those files
-    instead (a git revision's, in memory; never cached: the cache is keyed by files on disk)."""
+    """The one workspace the paths hold; a usage error when they hold several clusters. With
+    `candidates` (and their `config`), the workspace of those files instead (a git revision's,
+    in memory; never cached: the cache is keyed by files on disk)."""
     if candidates is not None:
         from ..bulk import BulkLoad
 
         gc.disable()  # as in prepare()
         bulk = BulkLoad([], config or Config(), None, candidates=candidates)
     else:
-        bulk = prepare(paths, explicit_config, use_cache)
+        loads = prepare_workspaces(paths, explicit_config, use_cache)
+        if len(loads) > 1:
+            roots = ", ".join(" ".join(bulk.paths) for bulk in loads)
+            raise UsageError(f"the paths hold {len(loads)} workspaces, each its own cluster (a folder with its "
+                             f"own .netpol-lsp.yaml): name one of them ({roots})")
+        bulk = loads[0]
     loaded = bulk.load()
     if bulk.cache is not None:
         bulk.cache.save()
@@ -70,3 +103,14 @@ def unknown_name(what: str, given: str, known, plural: str | None = None) -> str
     shown = names[:8]
     more = f" and {len(names) - len(shown)} more" if len(names) > len(shown) else ""
     return f"no {what} named {given} (expected NS/NAME); {plural or what + 's'}: {', '.join(shown)}{more}"
+
+
+def print_caveats(workspace) -> None:
+    """Policy kinds the analysis does not model (NP094), on stderr above the output: they
+    allow or deny traffic that the output cannot show."""
+    import sys
+
+    from ..rules.np094_policy_kind_not_analysed import caveats
+
+    for line in caveats(workspace):
+        print(f"netpol-lsp: caveat: {line}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..cli import UsageError
-from .common import load, unknown_name
+from .common import load, print_caveats, unknown_name
 
 
 def run_connectivity(args) -> int:
@@ -12,6 +12,7 @@ def run_connectivity(args) -> int:
     from ..report.connectivity import focus_endpoints, narrow, render
 
     loaded = load(args.paths, args.config, use_cache=not args.no_cache)
+    print_caveats(loaded.workspace)
     result = compute_connectivity(loaded.workspace)
     focus = None
     if args.focus_workload:

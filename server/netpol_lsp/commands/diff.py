@@ -116,6 +116,13 @@ def _load(spec: SideSpec, paths: list[str], config, explicit_config: Optional[st
         raise UsageError(str(err)) from None
     for path in missing:
         print(f"netpol-lsp: {path} does not exist in {spec.given}: that side is empty there", file=sys.stderr)
+    from ..render.helm import find_charts
+
+    charts = find_charts(found)
+    if charts:  # helm renders folders on disk: the working tree's chart stands for the revision's
+        where = ", ".join(chart.folder for chart in charts)
+        print(f"netpol-lsp: Helm charts ({where}) are rendered from the working tree on both sides, "
+              f"not from {spec.given}: changes inside them are not compared", file=sys.stderr)
     return load(paths, explicit_config, candidates=found, config=config).workspace
 
 

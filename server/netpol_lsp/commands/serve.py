@@ -33,4 +33,9 @@ def run_serve(args) -> int:
 
         server.start_io(stdin=ResyncingReader(sys.stdin.buffer))
     # exit after shutdown is a clean stop (0); an exit without shutdown, or a lost client, is not (1)
-    return 0 if getattr(server.protocol, "_shutdown", False) else 1
+    if getattr(server.protocol, "_shutdown", False):
+        return 0
+    if address is None:
+        print("netpol-lsp serve: the client closed the connection before a shutdown request "
+              "(an editor starts this command and talks LSP over stdin/stdout)", file=sys.stderr)
+    return 1

@@ -7,7 +7,8 @@
   ("app=frontend · 2 workloads"). matchExpressions get keys, operators and values the same way;
 - `policyTypes` items: Ingress, Egress; `protocol`: TCP, UDP, SCTP;
 - a rule's `port`: the named ports of the target pods (ingress: the pods the policy selects;
-  egress: the pods of the rule's peers), of the protocol written next to it.
+  egress: the pods of the rule's peers), of the protocol written next to it;
+- in the cluster policies: the same, and tier and action words (completion_tiers.py).
 
 Where the cursor is comes from the text (text_path.py), so half-typed YAML completes; the policy
 around it (namespace, sibling selectors) from the parsed document, or, when that does not parse,
@@ -29,6 +30,7 @@ from ..model.build import OPERATORS, PROTOCOLS
 from ..rules.base import RuleContext
 from ..span import codepoint_col
 from ..workspace import SourceFile
+from .completion_tiers import cluster_kind_at, complete_cluster
 from .node_at import Key, document_at, node_path_at
 from .text_path import Cursor, cursor_at
 
@@ -126,7 +128,8 @@ def policy_at(source: SourceFile, config: Config, line: int) -> Optional[Network
             parsed = parse_text("\n" * document.start_line + "\n".join(attempt), limits)
             roots = [d.root for d in parsed.documents if d.root is not None]
             if len(roots) == 1 and not parsed.problems:
-                objects, _ = build_objects(roots[0], source.path, document.index, config.default_namespace)
+                objects, _ = build_objects(roots[0], source.path, document.index, config.default_namespace,
+                                           config.operators)
                 found = _innermost(objects, line) or (objects[0] if len(objects) == 1 else None)
                 break
     else:
@@ -290,6 +293,9 @@ def complete(ctx: RuleContext, source: SourceFile, line: int, col: int,
         return []  # a space typed in the indentation
     config = ctx.workspace.config
     path = cursor.path
+    cluster = cluster_kind_at(source, lines, line)
+    if cluster is not None:  # a ClusterNetworkPolicy or Admin/BaselineAdminNetworkPolicy
+        return complete_cluster(ctx, cluster[0], cluster[1], cursor, line, before)
     policy = policy_at(source, config, line)
     if policy is None and (not path or path[0] != "spec" or not _mentions_policy(lines, line)):
         return []

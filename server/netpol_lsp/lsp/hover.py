@@ -6,7 +6,9 @@
 - a rule: that rule in plain English; a rule's port: the containers that declare it;
 - a workload's kind, name or pod template labels: the policies selecting it and its effective
   ingress and egress (who may connect, on which ports);
-- a workload's container port: who may connect to it.
+- a workload's container port: who may connect to it;
+- a cluster policy (ClusterNetworkPolicy, Admin/BaselineAdminNetworkPolicy): explained, its
+  subject's workloads, and for a rule what it decides here (lsp/hover_tiers.py).
 
 Policy and workload explanations are analysis/explain.py's (the `explain` command's text);
 the narrower hovers (a selector, a peer, a rule, a port) are written here.
@@ -16,11 +18,12 @@ from __future__ import annotations
 from typing import Callable, Iterable, Optional
 
 from ..analysis import explain as analysis_explain
-from ..model import NetworkPolicy, Peer, PortSpec, Rule, Selector, Workload
+from ..model import ClusterPolicy, NetworkPolicy, Peer, PortSpec, Rule, Selector, Workload
 from ..model.objects import WORKLOAD_KINDS, ContainerPort
 from ..rules.base import RuleContext
 from ..span import Span
 from ..workspace import SourceFile
+from .hover_tiers import cluster_policy_hover
 from .node_at import Key, node_path_at, object_at
 
 CAP = 10  # longest list shown; the rest is counted
@@ -47,6 +50,8 @@ def hover_markdown(ctx: RuleContext, source: SourceFile, line: int, col: int, li
             text = f"{text}\n\n{note}"
     elif isinstance(obj, Workload):
         text = _workload_hover(ctx, obj, keys, nodes, link)
+    elif isinstance(obj, ClusterPolicy):
+        text = cluster_policy_hover(ctx, obj, keys, link)
     if not text:
         return None
     return text, path.anchor
@@ -247,7 +252,16 @@ def _rule_hover(ctx, policy: NetworkPolicy, rule: Rule) -> str:
     head = f"**{title} rule {rule.index + 1} of {policy.namespace}/{policy.name}**"
     if not policy.affects(rule.direction):
         head += f" — ignored: policyTypes does not include {title}"
-    return "\n".join([head, "", rule_sentence(ctx, policy, rule)])
+    text = "\n".join([head, "", rule_sentence(ctx, policy, rule)])
+    if ctx.engine.tiers is not None:  # the Admin rules that decide this rule's traffic first
+        from ..analysis.explain import _Out
+        from ..analysis.explain_tiers import tier_lines_for_policy
+
+        out = _Out(True)
+        tier_lines_for_policy(ctx, policy, out, only=rule)
+        if out.lines:
+            text += "\n\n" + out.text()
+    return text
 
 
 def _peer_text(ctx, policy: NetworkPolicy, rule: Rule, peer: Peer, part: Optional[Key], link: Link) -> str:

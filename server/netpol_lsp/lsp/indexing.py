@@ -24,7 +24,7 @@ from typing import Awaitable, Callable, Optional
 from lsprotocol import types
 
 from .. import collector
-from ..bulk import is_fresh, quiet_worker, read_identified, read_packed_batch
+from ..bulk import is_fresh, is_large, quiet_worker, read_identified, read_packed_batch
 from ..cache import WorkspaceCache
 from ..config import Config
 from ..loader import Candidate, walk_folder
@@ -148,6 +148,20 @@ class Progress:
         self.token = None
 
 
+async def render_charts_of(state: ServerState, candidates: list[Candidate], config: Config, loop) -> None:
+    """The Helm charts among the files, rendered with helm template (render/helm.py) off the
+    event loop; what they gave replaces their templates' files."""
+    from ..render.helm import find_charts, render_charts
+
+    charts = find_charts(candidates)
+    if not charts:
+        return
+    renders = await loop.run_in_executor(None, render_charts, charts, config)
+    if state.config is config:  # not when a new configuration started a new indexing meanwhile
+        state.charts = charts
+        state.apply_rendered(renders)
+
+
 async def index_workspace(server, state: ServerState, progress_enabled: bool,
                           on_done: Callable[[int], Awaitable[None]]) -> None:
     """Indexes every root of `state`, then calls on_done(number of files)."""
@@ -174,7 +188,10 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             reader = Reader(config, cache, processes) if processes > 1 else checker
             size = max(BATCH_MIN, total // REPORTS + 1)
             batches = [("cache", hits[i:i + size]) for i in range(0, len(hits), size)]
+            large = [c for c in misses if is_large(c)]  # read here, one by one, never packed (bulk.py)
+            misses = [c for c in misses if c not in large]
             batches += [("read", misses[i:i + size]) for i in range(0, len(misses), size)]
+            batches += [("large", [c]) for c in large]
             futures = [reader.start(batch) if how == "read" else None for how, batch in batches]
             done = 0
             for (how, batch), future in zip(batches, futures):
@@ -190,6 +207,7 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             if cache is not None:
                 cache.forget_others({c.display for c in candidates})
                 await loop.run_in_executor(None, cache.save)
+            await render_charts_of(state, candidates, config, loop)
     finally:
         if reader is not None:
             reader.close()

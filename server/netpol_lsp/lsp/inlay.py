@@ -11,10 +11,11 @@ from typing import Optional
 
 from lsprotocol import types
 
-from ..model import NetworkPolicy, Workload
+from ..model import ClusterPolicy, NetworkPolicy, Workload
 from ..rules.base import RuleContext
 from ..span import Span, utf16_len
 from ..workspace import SourceFile
+from .tiers_features import hint_items
 
 CAP = 10
 
@@ -42,6 +43,10 @@ def inlay_hints(ctx: RuleContext, source: SourceFile, visible: Optional[Span] = 
 
     resolver = ctx.resolver
     for policy in source.objects:
+        if isinstance(policy, ClusterPolicy):  # the subject and each namespaces/pods peer
+            for node, label, workloads in hint_items(ctx, policy):
+                add(node, label, f"Selected:\n{_names(workloads)}")
+            continue
         if not isinstance(policy, NetworkPolicy):
             continue
         selected = resolver.selected(policy)

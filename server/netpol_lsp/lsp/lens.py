@@ -13,11 +13,12 @@ from typing import Callable
 
 from lsprotocol import types
 
-from ..model import NetworkPolicy
+from ..model import ClusterPolicy, NetworkPolicy
 from ..rules.base import RuleContext
 from ..workspace import SourceFile
 from .navigation import Place, workload_place
 from .positions import to_range
+from .tiers_features import lens_title as cluster_lens_title, subject_places
 
 COMMAND = "netpol-lsp.showReferences"
 
@@ -63,6 +64,9 @@ def code_lenses(ctx: RuleContext, source: SourceFile, uri: str,
                 uri_for: Callable[[str], str]) -> list[types.CodeLens]:
     lenses = []
     for policy in source.objects:
+        if isinstance(policy, ClusterPolicy):
+            lenses.append(_cluster_lens(ctx, policy, uri, uri_for))
+            continue
         if not isinstance(policy, NetworkPolicy):
             continue
         start = types.Position(line=policy.node.span.start_line, character=policy.node.span.start_col)
@@ -71,3 +75,13 @@ def code_lenses(ctx: RuleContext, source: SourceFile, uri: str,
             uri, {"line": start.line, "character": start.character}, [location_json(uri_for, p) for p in places]])
         lenses.append(types.CodeLens(range=types.Range(start=start, end=start), command=command))
     return lenses
+
+
+def _cluster_lens(ctx: RuleContext, policy: ClusterPolicy, uri: str, uri_for: Callable[[str], str]) -> types.CodeLens:
+    """Above a ClusterNetworkPolicy or Admin/BaselineAdminNetworkPolicy: its tier and priority, what
+    its subject selects and its rules by action; the command lists the subject's workloads."""
+    start = types.Position(line=policy.node.span.start_line, character=policy.node.span.start_col)
+    places = subject_places(ctx, policy, workload_place)
+    command = types.Command(title=cluster_lens_title(ctx, policy), command=COMMAND, arguments=[
+        uri, {"line": start.line, "character": start.character}, [location_json(uri_for, p) for p in places]])
+    return types.CodeLens(range=types.Range(start=start, end=start), command=command)

@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from ..manifests.edits import key_value_span, text_of
 from ..manifests.nodes import Mapping
-from ..model import NetworkPolicy, Peer, PortSpec, Rule, Workload
+from ..model import ClusterPolicy, NetworkPolicy, Peer, PortSpec, Rule, Workload
 from ..model.objects import WORKLOAD_KINDS, K8sObject, Namespace
 from ..rules.base import RuleContext
 from ..span import Span
@@ -138,6 +138,10 @@ def matched_places(ctx: RuleContext, at: SelectorAt) -> list[Place]:
 
 def definition(ctx: RuleContext, source: SourceFile, line: int, col: int) -> Optional[list[Place]]:
     found = _found(source, line, col)
+    if found is not None and isinstance(found[0], ClusterPolicy):
+        from .tiers_features import definition as cluster_definition
+
+        return cluster_definition(ctx, found[0], found[1], workload_place)
     if found is None or not isinstance(found[0], NetworkPolicy):
         return None
     policy, keys, nodes = found

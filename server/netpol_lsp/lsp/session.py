@@ -28,7 +28,8 @@ from .state import ServerState
 
 log = logging.getLogger(__name__)
 
-WATCHERS = ("**/*.{yaml,yml,json}", f"**/{CONFIG_NAME}")
+# *.tpl: a Helm chart's helpers; a change renders the chart again
+WATCHERS = ("**/*.{yaml,yml,json}", f"**/{CONFIG_NAME}", "**/*.tpl")
 
 
 def _get(obj: Any, *names: str) -> Any:
@@ -203,7 +204,23 @@ class Session:
         path = self.state.path_for(params.text_document.uri)
         if self.state.is_config_file(path):
             self.reconfigure()
+        self.render_again(path)
         self.scheduler.schedule(0)
+
+    def render_again(self, path: str) -> None:
+        """A file of a Helm chart was saved or changed on disk: render that chart again."""
+        chart = self.state.chart_of(path)
+        if chart is not None:
+            spawn(self.server, self._render([chart]), "rendering a Helm chart")
+
+    async def _render(self, charts: list) -> None:
+        from ..render.helm import render_charts
+
+        config = self.state.config
+        renders = await asyncio.get_running_loop().run_in_executor(None, render_charts, charts, config)
+        if self.state.config is config:
+            self.state.apply_rendered(renders)
+            self.scheduler.schedule(0)
 
     def closed(self, params: types.DidCloseTextDocumentParams) -> None:
         path = self.state.close_document(params.text_document.uri)
@@ -224,6 +241,7 @@ class Session:
                 config_changed = True
                 continue
             changed |= self.state.disk_changed(path, event.type == types.FileChangeType.Deleted)
+            self.render_again(path)
         if config_changed:
             self.reconfigure()
         if changed:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -73,6 +73,7 @@ def copy_workspace(workspace: Workspace, paths: Optional[Iterable[str]] = None) 
     else:
         copy.files = {p: workspace.files[p] for p in paths if p in workspace.files}
     copy.generation = workspace.generation
+    copy.render_notes = list(workspace.render_notes)
     return copy
 
 
@@ -88,6 +89,8 @@ class ServerState:
         self.uris: dict[str, str] = {}  # path -> the URI the client used for it
         self.revision = 0
         self.edit_revision = 0
+        self.charts: list = []  # render.helm.Chart: the Helm charts under the roots
+        self.rendered: dict[str, SourceFile] = {}  # a chart's template path -> what helm made of it
 
     # -- paths and URIs --------------------------------------------------------------------
 
@@ -174,7 +177,10 @@ class ServerState:
         return path
 
     def _set_buffer(self, path: str, text: str, version: Optional[int]) -> None:
-        if self.excluded(path) or self.is_config_file(path):  # the settings file is not a manifest
+        if path in self.rendered:  # a chart's template: what helm rendered of it stands (saves re-render)
+            self.pending.pop(path, None)
+            self.workspace.put(self.rendered[path])
+        elif self.excluded(path) or self.is_config_file(path):  # the settings file is not a manifest
             self.excluded_open.add(path)
             self.pending.pop(path, None)
             self.workspace.remove(path)
@@ -190,7 +196,9 @@ class ServerState:
         self.pending.pop(path, None)
         self.memos.pop(path, None)
         self.excluded_open.discard(path)
-        if self.is_workspace_file(path) and os.path.isfile(path):
+        if path in self.rendered:
+            self.workspace.put(self.rendered[path])
+        elif self.is_workspace_file(path) and os.path.isfile(path):
             self.workspace.put(self.read_disk(path))
         else:
             self.workspace.remove(path)
@@ -199,8 +207,8 @@ class ServerState:
 
     def disk_changed(self, path: str, deleted: bool) -> bool:
         """A file changed on disk (a watcher event). True when the workspace changed."""
-        if path in self.open:
-            return False  # the buffer wins
+        if path in self.open or path in self.rendered:
+            return False  # the buffer wins; a chart's template is rendered again instead
         if deleted or not os.path.exists(path):
             prefix = path.rstrip(os.sep) + os.sep  # a deleted folder takes its files with it
             gone = [p for p in self.workspace.files
@@ -220,7 +228,7 @@ class ServerState:
         """Files read by the indexer; an open buffer read meanwhile wins. Returns how many."""
         count = 0
         for source in sources:
-            if source.path in self.open or source.path in self.excluded_open:
+            if source.path in self.open or source.path in self.excluded_open or source.path in self.rendered:
                 continue
             self.workspace.put(source)
             count += 1
@@ -232,6 +240,7 @@ class ServerState:
         """A new configuration: an empty workspace with the open buffers, to be indexed again."""
         self.config = config
         self.workspace = Workspace(config)
+        self.charts, self.rendered = [], {}
         self.pending = {}
         self.memos = {}  # parsed under the old limits
         self.excluded_open = set()
@@ -244,8 +253,36 @@ class ServerState:
         for path, pending, source in parsed:
             if self.pending.get(path) is pending:  # a skipped buffer (too large, binary) has no text
                 del self.pending[path]
-                if path in self.open and not self.excluded(path):
+                if path in self.open and not self.excluded(path) and path not in self.rendered:
                     self.workspace.put(source)
+
+    def apply_rendered(self, renders: list) -> None:
+        """Charts rendered (render.helm.ChartRender): their templates' files replaced by what
+        helm made of them, their NP096 notes replaced. Chart.yaml is put anew so an
+        incremental analysis re-checks it (the note lives there)."""
+        from ..render.helm import chart_yaml_path, in_chart, replacements
+
+        for render in renders:
+            for path in [p for p in self.rendered if in_chart(p, render.chart)]:
+                del self.rendered[path]
+            paths = set(self.workspace.files) | set(self.open)
+            texts = {p: d.text for p, d in self.open.items()}
+            self.rendered.update(replacements(render, paths, lambda p: texts.get(p, self.workspace.files[p].text
+                                                                                 if p in self.workspace.files else "")))
+            chart_yaml = chart_yaml_path(render.chart)
+            self.workspace.render_notes = [n for n in self.workspace.render_notes
+                                           if not in_chart(n.path, render.chart)] + ([render.note] if render.note else [])
+            if str(chart_yaml) in self.workspace.files:
+                self.workspace.put(replace(self.workspace.files[str(chart_yaml)]))
+        for path, source in self.rendered.items():
+            self.pending.pop(path, None)
+            self.workspace.put(source)
+        self._bump(edit=False)
+
+    def chart_of(self, path: str):
+        from ..render.helm import in_chart
+
+        return next((chart for chart in self.charts if in_chart(path, chart)), None)
 
     # -- reading ---------------------------------------------------------------------------
 

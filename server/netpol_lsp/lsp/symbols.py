@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Optional
 from lsprotocol import types
 
 from ..manifests.nodes import Mapping, Scalar
-from ..model import NetworkPolicy, Peer, PortSpec, Rule, Service, Workload
+from ..model import ClusterPolicy, NetworkPolicy, Peer, PortSpec, Rule, Service, Workload
 from ..model.objects import K8sObject, Namespace
 from ..rules.base import RuleContext
 from ..span import Span
@@ -23,13 +23,15 @@ from .positions import to_range
 
 LIMIT = 500  # workspace symbols returned at most
 
-KINDS = {NetworkPolicy: types.SymbolKind.Struct, Workload: types.SymbolKind.Class,
+KINDS = {NetworkPolicy: types.SymbolKind.Struct, ClusterPolicy: types.SymbolKind.Struct, Workload: types.SymbolKind.Class,
          Namespace: types.SymbolKind.Namespace, Service: types.SymbolKind.Interface}
 
 
 def symbol_name(obj: K8sObject) -> str:
     if isinstance(obj, Namespace):
         return f"Namespace {obj.name}"
+    if isinstance(obj, ClusterPolicy):  # cluster-scoped: no namespace
+        return f"{obj.kind} {obj.name}"
     return f"{obj.kind} {obj.namespace}/{obj.name}"
 
 

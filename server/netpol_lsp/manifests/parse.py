@@ -20,6 +20,10 @@ from ..span import Span, utf16_col
 from . import compose
 from .nodes import Mapping, Node, Scalar, Sequence, moved
 from .scalars import TAG_TYPES, plain_type
+from .sniff import relevant_kind
+from .json_stream import json_values
+from .lines import Lines
+from .templates import template_line
 
 try:  # libyaml is the fast path; the pure-Python composer gives the same nodes, slower.
     _Loader = yaml.CSafeLoader
@@ -29,7 +33,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _DOC_START = re.compile(r"^---(?:[ \t]|$)")
 _GLUED_START = re.compile(r"^---[A-Za-z]")  # `---apiVersion: v1`: a separator missing its newline
 _DOC_END = re.compile(r"^\.\.\.(?:[ \t]|$)")
-_HELM = re.compile(r"^[^#\n]*\{\{.*\}\}", re.MULTILINE)
 # YAML 1.1 also ends lines at these; LSP and editors do not (nor does `lines`, split at \n)
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
@@ -40,7 +43,8 @@ class ParseLimits:
     """Bounds that keep hostile input cheap. Documented in the README (Limits)."""
 
     max_depth: int = 100  # nesting of mappings and sequences
-    max_nodes: int = 1_000_000  # nodes per file, aliases counted every time they are used
+    max_nodes: int = 1_000_000  # nodes per file, aliases counted every time they are used; a
+    # larger file may have one node per NODE_BYTES of its text (a rendered bundle of 64 MiB)
     max_aliases: int = 1_000  # alias uses per document
     max_expanded: int = 100_000  # nodes a document would have with every alias expanded
 
@@ -51,7 +55,13 @@ class ParseProblem:
 
     span: Span
     message: str
-    kind: str = "syntax"  # "syntax" | "skipped" | "duplicate-key" | "glued-separator"
+    kind: str = "syntax"  # "syntax" | "duplicate-key" | "glued-separator" | one of LEFT_OUT
+
+
+# Kinds of problems that leave a file or a document out of the analysis: "skipped" (a whole
+# file), "template" (one document); "skipped-manifest" for either when its text names a
+# NetworkPolicy, a workload or a Namespace (NP092, a warning; the others are NP091, info).
+LEFT_OUT = ("skipped", "template", "skipped-manifest")
 
 
 @dataclass
@@ -76,6 +86,15 @@ class _TooComplex(Exception):
         self.mark = mark
 
 
+NODE_BYTES = 4  # `a: b` takes 4 characters for 2 nodes: ordinary YAML stays below this density
+
+
+def node_budget(limits: ParseLimits, text: str) -> int:
+    """Nodes a file may have: the limit, or more for a large file of ordinary density (the
+    size of a file is bounded by limits.maxFileBytes already)."""
+    return max(limits.max_nodes, len(text) // NODE_BYTES)
+
+
 def split_documents(lines: list[str]) -> list[tuple[int, int]]:
     """(start, end) line ranges of the documents, cut at `---` and `...` lines."""
     chunks = []
@@ -93,8 +112,23 @@ def split_documents(lines: list[str]) -> list[tuple[int, int]]:
     return chunks
 
 
-def looks_like_helm(text: str) -> bool:
-    return "{{" in text and _HELM.search(text) is not None
+
+def _document_ranges(lines: Lines) -> list[tuple[int, int]]:
+    """split_documents() over a Lines, looking only at the lines that start with --- or ..."""
+    chunks = []
+    start = 0
+    for number in lines.separator_lines():
+        line = lines[number]
+        if _DOC_START.match(line) or _GLUED_START.match(line):
+            if number > start:
+                chunks.append((start, number))
+            start = number
+        elif _DOC_END.match(line):
+            chunks.append((start, number))
+            start = number + 1
+    if start < len(lines):
+        chunks.append((start, len(lines)))
+    return chunks
 
 
 @dataclass
@@ -122,18 +156,9 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
     previous = memo.chunks if memo is not None else {}
     if memo is not None:
         memo.chunks = {}
-    if looks_like_helm(text):
-        match = _HELM.search(text)
-        line = text.count("\n", 0, match.start())
-        parsed.skipped = True
-        parsed.problems.append(ParseProblem(
-            Span(line, 0, line, 0),
-            "skipped: this file is a Helm template ({{ ... }}); render it (helm template) to check it",
-            "skipped"))
-        return parsed
-    lines = text.split("\n")
-    budget = [limits.max_nodes]
-    for start, end in split_documents(lines):
+    lines = Lines(text)  # no list of a large file's lines: each is sliced when needed
+    budget = [node_budget(limits, text)]
+    for start, end in _document_ranges(lines):
         first = lines[start]
         shift = 0
         if _GLUED_START.match(first):
@@ -144,7 +169,8 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
                 "reads the line as part of the previous document; put '---' on its own line",
                 "glued-separator"))
             first, shift = first[3:], 3
-        chunk = "\n".join([first] + lines[start + 1:end])
+        chunk = lines.join(start, end) if not shift else \
+            first + ("\n" + lines.join(start + 1, end) if end > start + 1 else "")
         if not chunk.strip():
             continue
         key = (chunk, shift, keep if keep is True else id(keep))
@@ -177,6 +203,8 @@ def _reuse_chunk(parsed: ParsedFile, done: _Chunk, start: int, end: int) -> _Chu
 
 
 def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, keep=True):
+    if "{{" in chunk and _left_out_as_template(parsed, chunk, lines, start, end):
+        return
     builder = _Builder(lines, start, limits, budget, parsed.problems, shift)
     builder.ascii = not shift and chunk.isascii()
     if not builder.ascii and _YAML_ONLY_BREAKS.search(chunk):
@@ -190,10 +218,20 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
             if root is not None:
                 parsed.documents.append(Document(root, len(parsed.documents), start, end))
             return
+    before = len(parsed.documents), len(parsed.problems), budget[0]
     try:
         for root in builder.documents(yaml.parse(chunk, Loader=_Loader)):
             parsed.documents.append(Document(root, len(parsed.documents), start, end))
     except yaml.MarkedYAMLError as err:
+        too_deep = _nesting_problem(chunk, err, builder, limits)
+        if too_deep is not None:  # our own limit, whatever limit this libyaml has
+            parsed.problems.append(ParseProblem(_mark_span(lines, start, builder.relined(too_deep.mark)),
+                                                str(too_deep)))
+            parsed.documents.append(Document(None, len(parsed.documents), start, end))
+            return
+        if not shift and chunk.lstrip()[:1] in ("{", "[") and _json_stream(parsed, chunk, lines, start, limits,
+                                                                         budget, keep, before):
+            return
         mark = err.problem_mark or err.context_mark
         span = _mark_span(lines, start, builder.relined(mark))
         reason = _yaml_reason(err)
@@ -207,6 +245,80 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
     except (yaml.YAMLError, RecursionError, ValueError) as err:
         parsed.problems.append(ParseProblem(Span(start, 0, start, 0), f"YAML could not be read: {err}"))
         parsed.documents.append(Document(None, len(parsed.documents), start, end))
+
+
+def _json_stream(parsed, chunk, lines, start, limits, budget, keep, before) -> bool:
+    """Concatenated JSON values (json_stream.py), each composed as a document of its own: what
+    the failed attempt added is taken back first."""
+    values = json_values(chunk)
+    if values is None:
+        return False
+    del parsed.documents[before[0]:]
+    del parsed.problems[before[1]:]
+    budget[0] = before[2]
+    for begin, finish in values:
+        first = start + chunk.count("\n", 0, begin)
+        last = first + chunk.count("\n", begin, finish)
+        column = begin - (chunk.rfind("\n", 0, begin) + 1)
+        # the value in its place: what precedes it on its first line becomes spaces, so every
+        # line and column the parser reports is the file's
+        piece = " " * column + chunk[begin:finish]
+        _compose_chunk(parsed, piece, lines, first, last + 1, limits, budget, 0, keep)
+    return True
+
+
+def _left_out_as_template(parsed, chunk, lines, start, end) -> bool:
+    """A document with template syntax where YAML structure is (templates.py) is left out,
+    alone: the documents around it are still read."""
+    found = template_line(chunk)
+    if found is None:
+        return False
+    line = min(start + found, end - 1)
+    col = max(lines[line].find("{{"), 0)
+    kind = relevant_kind(lines.join(start, end))
+    holds = f" It holds a {kind}, which the analysis does not see." if kind else ""
+    parsed.problems.append(ParseProblem(
+        Span(line, utf16_col(lines[line], col), line, utf16_col(lines[line], col + 2)),
+        f"skipped: this document is a Helm or Go template ({{{{ on line {line + 1} stands where YAML structure "
+        f"is).{holds} "
+        "Render it (helm template) to check it", "skipped-manifest" if kind else "template"))
+    return True
+
+
+_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nesting_problem(chunk: str, err: yaml.MarkedYAMLError, builder: "_Builder", limits) -> Optional["_TooComplex"]:
+    """Our "Nesting deeper than N levels" when the document nests past our limit before the
+    error. Newer libyaml (PyYAML 6.0.4 wheels) stops deep flow nesting in its scanner, ahead of
+    the events our builder counts, with its own wording; older ones don't. Flow brackets are
+    counted first (cheap, and only after an error); when they pass the limit, the text up to
+    that line is read again by PyYAML's pure-Python parser, which has no such limit, so the
+    builder reports exactly what it reports with any libyaml."""
+    mark = err.problem_mark or err.context_mark
+    stop = len(chunk) if mark is None or mark.index is None else min(len(chunk), mark.index + 1)
+    depth = 0
+    deep_at = -1
+    for bracket in _FLOW_BRACKETS.finditer(chunk, 0, stop):
+        depth += 1 if bracket.group() in "[{" else -1
+        if depth >= limits.max_depth:
+            deep_at = bracket.start()
+            break
+    if deep_at < 0:
+        return None
+    line_end = chunk.find("\n", deep_at)
+    prefix = chunk if line_end < 0 else chunk[:line_end + 1]
+    # a builder of its own: the failed pass already spent budget and may have noted problems
+    again = _Builder(builder.lines, builder.offset, limits, [limits.max_nodes], [], builder.shift)
+    again.ascii, again.newlines = builder.ascii, builder.newlines
+    try:
+        for _ in again.documents(yaml.parse(prefix, Loader=yaml.SafeLoader)):
+            pass
+    except _TooComplex as deep:
+        return deep
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass  # the cut text ended mid-document: it was not the nesting after all
+    return None
 
 
 def _yaml_reason(err: yaml.MarkedYAMLError) -> str:
@@ -292,7 +404,8 @@ class _Builder:
             elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
                 budget[0] -= 1
                 if budget[0] < 0:
-                    raise _TooComplex(f"File too large: more than {limits.max_nodes} YAML nodes", event.start_mark)
+                    raise _TooComplex("File too large: more YAML nodes than one per 4 characters past "
+                                      f"{limits.max_nodes}", event.start_mark)
                 if len(stack) >= limits.max_depth:
                     raise _TooComplex(f"Nesting deeper than {limits.max_depth} levels", event.start_mark)
                 node = Mapping(None, []) if cls is yaml.MappingStartEvent else Sequence(None, [])

@@ -9,16 +9,22 @@ from typing import Optional
 
 from ..manifests.nodes import Mapping, Node, Scalar, Sequence
 from .objects import (
-    NAMESPACE_NAME_LABEL, WORKLOAD_KINDS, ContainerPort, IPBlock, K8sObject, ModelProblem, Namespace,
-    NetworkPolicy, Peer, PortSpec, Requirement, Rule, Selector, Service, Workload,
+    NAMESPACE_NAME_LABEL, WORKLOAD_KINDS, ContainerPort, ForeignPolicy, IPBlock, K8sObject, ModelProblem,
+    Namespace, NetworkPolicy, Peer, PodMakingResource, PortSpec, Requirement, Rule, Selector, Service, Workload,
 )
+from ..render.operators import group_of, is_custom_group, maker_for, pod_field
+from .policy_kinds import foreign_policy_vendor, is_kubernetes_policy
+
+from .build_cluster import build_cluster_policy
+from .cluster import API_GROUP, CLUSTER_KINDS
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
 class _Builder:
-    def __init__(self, path: str, doc_index: int, default_namespace: str):
+    def __init__(self, path: str, doc_index: int, default_namespace: str, operators: tuple = ()):
+        self.operators = operators  # kinds the configuration declares (render/operators.DeclaredKind)
         self.path = path
         self.doc_index = doc_index
         self.default_namespace = default_namespace
@@ -101,12 +107,32 @@ class _Builder:
             objects.append(Namespace(**common))
         elif kind in WORKLOAD_KINDS:
             objects.append(self.workload(root, common, meta))
-        elif kind == "NetworkPolicy" and api_version.startswith("networking.k8s.io/"):
+        elif is_kubernetes_policy(kind, api_version):  # removed versions too: analysed as v1 (NP093)
             objects.append(self.policy(root, common))
+        elif kind in CLUSTER_KINDS and api_version.startswith(API_GROUP):
+            objects.append(build_cluster_policy(self, root, common))
+        elif foreign_policy_vendor(kind, api_version):
+            objects.append(ForeignPolicy(**common, vendor=foreign_policy_vendor(kind, api_version)))
         elif kind == "Service":
             spec = self.mapping(root.get("spec"), "spec")
             selector = self.string_map(spec.get("selector"), "spec.selector") if spec else {}
             objects.append(Service(**common, selector=selector))
+        elif is_custom_group(group_of(api_version)):
+            self.custom_resource(root, common, objects)
+
+    def custom_resource(self, root: Mapping, common: dict, objects: list[K8sObject]) -> None:
+        """The pods an operator makes of it, or, for an unknown kind that makes pods, a note."""
+        maker = maker_for(common["kind"], common["api_version"], self.operators)
+        if maker is None:
+            where = pod_field(root)
+            if where:
+                objects.append(PodMakingResource(**common, pod_field=where))
+            return
+        for group in maker(root, common["name"]):
+            workload = Workload(**{**common, "name": group.name}, template_labels=group.labels,
+                                template_labels_node=group.labels_node)
+            workload.ports = [ContainerPort(*port) for port in group.ports]
+            objects.append(workload)
 
     def workload(self, root: Mapping, common: dict, meta: Optional[Mapping]) -> Workload:
         template: Optional[Mapping] = root
@@ -143,6 +169,8 @@ class _Builder:
             if isinstance(controller, Scalar) and controller.python() is True:
                 kind = self.string(ref.get("kind"), "ownerReference kind")
                 name = self.string(ref.get("name"), "ownerReference name")
+                if kind == "Node":  # a static (mirror) pod: the kubelet runs each alone, no controller
+                    return None
                 if name:  # without a kind the peer analyzer names it a Pod; so do we
                     return (kind or "Pod", name)
         return None
@@ -308,13 +336,14 @@ def _describe(node: Node) -> str:
     return "something else"
 
 
-def build_objects(root: Optional[Node], path: str, doc_index: int, default_namespace: str = "default"):
+def build_objects(root: Optional[Node], path: str, doc_index: int, default_namespace: str = "default",
+                  operators: tuple = ()):
     """Objects of one document (List kinds expanded) and the problems met on the way.
 
     A document that is not a Kubernetes object (no apiVersion/kind: docker-compose, CI
     workflows) yields nothing and says nothing.
     """
-    builder = _Builder(path, doc_index, default_namespace)
+    builder = _Builder(path, doc_index, default_namespace, operators)
     objects: list[K8sObject] = []
     if not isinstance(root, Mapping):
         return objects, builder.problems

@@ -97,6 +97,21 @@ class Namespace(K8sObject):
 
 
 @dataclass(eq=False)
+class ForeignPolicy(K8sObject):
+    """A policy kind of a CNI or vendor that the analysis does not model (policy_kinds.py)."""
+
+    vendor: str = ""
+
+
+@dataclass(eq=False)
+class PodMakingResource(K8sObject):
+    """A custom resource of a kind no operator rule describes, with a field that says it makes
+    pods (spec.podMetadata, spec.podTemplate, spec.template): its pods are not known."""
+
+    pod_field: str = ""
+
+
+@dataclass(eq=False)
 class Service(K8sObject):
     selector: dict[str, str] = field(default_factory=dict)
 

@@ -11,23 +11,36 @@ from __future__ import annotations
 
 from yaml.nodes import MappingNode, ScalarNode
 
+from ..render.operators import group_of, is_custom_group
+
 _CONTAINER = {"name": True, "image": True, "ports": True}
 _POD_SPEC = {"hostNetwork": True, "containers": _CONTAINER, "initContainers": _CONTAINER}
 _METADATA = {"name": True, "generateName": True, "namespace": True, "labels": True, "annotations": True,
              "ownerReferences": True}
 _TEMPLATE = {"metadata": _METADATA, "spec": _POD_SPEC}
 
-WHOLE_KINDS = ("NetworkPolicy", "NetworkPolicyList")
+WHOLE_KINDS = ("NetworkPolicy", "NetworkPolicyList", "ClusterNetworkPolicy", "ClusterNetworkPolicyList",
+               "AdminNetworkPolicy", "AdminNetworkPolicyList", "BaselineAdminNetworkPolicy",
+               "BaselineAdminNetworkPolicyList")
 
 
 def object_trie(node):
     """The trie for one object (a document's root or an item of a List), chosen by its kind."""
     if node.__class__ is not MappingNode:
         return True  # a scalar or a list at the top: nothing to trim, and small
+    seen = 0
     for key, value in node.value:
-        if key.__class__ is ScalarNode and key.value == "kind":
-            if value.__class__ is ScalarNode and value.value in WHOLE_KINDS:
+        if key.__class__ is not ScalarNode or value.__class__ is not ScalarNode:
+            continue
+        if key.value == "kind":
+            if value.value in WHOLE_KINDS:
                 return True
+            seen += 1
+        elif key.value == "apiVersion":
+            if "." in value.value and is_custom_group(group_of(value.value)):
+                return True  # a custom resource: where an operator reads pod labels differs per kind
+            seen += 1
+        if seen == 2:
             break
     return _OBJECT
 

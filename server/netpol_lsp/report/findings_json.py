@@ -26,5 +26,7 @@ def finding_dict(f: Finding) -> dict:
 
 def render_json(findings: list[Finding], summary: dict) -> str:
     document = {"version": 1, "findings": [finding_dict(f) for f in findings],
-                "summary": {"files": summary["files"], "documents": summary["documents"], "findings": len(findings)}}
+                "summary": {"files": summary["files"], "documents": summary["documents"],
+                            "skippedDocuments": summary.get("skippedDocuments", 0),
+                            "skippedFiles": summary.get("skippedFiles", 0), "findings": len(findings)}}
     return json.dumps(document, indent=2) + "\n"

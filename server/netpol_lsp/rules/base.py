@@ -41,6 +41,15 @@ class RuleContext:
         """The workloads to report on, in workspace order."""
         return self._scoped_objects[1]
 
+    def cluster_policies(self) -> list:
+        """The cluster policies (Admin and Baseline tiers) to report on, in workspace order."""
+        return [p for p in self.workspace.index.cluster_policies if self.in_scope(p.path)]
+
+    @property
+    def tiers(self):
+        """The tier evaluation (analysis/tiers.py), None when the workspace has no cluster policy."""
+        return self.engine.tiers
+
     def files(self) -> list[SourceFile]:
         """The files to report on (all of them, in workspace order, without a scope)."""
         files = self.workspace.files

@@ -51,6 +51,8 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
                 message += f" (did you mean {guess[1]}, on {owner}?)"
                 fix = (peer.namespace_selector, guess[0], guess[1], owner)
             return message + ", so this peer allows no traffic", fix
+        if any(index.unknown_pods_by_ns.get(ns.name) for ns in namespaces):
+            return None  # pods an operator makes of a kind nobody described may match (NP097)
         populated = [ns for ns in namespaces if index.workloads_by_ns.get(ns.name)]
         if not populated:
             return None  # namespaces outside this repository (kube-system, ...): we cannot see their pods
@@ -61,6 +63,8 @@ def _explain(ctx, policy, peer, word, defines_namespaces):
     else:
         if peer.pod_selector is None or not peer.pod_selector.valid:
             return None
+        if index.unknown_pods_by_ns.get(policy.namespace):
+            return None  # pods an operator makes of a kind nobody described may match (NP097)
         candidates = index.workloads_by_ns.get(policy.namespace, [])
         where = policy.namespace
         if not candidates:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..analysis.dns import allows_dns
+from ..analysis.tier_effects import egress_allows_dns
 from ..findings import Severity
 from . import fixes
 from .base import describe_workload, finding
@@ -19,6 +20,8 @@ def check(ctx):
         selected = ctx.resolver.selected(policy)
         blocked = [w for w in selected
                    if not any(allows_dns(p.rules("egress")) for p in ctx.resolver.isolating(w, "egress"))]
+        if ctx.tiers is not None:  # an Admin-tier Accept can open DNS before NetworkPolicy is consulted
+            blocked = [w for w in blocked if not egress_allows_dns(ctx, w)]
         if selected and not blocked:
             continue  # another policy selecting the same pods opens DNS
         key = policy.spec_key("policyTypes") or policy.node.key("spec") or policy.node

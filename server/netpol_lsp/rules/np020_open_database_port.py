@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..analysis.connectivity import ip_block_set
 from ..analysis.databases import database_ports
+from ..analysis.tier_effects import open_to_every_pod
 from ..analysis.ports import rule_ports
 from ..findings import Related, Severity
 from .base import describe_workload, finding
@@ -31,6 +32,11 @@ def check(ctx):
             for workload, db_ports in databases:
                 allowed = rule_ports(rule, workload)
                 opened = [p for p in db_ports if allowed.contains("TCP", p)]
+                if opened and ctx.tiers is not None and ctx.tiers.chain(workload, "ingress", "Admin") \
+                        and not audience.startswith("addresses outside"):
+                    # an Admin-tier Deny decides before this rule: open to every pod only if none is denied
+                    only = policy.namespace if audience.startswith("every pod in namespace") else None
+                    opened = [p for p in opened if open_to_every_pod(ctx, workload, "TCP", p, only)]
                 if not opened:
                     continue
                 anchor = rule.peers_key or rule.node

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from .base import describe_workload, finding
+from .np094_policy_kind_not_analysed import may_be_isolated_by_unseen
 
 ID = "NP022"
 NAME = "pod-not-isolated"
@@ -23,6 +24,8 @@ def check(ctx):
             yield finding(ID, f"{who} uses hostNetwork: most CNIs do not apply NetworkPolicy to host-network pods, "
                           "so it is not isolated in either direction, whatever the policies select",
                           workload.path, workload.kind_span)
+            continue
+        if may_be_isolated_by_unseen(ctx, workload.namespace):
             continue
         for direction in ("ingress", "egress"):
             if ctx.resolver.isolating(workload, direction):

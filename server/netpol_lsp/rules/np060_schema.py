@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import Severity
 from ..manifests.nodes import Mapping, Scalar
+from ..model.policy_kinds import REMOVED_POLICY_VERSIONS, is_kubernetes_policy
 from ..schema_check import validate
 from .base import finding
 
@@ -13,6 +14,12 @@ SEVERITY = Severity.ERROR
 SUMMARY = "a manifest that breaks the NetworkPolicy schema (unknown field, wrong type, bad enum)"
 
 SCHEMA = "networkpolicy.schema.json"
+# the network-policy-api kinds, told from Antrea's own ClusterNetworkPolicy by their API group
+CLUSTER_SCHEMAS = {
+    "ClusterNetworkPolicy": "clusternetworkpolicy.schema.json",
+    "AdminNetworkPolicy": "adminnetworkpolicy.schema.json",
+    "BaselineAdminNetworkPolicy": "baselineadminnetworkpolicy.schema.json",
+}
 
 
 def check(ctx):
@@ -31,9 +38,10 @@ def per_file(source) -> list:
     out = []
     reported = set()
     for doc in source.documents:
-        for root in _policies(doc.root):
-            for error in validate(root, SCHEMA):
-                if _explained_elsewhere(error):
+        for root, schema in _policies(doc.root):
+            removed = root.get("apiVersion").value in REMOVED_POLICY_VERSIONS  # NP093 says it
+            for error in validate(root, schema):
+                if _explained_elsewhere(error) or (removed and tuple(error.path) == ("apiVersion",)):
                     continue
                 key = error.span.start_line  # the schema and the model may both see it: once a line
                 if key not in reported:
@@ -53,9 +61,12 @@ def _policies(root):
     kind = root.get("kind")
     if not isinstance(kind, Scalar):
         return
-    if kind.value == "NetworkPolicy" and isinstance(root.get("apiVersion"), Scalar) \
-            and root.get("apiVersion").value.startswith("networking.k8s.io/"):
-        yield root
+    version = root.get("apiVersion")
+    version = version.value if isinstance(version, Scalar) else ""
+    if is_kubernetes_policy(kind.value, version):  # removed versions too: analysed as v1 (NP093)
+        yield root, SCHEMA
+    elif kind.value in CLUSTER_SCHEMAS and version.startswith("policy.networking.k8s.io/"):
+        yield root, CLUSTER_SCHEMAS[kind.value]
     elif kind.value.endswith("List"):
         items = root.get("items")
         for item in getattr(items, "items", ()):

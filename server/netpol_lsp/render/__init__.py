@@ -1,0 +1,2 @@
+"""What the cluster receives, beyond the manifests as written: Helm charts rendered and mapped
+back to their templates (helm.py), custom resources that operators turn into pods (operators.py)."""

@@ -1,0 +1,416 @@
+"""Custom resources that operators turn into pods (render/operators.py): the pods' labels and
+ports as each operator gives them, kinds declared in the configuration, and NP097 for a kind
+that makes pods nobody described. Expected labels are the operators' own (see the comments in
+render/operators.py for where each comes from), written here by hand."""
+from __future__ import annotations
+
+from conftest import findings_of, make_workspace, rules_of, workload
+
+from netpol_lsp.config import parse_config
+from netpol_lsp.workspace import load_source
+
+# kube-prometheus's shape: the Prometheus and Alertmanager objects and their policies
+PROMETHEUS = """
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata:
+  name: k8s
+  namespace: monitoring
+  labels:
+    app.kubernetes.io/part-of: kube-prometheus
+spec:
+  podMetadata:
+    labels:
+      app.kubernetes.io/component: prometheus
+      app.kubernetes.io/name: prometheus
+      app.kubernetes.io/part-of: kube-prometheus
+  replicas: 2
+---
+apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata:
+  name: main
+  namespace: monitoring
+spec:
+  podMetadata:
+    labels:
+      app.kubernetes.io/component: alert-router
+      app.kubernetes.io/name: alertmanager
+      app.kubernetes.io/part-of: kube-prometheus
+"""
+
+POLICIES = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: prometheus-k8s
+  namespace: monitoring
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/component: prometheus
+      app.kubernetes.io/instance: {instance}
+      app.kubernetes.io/name: prometheus
+      app.kubernetes.io/part-of: kube-prometheus
+  policyTypes: [Egress, Ingress]
+  egress:
+  - {{}}
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: prometheus
+    ports:
+    - port: 9090
+      protocol: TCP
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: alertmanager
+    ports:
+    - port: web
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: alertmanager-main
+  namespace: monitoring
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/component: alert-router
+      app.kubernetes.io/instance: main
+      app.kubernetes.io/name: alertmanager
+      app.kubernetes.io/part-of: kube-prometheus
+  policyTypes: [Egress, Ingress]
+  egress:
+  - {{}}
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: prometheus
+    ports:
+    - port: 9093
+      protocol: TCP
+    - port: 8080
+      protocol: TCP
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: alertmanager
+    ports:
+    - port: 9094
+      protocol: TCP
+    - port: mesh-udp
+      protocol: UDP
+"""
+
+NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n"
+
+
+def test_kube_prometheus_policies_select_the_operator_made_pods():
+    # Before operator rules: NP001 on both policies and NP002 on both peers, all false.
+    found = findings_of({"ns.yaml": NAMESPACE, "prometheus.yaml": PROMETHEUS,
+                         "policies.yaml": POLICIES.format(instance="k8s")})
+    assert found == []
+
+
+def test_a_typo_in_the_prometheus_selector_is_still_caught():
+    found = findings_of({"ns.yaml": NAMESPACE, "prometheus.yaml": PROMETHEUS,
+                         "policies.yaml": POLICIES.format(instance="k8ss")})
+    assert rules_of(found) == ["NP001"]
+    (np001,) = found
+    assert np001.path == "policies.yaml" and np001.span.start_line == 7  # the podSelector key (line 0 is empty)
+    assert "did you mean app.kubernetes.io/instance=k8s, on Prometheus monitoring/k8s?" in np001.message
+
+
+def test_prometheus_pods_carry_the_operator_labels_over_pod_metadata():
+    ws = make_workspace({"prometheus.yaml": PROMETHEUS})
+    prom = workload(ws, "monitoring/k8s")
+    assert prom.kind == "Prometheus"
+    assert prom.template_labels == {
+        "app.kubernetes.io/component": "prometheus", "app.kubernetes.io/name": "prometheus",
+        "app.kubernetes.io/part-of": "kube-prometheus", "app.kubernetes.io/managed-by": "prometheus-operator",
+        "app.kubernetes.io/instance": "k8s", "prometheus": "k8s", "operator.prometheus.io/name": "k8s",
+        "operator.prometheus.io/shard": "0",
+    }
+    assert prom.resolve_named_port("web", "TCP") == [9090]
+    alertmanager = workload(ws, "monitoring/main")
+    assert alertmanager.template_labels["alertmanager"] == "main"
+    assert alertmanager.resolve_named_port("mesh-udp", "UDP") == [9094]
+    assert prom.endpoint == "monitoring/k8s[Prometheus]"
+
+
+def test_prometheus_shards_are_told_apart_by_their_shard_label():
+    ws = make_workspace({"p.yaml": PROMETHEUS.replace("  replicas: 2", "  replicas: 2\n  shards: 2")})
+    assert workload(ws, "monitoring/k8s").template_labels["operator.prometheus.io/shard"] == "0"
+    assert workload(ws, "monitoring/k8s-shard-1").template_labels["operator.prometheus.io/shard"] == "1"
+
+
+def test_lean_reading_keeps_what_operator_rules_read():
+    config = parse_config("")
+    lean = load_source("p.yaml", PROMETHEUS, config, lean=True)
+    whole = load_source("p.yaml", PROMETHEUS, config, lean=False)
+    assert [(o.name, o.template_labels) for o in lean.objects] == [(o.name, o.template_labels) for o in whole.objects]
+    assert lean.objects[0].template_labels["app.kubernetes.io/component"] == "prometheus"
+
+
+STRIMZI = """
+apiVersion: kafka.strimzi.io/v1beta2
+kind: Kafka
+metadata:
+  name: events
+  namespace: kafka
+spec:
+  kafka:
+    replicas: 3
+    listeners:
+      - name: plain
+        port: 9092
+        type: internal
+        tls: false
+    template:
+      pod:
+        metadata:
+          labels:
+            team: data
+  zookeeper:
+    replicas: 3
+  entityOperator:
+    topicOperator: {}
+"""
+
+
+def test_strimzi_kafka_makes_brokers_zookeeper_and_entity_operator():
+    ws = make_workspace({"kafka.yaml": STRIMZI})
+    names = sorted(w.name for w in ws.workloads)
+    assert names == ["events-entity-operator", "events-kafka", "events-zookeeper"]
+    brokers = workload(ws, "kafka/events-kafka")
+    assert brokers.template_labels["strimzi.io/name"] == "events-kafka"
+    assert brokers.template_labels["strimzi.io/cluster"] == "events"
+    assert brokers.template_labels["team"] == "data"
+    assert 9092 in {p.number for p in brokers.ports}
+    assert workload(ws, "kafka/events-zookeeper").template_labels["strimzi.io/name"] == "events-zookeeper"
+
+
+def test_strimzi_node_pools_make_the_brokers():
+    kafka = STRIMZI.replace("    replicas: 3\n", "").replace("  zookeeper:\n    replicas: 3\n", "")
+    pool = """
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaNodePool
+        metadata:
+          name: dual-role
+          namespace: kafka
+          labels: {strimzi.io/cluster: events}
+        spec:
+          replicas: 3
+          roles: [controller, broker]
+        """
+    ws = make_workspace({"kafka.yaml": kafka, "pool.yaml": pool})
+    assert sorted(w.name for w in ws.workloads) == ["events-dual-role", "events-entity-operator"]
+    brokers = workload(ws, "kafka/events-dual-role")
+    assert brokers.kind == "KafkaNodePool"
+    assert {k: brokers.template_labels[k] for k in ("strimzi.io/cluster", "strimzi.io/name", "strimzi.io/kind",
+                                                   "strimzi.io/pool-name")} == {
+        "strimzi.io/cluster": "events", "strimzi.io/name": "events-kafka", "strimzi.io/kind": "Kafka",
+        "strimzi.io/pool-name": "dual-role"}
+
+
+def test_cloudnative_pg_primary_and_replicas_differ_by_role():
+    ws = make_workspace({"pg.yaml": """
+        apiVersion: postgresql.cnpg.io/v1
+        kind: Cluster
+        metadata: {name: pg, namespace: db}
+        spec:
+          instances: 3
+          inheritedMetadata:
+            labels: {team: core}
+        """})
+    primary, replicas = workload(ws, "db/pg"), workload(ws, "db/pg-replicas")
+    assert primary.template_labels == {"team": "core", "cnpg.io/cluster": "pg", "cnpg.io/podRole": "instance",
+                                       "cnpg.io/instanceRole": "primary", "role": "primary"}
+    assert replicas.template_labels["cnpg.io/instanceRole"] == "replica"
+    # a database (5432) that no policy isolates: NP021 on each, true in the cluster
+    assert rules_of(analyze_ws(ws)) == ["NP021"]
+
+
+def analyze_ws(ws):
+    from netpol_lsp.analysis.run import analyze
+
+    return analyze(ws)
+
+
+def test_eck_node_sets_are_workloads_with_their_pod_template_labels():
+    ws = make_workspace({"es.yaml": """
+        apiVersion: elasticsearch.k8s.elastic.co/v1
+        kind: Elasticsearch
+        metadata: {name: logs, namespace: elastic}
+        spec:
+          nodeSets:
+            - name: hot
+              count: 3
+              podTemplate:
+                metadata:
+                  labels: {tier: hot}
+        """})
+    hot = workload(ws, "elastic/logs-es-hot")
+    assert hot.template_labels == {"tier": "hot", "common.k8s.elastic.co/type": "elasticsearch",
+                                   "elasticsearch.k8s.elastic.co/cluster-name": "logs",
+                                   "elasticsearch.k8s.elastic.co/statefulset-name": "logs-es-hot"}
+
+
+RABBIT = """
+apiVersion: rabbitmq.com/v1beta1
+kind: RabbitmqCluster
+metadata:
+  name: events
+  namespace: queue
+spec:
+  podTemplate:
+    metadata:
+      labels:
+        team: payments
+"""
+
+RABBIT_POLICY = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: rabbit
+  namespace: queue
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: events
+      team: payments
+  policyTypes: [Ingress]
+  ingress:
+    - ports:
+        - port: amqp
+"""
+
+QUEUE_NS = "apiVersion: v1\nkind: Namespace\nmetadata: {name: queue}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n"
+
+RABBIT_CONFIG = """
+operators:
+  - kind: RabbitmqCluster
+    group: rabbitmq.com
+    labels:
+      app.kubernetes.io/name: "{name}"
+    podLabels: [spec.podTemplate.metadata.labels]
+    ports:
+      - {port: 5672, name: amqp}
+"""
+
+
+def test_a_kind_declared_in_the_configuration_is_a_workload():
+    config = parse_config(RABBIT_CONFIG)
+    assert config.problems == []
+    found = findings_of({"rabbit.yaml": RABBIT, "policy.yaml": RABBIT_POLICY}, config)
+    assert found == []  # selected by name and team, named port amqp resolves to 5672
+    ws = make_workspace({"rabbit.yaml": RABBIT}, config)
+    assert workload(ws, "queue/events").resolve_named_port("amqp", "TCP") == [5672]
+
+
+def test_an_undeclared_kind_that_makes_pods_is_one_info_per_kind():
+    second = RABBIT.replace("name: events", "name: audit")
+    found = findings_of({"a.yaml": RABBIT, "b.yaml": second, "policy.yaml": RABBIT_POLICY, "ns.yaml": QUEUE_NS})
+    np097 = [f for f in found if f.rule == "NP097"]
+    assert len(np097) == 1 and np097[0].path == "a.yaml" and np097[0].span.start_line == 2  # the kind (line 0 is empty)
+    assert str(np097[0].severity) == "info"
+    message = np097[0].message
+    assert "RabbitmqCluster (rabbitmq.com) has spec.podTemplate" in message
+    assert "operators: [{kind: RabbitmqCluster, group: rabbitmq.com, podLabels: [spec.podTemplate.metadata.labels]" \
+        in message
+    # its pods are unknown: the policy selecting in its namespace may select them, so no NP001
+    assert rules_of(found) == ["NP097"]
+
+
+def test_without_unknown_pods_in_its_namespace_a_policy_is_still_checked():
+    elsewhere = RABBIT.replace("namespace: queue", "namespace: other")
+    found = findings_of({"a.yaml": elsewhere, "policy.yaml": RABBIT_POLICY, "ns.yaml": QUEUE_NS})
+    assert rules_of(found) == ["NP001", "NP097"]
+
+
+def test_custom_resources_without_pod_fields_say_nothing():
+    found = findings_of({"rule.yaml": """
+        apiVersion: monitoring.coreos.com/v1
+        kind: PrometheusRule
+        metadata: {name: alerts, namespace: monitoring}
+        spec:
+          groups: [{name: a, rules: [{alert: Down, expr: up == 0}]}]
+        """})
+    assert found == []
+
+
+def test_a_bad_operators_entry_is_a_configuration_problem():
+    config = parse_config("operators:\n  - kind: Foo\n")
+    assert any("group" in p.message for p in config.problems)
+    assert config.operators == ()
+
+
+def test_incremental_analysis_follows_operator_made_pods_and_unknown_kinds():
+    from test_incremental import EditedWorkspace  # each edit is checked against a full analysis
+
+    policies = POLICIES.format(instance="k8s")
+    unlabelled = PROMETHEUS.replace("app.kubernetes.io/component: prometheus", "app.kubernetes.io/component: prom")
+    edited = EditedWorkspace({"ns.yaml": NAMESPACE, "prometheus.yaml": unlabelled, "policies.yaml": policies,
+                              "a.yaml": RABBIT, "rabbit-policy.yaml": RABBIT_POLICY, "queue.yaml": QUEUE_NS})
+    assert "NP001" in edited.rules("policies.yaml") and edited.rules("a.yaml") == ["NP097"]
+    edited.edit("prometheus.yaml", PROMETHEUS)  # podMetadata fixed: the policy in the other file selects it
+    assert edited.rules("policies.yaml") == []
+    edited.edit("b.yaml", RABBIT.replace("name: events", "name: audit"))  # a second of the kind: still one
+    assert edited.rules("a.yaml") == ["NP097"] and edited.rules("b.yaml") == []
+    assert edited.rules("rabbit-policy.yaml") == []  # it may select the unknown pods
+    edited.edit("a.yaml", None)  # the first one gone: the note moves to the one left
+    assert edited.rules("b.yaml") == ["NP097"]
+    edited.edit("b.yaml", None)  # none left: the policy selecting nothing is reported again
+    assert edited.rules("rabbit-policy.yaml") == ["NP001"]
+
+
+def test_redis_and_mysql_operators_label_their_pods():
+    ws = make_workspace({"data.yaml": """
+        apiVersion: redis.redis.opstreelabs.in/v1beta2
+        kind: RedisCluster
+        metadata: {name: cache, namespace: data, labels: {team: web}}
+        spec: {clusterSize: 3}
+        ---
+        apiVersion: databases.spotahome.com/v1
+        kind: RedisFailover
+        metadata: {name: sessions, namespace: data}
+        spec: {redis: {replicas: 3}, sentinel: {replicas: 3}}
+        ---
+        apiVersion: mysql.oracle.com/v2
+        kind: InnoDBCluster
+        metadata: {name: orders, namespace: data}
+        spec: {instances: 3, router: {instances: 1}}
+        """})
+    assert workload(ws, "data/cache-leader").template_labels == {
+        "team": "web", "app": "cache-leader", "redis_setup_type": "cluster", "role": "leader"}
+    assert workload(ws, "data/cache-follower").template_labels["role"] == "follower"
+    assert workload(ws, "data/rfr-sessions").template_labels["app.kubernetes.io/component"] == "redis"
+    assert workload(ws, "data/rfs-sessions").resolve_named_port("sentinel", "TCP") == [26379]
+    assert workload(ws, "data/orders").template_labels == {
+        "component": "mysqld", "tier": "mysql", "mysql.oracle.com/cluster": "orders",
+        "mysql.oracle.com/instance-type": "group-member"}
+    assert workload(ws, "data/orders-router").template_labels["component"] == "router"
+
+
+def test_a_declared_kind_takes_its_ports_from_the_container_lists_it_names():
+    config = parse_config("operators:\n  - {kind: Notebook, group: kubeflow.org, "
+                          "podLabels: [spec.template.metadata.labels], containers: [spec.template.spec.containers]}\n")
+    ws = make_workspace({"nb.yaml": """
+        apiVersion: kubeflow.org/v1
+        kind: Notebook
+        metadata: {name: lab, namespace: ml}
+        spec:
+          template:
+            metadata: {labels: {app: lab}}
+            spec:
+              containers:
+                - name: jupyter
+                  ports: [{name: notebook-port, containerPort: 8888}]
+        """}, config)
+    lab = workload(ws, "ml/lab")
+    assert lab.template_labels == {"app": "lab"} and lab.resolve_named_port("notebook-port", "TCP") == [8888]
