@@ -387,3 +387,20 @@ def test_the_changed_namespaces_hold_the_whole_diff(tmp_path, case):
 
     kustomization = SimpleNamespace(path="x/overlays/prod/kustomization.yaml", objects=[])
     assert changed_namespaces([(kustomization, kustomization)]) is None
+
+
+def test_a_cluster_tier_change_compares_every_namespace(tmp_path, capsys):
+    """An Admin ClusterNetworkPolicy denying shop's ingress from team=tools: probe loses api
+    (8080, which api-policy allowed) and web (everything: nothing isolated web's ingress);
+    probe never reached db. The cluster-scoped object makes the comparison cover every namespace."""
+    admin = ("apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n"
+             "  name: shop-guard\nspec:\n  tier: Admin\n  priority: 10\n  subject:\n    namespaces:\n"
+             "      matchLabels: {team: shop}\n  ingress:\n  - name: no-tools\n    action: Deny\n    from:\n"
+             "    - namespaces:\n        matchLabels: {team: tools}\n")
+    old, new = write(tmp_path / "old", BASE), write(tmp_path / "new", {**BASE, "admin.yaml": admin})
+    code, out, _ = run(capsys, str(old), str(new))
+    assert out.splitlines()[1:] == [
+        "- tools/probe[Deployment] => shop/api[Deployment] : TCP 8080",
+        "- tools/probe[Deployment] => shop/web[Deployment] : All Connections",
+        "0 pairs added, 2 removed, 0 changed (ports)"]
+    assert code == 0
