@@ -25,6 +25,10 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
+# A real VS Code for tests/editors/test_vscode_web.py: code-server and playwright-core from npm,
+# Debian's Chromium (installed once, outside the clone; a second run only checks)
+bash scripts/install-vscode-web.sh
+
 run_suite() {  # run_suite NAME [pip options...]
     local name="$1"; shift
     local venv=".venv-test/$name"
@@ -33,7 +37,7 @@ run_suite() {  # run_suite NAME [pip options...]
     echo "== $name dependencies: $("$venv/bin/python" -m pip freeze --disable-pip-version-check \
         | grep -i -E '^(pyyaml|ruamel\.yaml|jsonschema|fastjsonschema|pygls|lsprotocol|pytest|pytest-lsp)==' | tr '\n' ' ')"
     # the venv first on PATH: the suite starts `netpol-lsp` and `python3` as a user would
-    PATH="$PWD/$venv/bin:$PATH" NETPOL_LSP_REQUIRE_ALL=1 "$venv/bin/python" -m pytest -n auto "${PYTEST_ARGS[@]}"
+    PATH="$PWD/$venv/bin:$PATH" NETPOL_LSP_REQUIRE_ALL=1 "$venv/bin/python" -m pytest -n auto --dist loadgroup "${PYTEST_ARGS[@]}"
 }
 
 PYTEST_ARGS=("$@")

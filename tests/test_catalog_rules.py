@@ -106,7 +106,7 @@ ingress:
         team: ops
   - podSelector:
       matchLabels:
-        app: web
+        app: prometheus
 """
 
 
@@ -147,7 +147,7 @@ def test_np004_not_for_and_peers_or_other_pairs(peers):
 
 def test_np004_flow_style_has_no_fix():
     spec = ("podSelector: {}\npolicyTypes: [Egress]\negress:\n- to: [{namespaceSelector: {matchLabels: {team: ops}}}, "
-            "{podSelector: {matchLabels: {app: web}}}]\n")
+            "{podSelector: {matchLabels: {app: prometheus}}}]\n")
     (found,) = of(run(policy("p", spec)), "NP004")
     assert found.fixes == [] and "'to' peers" in found.message
 

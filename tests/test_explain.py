@@ -328,7 +328,7 @@ def test_workload_facts_are_structured(ctx):
 def test_cni_that_does_not_enforce():
     ctx = RuleContext(make_workspace({"a.yaml": MANIFESTS}, Config(cni="flannel")))
     md = explain_workload(ctx, workload(ctx, "shop/db"))
-    assert "Not enforced: the CNI, Flannel (set in the configuration), does not enforce NetworkPolicy" in md
+    assert "Not enforced: the CNI, Flannel (declared in the configuration), does not enforce NetworkPolicy" in md
     assert "Not enforced: the CNI, Flannel" in explain_policy(ctx, policy(ctx, "shop/db-allow-api"))
 
 

@@ -85,7 +85,10 @@ class Doc:
                 if peer.endswith("+pod:api"):  # the same peer: api pods in namespace b
                     out.append("      podSelector: {matchLabels: {app: api}}")
             elif peer == "ns:team=x":
-                out += ["    - namespaceSelector: {matchLabels: {team: x}}", "    - podSelector: {}"]  # NP004
+                # NP004 where the OR looks like a mistake: namespace a has team=x (overlap), or api
+                # pods live in a team=x namespace (a policy of another namespace: its evidence crosses)
+                out += ["    - namespaceSelector: {matchLabels: {team: x}}",
+                        "    - podSelector: {matchLabels: {app: api}}"]
             elif peer == "all-pods":
                 out.append("    - podSelector: {}")
             if port != "none" and peer != "none":

@@ -15,7 +15,8 @@
 ;; workloads and namespaces it finds, and reports what is wrong as diagnostics with an
 ;; NPxxx code (NP001 unmatched pod selector, NP012 egress that blocks DNS, ...), plus hover.
 ;;
-;; Install the server:   pip install netpol-lsp
+;; Install the server (not on PyPI yet; from a checkout of its repository):
+;;   pipx install /path/to/netpol-lsp
 ;;
 ;; eglot (built into Emacs 29+):
 ;;

@@ -15,9 +15,13 @@ import * as path from 'path';
 
 export const EXECUTABLE = 'netpol-lsp';
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
+// netpol-lsp is not published on PyPI yet (a bare `pip install netpol-lsp` finds nothing):
+// it is installed from a checkout of its repository.
+export const INSTALL_COMMAND = 'pipx install /path/to/netpol-lsp';
 export const INSTALL_HINT =
-  'Install it with `pip install netpol-lsp` (or `pip install /path/to/netpol-lsp-repo`) into the Python ' +
-  'environment selected in VS Code or onto PATH, or set "netpol-lsp.path" to the executable.';
+  'netpol-lsp is not on PyPI yet: install it from a checkout of its repository with ' +
+  '`pipx install /path/to/netpol-lsp` (puts it on PATH), or `python -m pip install /path/to/netpol-lsp` ' +
+  'into the Python environment selected in VS Code, or set "netpol-lsp.path" to the executable.';
 
 export type ServerSource = 'setting' | 'python' | 'path';
 

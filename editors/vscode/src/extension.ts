@@ -19,6 +19,7 @@ import { buildConnectivityHtml, ConnectivityContent, makeNonce } from './connect
 import {
   discoverServer,
   DiscoveryResult,
+  INSTALL_COMMAND,
   INSTALL_HINT,
   nodeHost,
   pythonExtensionApi,
@@ -97,7 +98,7 @@ async function notifyMissing(problem: string, force: boolean): Promise<void> {
   if (choice === openSettings) {
     await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.path`);
   } else if (choice === copy) {
-    await vscode.env.clipboard.writeText('pip install netpol-lsp');
+    await vscode.env.clipboard.writeText(INSTALL_COMMAND);
   }
 }
 

@@ -68,7 +68,8 @@ describe('activation of the bundled extension', { skip: !fs.existsSync(bundle) &
     assert.equal(state.messages.length, 1, JSON.stringify(state.messages));
     const [note] = state.messages;
     assert.equal(note.level, 'error');
-    assert.match(note.text, /pip install netpol-lsp/);
+    assert.match(note.text, /pipx install \/path\/to\/netpol-lsp/);
+    assert.doesNotMatch(note.text, /pip install netpol-lsp/);
     assert.match(note.text, /netpol-lsp\.path/);
     assert.deepEqual(note.actions, ['Open Settings', 'Copy install command']);
     assert.ok(state.output.some((l) => l.includes('netpol-lsp not found')), state.output.join('\n'));

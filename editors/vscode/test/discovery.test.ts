@@ -94,7 +94,9 @@ describe('server discovery order', () => {
   it('nothing found: one problem that says how to install', async () => {
     const result = await discoverServer(fakeHost({ interpreter: '/venv/bin/python', path: '/usr/bin' }));
     assert.equal(result.server, undefined);
-    assert.match(result.problem ?? '', /pip install netpol-lsp/);
+    assert.match(result.problem ?? '', /not on PyPI yet/);
+    assert.match(result.problem ?? '', /pipx install \/path\/to\/netpol-lsp/);
+    assert.doesNotMatch(result.problem ?? '', /pip install netpol-lsp/);
     assert.match(result.problem ?? '', /\/venv\/bin\/python/);
     assert.match(result.problem ?? '', /netpol-lsp\.path/);
   });

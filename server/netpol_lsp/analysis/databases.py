@@ -13,13 +13,18 @@ IMAGE_PORTS = {
 }
 
 
+RUN_TO_COMPLETION = ("Job", "CronJob")
+
+
 def database_ports(workload: Workload, ports: tuple[int, ...]) -> list[int]:
     """The database ports a workload serves: declared container ports in the list, or, when it
-    declares none, the default port of a well-known database image."""
+    declares none and is not a Job or CronJob, the default port of a well-known database image.
+    A Job running a database image is a client (canal's configure-canal runs etcdctl from the
+    etcd image): it runs to completion and serves nothing."""
     declared = sorted({p.number for p in workload.ports if p.number in ports})
     if declared:
         return declared
-    if workload.ports:
+    if workload.ports or workload.kind in RUN_TO_COMPLETION:
         return []
     found = set()
     for image in _images(workload):

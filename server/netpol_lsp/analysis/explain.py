@@ -137,9 +137,7 @@ def _cni_problem(ctx) -> Optional[tuple[str, str]]:
     info = ctx.cni
     if info is None or enforces(info.name):
         return None
-    how = "set in the configuration" if info.source == "configuration" else \
-        f"detected from {describe(info.workload)}" if info.workload is not None else "detected"
-    return display_name(info.name), how
+    return display_name(info.name), info.how()
 
 
 def _peer_facts(ctx, policy: NetworkPolicy, peer: Peer) -> PeerFacts:

@@ -30,8 +30,10 @@ from ..findings import Finding
 from ..model import K8sObject
 from ..rules.base import RuleContext
 from ..workspace import SourceFile, Workspace, reuse_index
+from . import isolation
 from .interface import interface, reaches_only_its_namespace
-from .run import analyze
+from ..rules.np025_namespace_not_isolated import MIN_SISTERS
+from .run import analyze, rule_selection
 
 _serials = count(1)
 
@@ -133,9 +135,10 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     index = workspace.index
     # a file whose findings show a position in a changed file must show the new position
     pointing = {path for path, targets in previous.points_into.items() if not targets.isdisjoint(change.paths)}
-    scope = frozenset(change.paths | pointing | _files_in(index, change.namespaces)
-                      | _files_selecting_into(index, change.namespaces))
     context = RuleContext(workspace)
+    scope = frozenset(change.paths | pointing | _files_in(index, change.namespaces)
+                      | _files_selecting_into(index, change.namespaces)
+                      | _sister_anchors(previous, context, change.namespaces))
     scoped = RuleContext(workspace, context.resolver, scope=scope)
     fresh = _by_path(analyze(workspace, select, context=scoped))
     by_path, points_into = dict(previous.by_path), dict(previous.points_into)
@@ -147,10 +150,37 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial)
 
 
+def _counted(index) -> int:
+    """How many namespaces NP025 compares, counted up to one past the fewest it needs."""
+    found = 0
+    for ns in index.workloads_by_ns:
+        if ns not in isolation.SYSTEM_NAMESPACES and any(not w.host_network for w in index.workloads_by_ns[ns]):
+            found += 1
+            if found > MIN_SISTERS:
+                break
+    return found
+
+
 def _files_in(index, namespaces: set[str]) -> set[str]:
     """The files of the policies and workloads of the namespaces."""
     return {obj.path for ns in namespaces
             for obj in (*index.workloads_by_ns.get(ns, ()), *index.policies_by_ns.get(ns, ()))}
+
+
+def _sister_anchors(previous: Analysis, context: RuleContext, namespaces: set[str]) -> set[str]:
+    """NP025 compares every namespace with its sisters: when a changed namespace became isolated
+    or open (or stopped counting), the findings of every namespace may change, so the files they
+    are reported in are re-checked. Otherwise nothing of NP025 can change."""
+    if not namespaces or "NP025" not in {rule.ID for rule, _ in rule_selection(context.config.rules, previous.select)}:
+        return set()
+    before_index, before_resolver = previous.workspace.index, previous.context.resolver
+    index, resolver = context.workspace.index, context.resolver
+    if max(_counted(before_index), _counted(index)) <= MIN_SISTERS:
+        return set()  # too few namespaces for NP025 to say anything, before or after
+    for ns in namespaces:
+        if isolation.isolated(before_index, before_resolver, ns) != isolation.isolated(index, resolver, ns):
+            return isolation.anchor_paths(index)
+    return set()
 
 
 def _files_selecting_into(index, namespaces: set[str]) -> set[str]:

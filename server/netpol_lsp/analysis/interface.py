@@ -26,6 +26,11 @@ reading something new across files):
   NP013, NP021, NP022) and every rule (NP070 compares the policies of a namespace, NP012 and
   NP013 look for DNS in the others' egress rules).
 
+Across namespaces: NP004 reads the workloads of the namespaces a namespaceSelector matches (the
+files selecting into a changed namespace are re-checked, as for NP002); NP025 compares the
+isolation of every namespace with its sisters, so incremental.py re-checks the file each
+namespace's NP025 would be reported in whenever a changed namespace became isolated or open.
+
 Left out on purpose: annotations and metadata.labels of other kinds (only suppressions read
 annotations, and they act within their own file) and every position. A finding on another file
 carries a position of this one only as a Related location (NP001's workloads, NP020's database,

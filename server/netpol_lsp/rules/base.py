@@ -6,11 +6,11 @@ the examples.
 """
 from __future__ import annotations
 
-import difflib
 from functools import cached_property
 from typing import AbstractSet, Iterable, Optional
 
 from ..analysis.selection import Resolver
+from ..analysis.suggest import LabelIndex, Suggestion, suggest
 from ..findings import Finding, Related, Severity
 from ..model import NetworkPolicy, Selector, Workload
 from ..span import Span
@@ -29,6 +29,7 @@ class RuleContext:
         self.config = workspace.config
         self.resolver = resolver or Resolver(workspace)
         self.scope = scope
+        self._label_indexes: dict[Optional[str], LabelIndex] = {}
 
     def in_scope(self, path: str) -> bool:
         return self.scope is None or path in self.scope
@@ -74,6 +75,19 @@ class RuleContext:
 
         return Engine(self.workspace, self.resolver)
 
+    def label_index(self, namespace: Optional[str]) -> LabelIndex:
+        """The label index of a namespace's workloads (None: of the namespaces), built once per
+        context: "did you mean" looks its candidates up there."""
+        found = self._label_indexes.get(namespace)
+        if found is None:
+            index = self.workspace.index
+            if namespace is None:
+                found = LabelIndex(index.namespaces.values(), lambda ns: ns.labels)
+            else:
+                found = LabelIndex(index.workloads_by_ns.get(namespace, ()), lambda w: w.template_labels)
+            self._label_indexes[namespace] = found
+        return found
+
     @cached_property
     def cni(self):
         from ..analysis.cni_detect import detect_cni
@@ -97,23 +111,30 @@ def describe_workload(workload: Workload) -> str:
     return f"{workload.kind} {workload.namespace}/{workload.name}"
 
 
-def did_you_mean(selector: Selector, candidates: list[Workload], labels_of=None) -> Optional[tuple[str, str, Workload]]:
-    """The closest existing label for a matchLabels pair nothing has: ("app=frontnd", "app=frontend", workload)."""
-    labels_of = labels_of or (lambda w: w.template_labels)
-    best = None
-    best_score = 0.0
-    for key, value in selector.match_labels.items():
-        if any(labels_of(c).get(key) == value for c in candidates):
-            continue  # this pair exists somewhere: the typo is elsewhere
-        for candidate in candidates:
-            for other_key, other_value in labels_of(candidate).items():
-                score_key = difflib.SequenceMatcher(None, key, other_key).ratio()
-                score_value = difflib.SequenceMatcher(None, value, other_value).ratio()
-                score = min(score_key, score_value)
-                if score > best_score and score >= 0.75 and (other_key, other_value) != (key, value):
-                    best_score = score
-                    best = (f"{key}={value}", f"{other_key}={other_value}", candidate)
-    return best
+def suggest_pods(ctx: RuleContext, selector: Selector, namespaces: list[str]) -> Optional[Suggestion]:
+    """The typo fix of a pod selector looking into these namespaces (analysis/suggest.py)."""
+    indexes = [ctx.label_index(ns) for ns in namespaces]
+    return suggest(selector, indexes, lambda fixed: [w for ns in namespaces
+                                                     for w in ctx.resolver.workloads_matching(ns, fixed)])
+
+
+def suggest_namespaces(ctx: RuleContext, selector: Selector) -> Optional[Suggestion]:
+    """The typo fix of a namespaceSelector (the owner is a NamespaceInfo)."""
+    namespaces = ctx.workspace.index.namespaces.values()
+    # not resolver.namespaces_matching: it caches by id(), and these selectors are short-lived
+    return suggest(selector, [ctx.label_index(None)], lambda fixed: [ns for ns in namespaces
+                                                                     if fixed.matches(ns.labels)])
+
+
+def covering_policies(ctx: RuleContext, policy: NetworkPolicy, direction: str) -> list[NetworkPolicy]:
+    """The other policies of the namespace that isolate `direction` for every pod this one
+    selects, in any cluster: their podSelector follows from this one's (`{}` always does).
+    Rules reason over these when the workspace shows no pods the policy selects."""
+    from .np070_redundant_rule import selector_covers
+
+    return [other for other in ctx.workspace.index.policies_by_ns.get(policy.namespace, ())
+            if other is not policy and other.affects(direction)
+            and selector_covers(other.pod_selector, policy.pod_selector)]
 
 
 def policy_label(policy: NetworkPolicy) -> str:

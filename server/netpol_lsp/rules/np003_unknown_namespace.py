@@ -2,8 +2,7 @@
 the workspace never defines or uses."""
 from __future__ import annotations
 
-import difflib
-
+from ..analysis.suggest import one_edit_apart
 from ..findings import Severity
 from ..manifests.nodes import Mapping, Scalar, Sequence
 from ..model.objects import NAMESPACE_NAME_LABEL
@@ -16,6 +15,10 @@ SUMMARY = "a policy or a kubernetes.io/metadata.name selector names a namespace 
 
 
 def check(ctx):
+    """A name one typo away from a namespace the workspace holds is a warning with the fix; any
+    other unknown name is a namespace this repository does not show (made by an installer, by
+    another repository): an info saying what could not be checked, once per namespace for the
+    policies that live there."""
     index = ctx.workspace.index
     # names worth suggesting: namespaces that really hold something, not ones a policy merely names
     known = sorted(set(index.defined_namespaces) | set(index.workloads_by_ns))
@@ -24,9 +27,17 @@ def check(ctx):
             meta = policy.node.get("metadata")
             node = meta.get("namespace") if isinstance(meta, Mapping) else None
             span = node.span if node is not None else policy.kind_span
-            yield finding(ID, f"namespace '{policy.namespace}' is not defined in the workspace and no workload lives "
-                          f"there{_guess(policy.namespace, known)}: the policy protects nothing here "
-                          "(define the Namespace, or list it under assumeNamespaces)", policy.path, span)
+            guess = _guess(policy.namespace, known)
+            if guess:
+                yield finding(ID, f"namespace '{policy.namespace}' is not defined in the workspace and no workload "
+                              f"lives there (did you mean '{guess}'?), so the policy protects nothing here. Fix the "
+                              "namespace, or define it", policy.path, span)
+            elif index.policies_by_ns[policy.namespace][0] is policy:
+                count = len(index.policies_by_ns[policy.namespace])
+                yield finding(ID, f"namespace '{policy.namespace}' is not defined in the workspace and no workload "
+                              f"lives there, so what its {count} polic{'ies select' if count > 1 else 'y selects'} could not "
+                              "be checked. Define the Namespace, or list it under assumeNamespaces",
+                              policy.path, span, severity=Severity.INFO)
         for direction in ("ingress", "egress"):
             for rule in policy.rules(direction):
                 for peer in rule.peers or ():
@@ -34,9 +45,27 @@ def check(ctx):
                     if selector is None or not isinstance(selector.node, Mapping):
                         continue
                     for name, node in _named(selector):
-                        if name not in index.namespaces and not index.is_known_namespace(name):
+                        if not _unknown(index, name):
+                            continue
+                        guess = _guess(name, known)
+                        if guess:
                             yield finding(ID, f"namespaceSelector names namespace '{name}', which the workspace "
-                                          f"never defines or uses{_guess(name, known)}", policy.path, node.span)
+                                          f"never defines or uses (did you mean '{guess}'?), so this peer admits "
+                                          "nothing it can see. Fix the name", policy.path, node.span)
+                        else:
+                            yield finding(ID, f"namespaceSelector names namespace '{name}', which the workspace "
+                                          "never defines or uses, so the pods this peer admits there could not be "
+                                          "checked. Define the Namespace, or list it under assumeNamespaces",
+                                          policy.path, node.span, severity=Severity.INFO)
+
+
+def _unknown(index, name: str) -> bool:
+    return name not in index.namespaces and not index.is_known_namespace(name)
+
+
+def names_unknown_namespace(index, selector) -> bool:
+    """Whether NP003 flags a namespace this selector names (NP002 then stays silent on it)."""
+    return isinstance(selector.node, Mapping) and any(_unknown(index, name) for name, _ in _named(selector))
 
 
 def _named(selector):
@@ -55,5 +84,6 @@ def _named(selector):
 
 
 def _guess(name, known) -> str:
-    close = difflib.get_close_matches(name, [k for k in known if k != name], n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """The one known namespace a typo away from name (analysis/suggest.py), or ""."""
+    close = [k for k in known if one_edit_apart(name, k)]
+    return close[0] if len(close) == 1 else ""

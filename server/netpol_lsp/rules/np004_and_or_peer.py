@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..findings import Fix, Related, Severity, TextEdit
 from ..manifests.nodes import Mapping
 from ..span import Span, codepoint_col
-from .base import finding
+from .base import describe_workload, finding
 
 ID = "NP004"
 NAME = "and-or-peer"
@@ -25,12 +25,15 @@ def check(ctx):
                     if pair is None:
                         continue
                     ns_peer, pod_peer = pair
+                    evidence = _evidence(ctx, policy, ns_peer, pod_peer)
+                    if evidence is None:
+                        continue  # the OR reads as meant (or what it reaches cannot be seen)
                     ns_text = ns_peer.namespace_selector.text()
                     pod_text = pod_peer.pod_selector.text()
-                    message = (f"these are two '{word}' peers, ORed: every pod in the namespaces with {ns_text}, "
-                               f"or the pods with {pod_text} in namespace {policy.namespace}. If you meant only the "
-                               f"pods with {pod_text} in the namespaces with {ns_text}, write both selectors in one "
-                               f"list item (remove the '-' before {_key(second)})")
+                    message = (f"these are two '{word}' peers, ORed (every pod in the namespaces with {ns_text}, or "
+                               f"the pods with {pod_text} in namespace {policy.namespace}), and {evidence}, so one "
+                               f"peer (AND) was probably meant. If so, write both selectors in one list item "
+                               f"(remove the '-' before {_key(second)})")
                     related = [Related(policy.path, _selector(first).anchor,
                                        f"the {_key(first)} peer it is ORed with")]
                     found = finding(ID, message, policy.path, _selector(second).anchor, related)
@@ -39,6 +42,39 @@ def check(ctx):
                     if fix is not None:
                         found.fixes.append(fix)
                     yield found
+
+
+def explains(ctx, policy, rule, peer) -> bool:
+    """Whether NP004 flags the pair this pod-only peer belongs to: then the peer's matching no
+    pod of its own namespace has that one cause, and NP002 leaves it to NP004."""
+    peers = rule.peers or []
+    for first, second in zip(peers, peers[1:]):
+        pair = _pair(first, second)
+        if pair is not None and pair[1] is peer and _evidence(ctx, policy, *pair) is not None:
+            return True
+    return False
+
+
+def _evidence(ctx, policy, ns_peer, pod_peer):
+    """Why the OR looks like a mistake, or None when it reads as meant. Never beside an empty
+    selector (`podSelector: {}` next to a namespaceSelector is the documented "this namespace,
+    or those"). Plausibly a mistake: the two peers overlap (the policy's own namespace has the
+    namespace labels, so the podSelector peer adds nothing), or the pods with the podSelector's
+    labels live in the selected namespaces (the AND would reach them; the pod peer, confined to
+    the policy's namespace, does not)."""
+    ns_selector, pod_selector = ns_peer.namespace_selector, pod_peer.pod_selector
+    if ns_selector.is_empty() or pod_selector.is_empty():
+        return None
+    namespaces = ctx.resolver.namespaces_matching(ns_selector)
+    if any(ns.name == policy.namespace for ns in namespaces):
+        return (f"namespace {policy.namespace} itself has {ns_selector.text()}, so the podSelector peer adds "
+                "nothing to the namespaceSelector peer")
+    for ns in namespaces:
+        matched = ctx.resolver.workloads_matching(ns.name, pod_selector)
+        if matched:
+            return (f"the pods with {pod_selector.text()} are in namespace {ns.name} ({describe_workload(matched[0])}), "
+                    f"which only the AND would confine to")
+    return None
 
 
 def _only(peer, which) -> bool:

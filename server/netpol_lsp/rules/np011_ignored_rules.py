@@ -1,6 +1,8 @@
 """NP011 ignored-rules: egress (ingress) rules that the effective policyTypes leave unenforced."""
 from __future__ import annotations
 
+from ..analysis.cni_detect import describe
+from ..cni import POLICY_TYPES_DEPARTURES
 from ..findings import Severity
 from . import fixes
 from .base import finding
@@ -25,10 +27,16 @@ def check(ctx):
             key = policy.spec_key(direction)
             written = ", ".join(policy.policy_types) or "nothing"
             count = f"{len(rules)} {direction} rule{'s' if len(rules) > 1 else ''}"
-            found = finding(ID, f"{count} ignored: policyTypes is [{written}] without {type_name}, so Kubernetes "
-                            f"does not enforce them and {direction} of the selected pods "
-                            f"{'stays open' if not _isolated_elsewhere(ctx, policy, direction) else 'follows other policies'}. "
-                            f"Add {type_name} to policyTypes, or remove the rules",
+            them = "it" if len(rules) == 1 else "them"
+            departure = POLICY_TYPES_DEPARTURES.get((ctx.cni.name, direction)) if ctx.cni is not None else None
+            if departure is not None:  # the API ignores them, this cluster's CNI does not
+                reason = (f"{count} outside policyTypes [{written}]: the Kubernetes API ignores {them}, but the "
+                          f"cluster's CNI, {describe(ctx.cni)}, {departure}")
+            else:
+                stays = ("follows other policies" if _isolated_elsewhere(ctx, policy, direction) else "stays open")
+                reason = (f"{count} ignored: policyTypes is [{written}] without {type_name}, so Kubernetes does not "
+                          f"enforce {them} and {direction} of the selected pods {stays}")
+            found = finding(ID, f"{reason}. Add {type_name} to policyTypes, or remove the rules",
                             policy.path, (key or policy.node).span)
             for fix in (fixes.add_policy_type(ctx, policy, type_name), fixes.remove_rules(ctx, policy, direction)):
                 if fix is not None:

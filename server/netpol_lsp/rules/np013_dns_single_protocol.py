@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..analysis.dns import DNS_PORT_NAMES, dns_protocols
 from ..analysis.ports import port_spec_set
 from ..findings import Severity
-from .base import describe_workload, finding
+from .base import covering_policies, describe_workload, finding
 
 ID = "NP013"
 NAME = "dns-single-protocol"
@@ -34,6 +34,8 @@ def check(ctx):
                    if missing not in _union(p.rules("egress") for p in ctx.resolver.isolating(w, "egress"))]
         if selected and not lacking:
             continue  # another policy selecting the same pods opens the other protocol
+        if not selected and missing in _union(p.rules("egress") for p in covering_policies(ctx, policy, "egress")):
+            continue  # no pods visible: a policy that selects at least these pods opens it
         who = (describe_workload(lacking[0]) + (f" and {len(lacking) - 1} more" if len(lacking) > 1 else "")
                if lacking else "the selected pods")
         yield finding(ID, f"DNS is allowed only over {only} 53 for {who}: {WHY[only]}. "

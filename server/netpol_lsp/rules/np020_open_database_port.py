@@ -41,8 +41,9 @@ def check(ctx):
                     continue
                 anchor = rule.peers_key or rule.node
                 port_text = ", ".join(f"TCP {p}" for p in opened)
-                yield finding(ID, f"{port_text} of {describe_workload(workload)} is open to {audience}: "
-                              "a database should admit only the workloads that use it",
+                yield finding(ID, f"{port_text} of {describe_workload(workload)} (a database) is open to {audience}, "
+                              "so anything that lands there can reach its data. Admit only the workloads that use it "
+                              "(a podSelector, with a namespaceSelector beside it for other namespaces)",
                               policy.path, anchor.span,
                               [Related(workload.path, workload.kind_span, f"the database {describe_workload(workload)}")])
                 break

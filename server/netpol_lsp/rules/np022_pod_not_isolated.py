@@ -22,7 +22,8 @@ def check(ctx):
         who = describe_workload(workload)
         if workload.host_network:
             yield finding(ID, f"{who} uses hostNetwork: most CNIs do not apply NetworkPolicy to host-network pods, "
-                          "so it is not isolated in either direction, whatever the policies select",
+                          "so it is not isolated in either direction, whatever the policies select. Protect it with "
+                          "the node's firewall, or run it off the host network",
                           workload.path, workload.kind_span)
             continue
         if may_be_isolated_by_unseen(ctx, workload.namespace):
@@ -32,4 +33,6 @@ def check(ctx):
                 continue
             type_name = "Ingress" if direction == "ingress" else "Egress"
             yield finding(ID, f"{who} is not isolated for {direction}: no NetworkPolicy selects it with {type_name} "
-                          f"in its policyTypes, so {OPEN[direction]}", workload.path, workload.kind_span)
+                          f"in its policyTypes, so {OPEN[direction]}. Select it in a policy with {type_name} in "
+                          "policyTypes (a default-deny policy with podSelector: {} covers a whole namespace)",
+                          workload.path, workload.kind_span)

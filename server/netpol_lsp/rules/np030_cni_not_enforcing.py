@@ -15,12 +15,13 @@ def check(ctx):
     cni = ctx.cni
     if cni is None or enforces(cni.name):
         return
-    how = ("declared in the configuration" if cni.source == "configuration"
-           else f"detected from DaemonSet {cni.workload.namespace}/{cni.workload.name}")
     related = []
     if cni.workload is not None:
         related.append(Related(cni.workload.path, cni.workload.kind_span, f"the {display_name(cni.name)} DaemonSet"))
+    # k3s embeds Flannel with a policy controller and shows no DaemonSet: only the configuration can say so
+    k3s = ", or declare cni: k3s if this is k3s, whose embedded controller enforces them" if cni.name == "flannel" else ""
     for policy in ctx.policies():
-        yield finding(ID, f"the cluster's CNI is {display_name(cni.name)} ({how}), which does not enforce "
-                      "NetworkPolicy: the API server accepts this policy and nothing applies it. Use a CNI that "
-                      "enforces policies (Calico, Cilium, Canal, ...)", policy.path, policy.kind_span, related)
+        yield finding(ID, f"the cluster's CNI is {display_name(cni.name)} ({cni.how()}), which does not enforce "
+                      "NetworkPolicy, so the API server accepts this policy and nothing applies it. Use a CNI that "
+                      f"enforces policies (Calico, Cilium, Canal, Flannel with netpol.enabled){k3s}",
+                      policy.path, policy.kind_span, related)

@@ -29,7 +29,8 @@ def check(ctx):
                     hint = f" (declared: {', '.join(declared)})" if declared else " (they declare no named ports)"
                     who = describe_workload(targets[0]) + (f" and {len(targets) - 1} more" if len(targets) > 1 else "")
                     yield finding(ID, f"named port '{spec.port}' ({spec.protocol}) is declared by no container of "
-                                  f"{who}{hint}: this port entry allows nothing", policy.path, spec.port_node.span)
+                                  f"{who}{hint}, so this port entry allows nothing. Name the container port, or write "
+                                  "the port number", policy.path, spec.port_node.span)
 
 
 def _targets(ctx, policy, rule, direction):

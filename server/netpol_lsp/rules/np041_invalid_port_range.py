@@ -19,7 +19,8 @@ def check(ctx):
                     message = _problem(spec)
                     if message:
                         anchor = spec.end_port_node or spec.port_node or spec.node
-                        found = finding(ID, message + ": the API server rejects the whole policy", policy.path,
+                        found = finding(ID, message + ", so the API server rejects the whole policy. Write a numeric "
+                                        "port no greater than endPort", policy.path,
                                         anchor.span)
                         if _reversed(spec):
                             fix = fixes.swap_range(ctx, policy.path, spec)

@@ -23,17 +23,19 @@ def check(ctx):
                     network = _network(block.cidr)
                     if isinstance(network, str):
                         node = block.cidr_node or block.node
-                        yield finding(ID, f"cidr '{block.cidr}' {network}: the API server rejects the policy",
+                        yield finding(ID, f"cidr '{block.cidr}' {network}, so the API server rejects the policy. "
+                                      "Write an address and a prefix length, like 10.0.0.0/8",
                                       policy.path, node.span)
                         continue
                     for text, node in block.excepts:
                         inner = _network(text)
                         if isinstance(inner, str):
-                            yield finding(ID, f"except '{text}' {inner}: the API server rejects the policy",
+                            yield finding(ID, f"except '{text}' {inner}, so the API server rejects the policy. "
+                                          "Write an address and a prefix length, like 10.1.0.0/16",
                                           policy.path, node.span)
                         elif inner.version != network.version or not inner.subnet_of(network):
-                            yield finding(ID, f"except '{text}' is not inside cidr {block.cidr}: the API server "
-                                          "rejects the policy", policy.path, node.span)
+                            yield finding(ID, f"except '{text}' is not inside cidr {block.cidr}, so the API "
+                                          "server rejects the policy. Keep except within cidr, or remove it", policy.path, node.span)
 
 
 def _network(text: str):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from . import (
     np001_unmatched_pod_selector, np002_unmatched_peer, np003_unknown_namespace, np004_and_or_peer,
     np010_implicit_policy_types, np011_ignored_rules, np012_egress_blocks_dns, np013_dns_single_protocol,
-    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
+    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated,
+    np023_obsolete_default_deny, np024_host_network_policy, np025_namespace_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
     np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
@@ -16,7 +17,8 @@ from . import (
 RULES = [
     np001_unmatched_pod_selector, np002_unmatched_peer, np003_unknown_namespace, np004_and_or_peer,
     np010_implicit_policy_types, np011_ignored_rules, np012_egress_blocks_dns, np013_dns_single_protocol,
-    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated, np030_cni_not_enforcing,
+    np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated,
+    np023_obsolete_default_deny, np024_host_network_policy, np025_namespace_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
     np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
     np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,

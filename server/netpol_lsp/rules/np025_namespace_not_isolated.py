@@ -1,0 +1,40 @@
+"""NP025 namespace-not-isolated: a namespace none of whose workloads any policy isolates, while
+every sister namespace of the workspace has isolated workloads (info, once per namespace)."""
+from __future__ import annotations
+
+from ..analysis.isolation import anchor, counted, isolated
+from ..findings import Severity
+from .base import finding
+
+ID = "NP025"
+NAME = "namespace-not-isolated"
+SEVERITY = Severity.INFO
+SUMMARY = "a namespace no policy isolates while its sister namespaces are all isolated"
+
+MIN_SISTERS = 2  # with one sister, "all the others" says too little
+
+
+def check(ctx):
+    index, resolver = ctx.workspace.index, ctx.resolver
+    statuses: dict[str, bool] = {}
+
+    def status(ns: str):
+        if ns not in statuses:
+            statuses[ns] = isolated(index, resolver, ns)
+        return statuses[ns]
+
+    namespaces = [ns for ns in index.workloads_by_ns if counted(index, ns)]
+    for ns in namespaces:
+        path, span = anchor(index, ns)
+        if not ctx.in_scope(path) or status(ns) is not False:
+            continue
+        sisters = [other for other in namespaces if other != ns]
+        if len(sisters) < MIN_SISTERS or not all(status(other) for other in sisters):
+            continue  # stops at the first sister that is open too
+        names = ", ".join(sisters[:3]) + (f" and {len(sisters) - 3} more" if len(sisters) > 3 else "")
+        workloads = counted(index, ns)
+        what = "the workload" if len(workloads) == 1 else f"any of the {len(workloads)} workloads"
+        yield finding(ID, f"no NetworkPolicy isolates {what} of namespace {ns}, while its {len(sisters)} sister "
+                      f"namespaces ({names}) all have isolated workloads, so every pod here accepts every connection. "
+                      "Add a policy that selects every pod (podSelector: {}) and allow what they serve, unless this "
+                      "namespace is open on purpose", path, span)
