@@ -404,3 +404,18 @@ def test_a_cluster_tier_change_compares_every_namespace(tmp_path, capsys):
         "- tools/probe[Deployment] => shop/web[Deployment] : All Connections",
         "0 pairs added, 2 removed, 0 changed (ports)"]
     assert code == 0
+
+
+def test_svg_draws_added_green_and_removed_red(tmp_path, capsys):
+    from needs import tool
+
+    tool("dot", "apt-get install graphviz")
+    old = write(tmp_path / "old", BASE)
+    new = write(tmp_path / "new", edited("db-ingress.yaml", "        - podSelector: {matchLabels: {app: api}}\n",
+                                         "        - namespaceSelector: {matchLabels: {team: tools}}\n"))
+    target = tmp_path / "diff.svg"
+    code, out, err = run(capsys, str(old), str(new), "--format", "svg", "-o", str(target))
+    svg = target.read_text()
+    assert code == 1 and out == "" and err == "" and svg.lstrip().startswith("<?xml")
+    assert 'stroke="#188038"' in svg and 'stroke="#c5221f"' in svg  # the added and the removed edge
+    assert ">+TCP 5432</text>" in svg and ">&#45;TCP 5432</text>" in svg
