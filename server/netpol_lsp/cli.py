@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", default="warning", choices=["error", "warning", "info", "never"])
     check.add_argument("--config", default=None, help="configuration file (default: nearest .netpol-lsp.yaml)")
     check.add_argument("--color", default="auto", choices=["auto", "always", "never"])
+    check.add_argument("--kustomize", default=None, metavar="ROOT",
+                       help="only this Kustomize render root (a folder holding a kustomization)")
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the warm-start cache (see README: Cache)")
 
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--focus-workload", default=None, metavar="NS/NAME")
     conn.add_argument("--exclude-external", action="store_true")
     conn.add_argument("--config", default=None)
+    conn.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
     conn.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     conn.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
@@ -76,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", default="text", type=format_choice("text", "markdown"),
                          help="text (or txt), markdown (or md)")
     explain.add_argument("--config", default=None)
+    explain.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
     explain.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
     diff = commands.add_parser("diff", help="what a change does to connectivity (paths or git revisions)")
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                       choices=["text", "txt", "json", "markdown", "md", "sarif", "dot", "mermaid", "svg"])
     diff.add_argument("--fail-on", default="added", choices=["added", "removed", "any", "never"],
                       help="exit 1 when connections are added (default), removed, either, or never")
+    diff.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
     diff.add_argument("--config", default=None)
     diff.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     diff.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")

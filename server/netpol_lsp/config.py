@@ -60,6 +60,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     assume_namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    kustomize_roots: Optional[list[str]] = None  # folders of the render roots; None: every unused kustomization
+    kustomize_clusters: list[list[str]] = field(default_factory=list)  # roots analysed together
     operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
     helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from
@@ -141,6 +143,11 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
     config.exclude = [str(g) for g in values.get("exclude") or [] if g is not _DROPPED]
     config.assume_namespaces = {str(ns): {str(k): str(v) for k, v in (labels or {}).items()}
                                 for ns, labels in (values.get("assumeNamespaces") or {}).items()}
+    kustomize = values.get("kustomize") or {}
+    if isinstance(kustomize.get("roots"), list):
+        config.kustomize_roots = [str(r) for r in kustomize["roots"] if r is not _DROPPED]
+    config.kustomize_clusters = [[str(r) for r in group] for group in kustomize.get("clusters") or []
+                                 if isinstance(group, list)]
     config.operators = _operators(values.get("operators"))
     config.helm = _helm(values.get("helm"))
     limits = values.get("limits") or {}

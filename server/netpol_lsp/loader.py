@@ -128,7 +128,8 @@ def walk_folder(folder: Path, root: Path, display_root: str, config: Config,
                 continue
         except OSError:
             continue
-        if not entry.name.endswith(MANIFEST_SUFFIXES) or entry.name == CONFIG_NAME:
+        # `Kustomization` (no suffix) is the third name Kustomize accepts for a kustomization
+        if not (entry.name.endswith(MANIFEST_SUFFIXES) or entry.name == "Kustomization") or entry.name == CONFIG_NAME:
             continue
         if is_link:
             try:

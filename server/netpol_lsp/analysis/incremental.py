@@ -35,6 +35,18 @@ from .interface import interface, reaches_only_its_namespace
 from ..rules.np025_namespace_not_isolated import MIN_SISTERS
 from .run import analyze, rule_selection
 
+
+def has_kustomizations(workspace: Workspace) -> bool:
+    from .views import has_kustomizations as has
+
+    return has(workspace)
+
+
+def analyze_views_incrementally(workspace, select, previous):
+    from .rendered import analyze_views_incrementally as views
+
+    return views(workspace, select, previous)
+
 _serials = count(1)
 
 
@@ -52,6 +64,10 @@ class Analysis:
     # reference: a chain of analyses would keep every old workspace alive)
     base: Optional[int] = None
     serial: int = field(default_factory=lambda: next(_serials))
+    # a workspace with Kustomize roots: its views (analysis/rendered.py) and each view's
+    # (input files, findings), reused while none of its input files changes
+    views: Optional[object] = None
+    view_results: dict = field(default_factory=dict)
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
@@ -64,8 +80,16 @@ class Analysis:
 def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
                       previous: Optional[Analysis] = None) -> Analysis:
     """The findings of `workspace`, reusing `previous` (an analysis of an earlier state of the
-    same workspace) where no change can reach."""
+    same workspace) where no change can reach. A workspace with Kustomize roots is analysed
+    view by view (rendered.py), each view like this."""
     select = tuple(select)
+    if has_kustomizations(workspace):
+        return analyze_views_incrementally(workspace, select, previous)
+    return analyze_plain(workspace, select, previous if previous is None or previous.views is None else None)
+
+
+def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optional[Analysis] = None) -> Analysis:
+    """analyze_workspace for one view: every file as it is."""
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
         paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)

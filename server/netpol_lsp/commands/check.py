@@ -15,6 +15,7 @@ def _split(text: str) -> list[str]:
 
 
 def run_check(args) -> int:
+    from ..analysis.views import UnknownRoot
     from ..rules.registry import resolve_rule
 
     for name in _split(args.select) + _split(args.ignore):
@@ -23,13 +24,20 @@ def run_check(args) -> int:
     select, ignore = _split(args.select), _split(args.ignore)
     summary = {"files": 0, "documents": 0, "skippedDocuments": 0, "skippedFiles": 0, "manifests": 0}
     findings, workspaces, files = [], [], []
+    unknown = []  # --kustomize ROOT: the workspaces it is not a root of
     for bulk in prepare_workspaces(args.paths, args.config, use_cache=not args.no_cache):
-        found, counted, workspace = _check_one(bulk, select, ignore)
+        try:
+            found, counted, workspace = _check_one(bulk, select, ignore, args.kustomize)
+        except UnknownRoot as err:
+            unknown.append(str(err))
+            continue
         findings += _config_findings(bulk.config) + found
         for key in summary:
             summary[key] += counted.get(key, 0)
         workspaces.append(workspace)
         files += bulk.displays()
+    if not workspaces and unknown:
+        raise UsageError(unknown[0])
     if len(workspaces) > 1:  # each workspace's findings came sorted; together they are sorted again
         findings.sort(key=lambda f: f.sort_key())
     workspace = _Workspaces(workspaces) if len(workspaces) > 1 else workspaces[0]
@@ -43,26 +51,28 @@ def run_check(args) -> int:
     return 1 if any(int(f.severity) >= threshold for f in findings) else 0
 
 
-def _check_one(bulk, select, ignore):
-    """The findings of one workspace: from the cache when no file changed since they were stored."""
-    from ..analysis.run import analyze
+def _check_one(bulk, select, ignore, root=None):
+    """The findings of one workspace: from the cache when no file changed since they were stored.
+    With Kustomize roots, one analysis per root (analysis/rendered.py); root: --kustomize."""
+    from ..analysis.rendered import analyze_checked
 
     cache = bulk.cache
+    key = (*select, "\0", *ignore, "\0", root or "")
     stored = None
     if bulk.unchanged():  # no file changed since a run that stored its findings: print those
-        stored = cache.load_result(cache.result_key(bulk.displays(), *select, "\0", *ignore))
+        stored = cache.load_result(cache.result_key(bulk.displays(), *key))
     if stored is not None:
         findings, summary = stored
         return findings, summary, None
     loaded = bulk.load()
-    findings = analyze(loaded.workspace, select, ignore)
+    findings = analyze_checked(loaded.workspace, select, ignore, root)
     summary = {"files": loaded.files_seen, "documents": loaded.documents,
                "skippedDocuments": loaded.skipped_documents, "skippedFiles": loaded.skipped_files,
                "manifests": loaded.manifests}
     if cache is not None:
         cache.save()
         if cache.can_key(bulk.displays()) and bulk.replayable:
-            cache.save_result(cache.result_key(bulk.displays(), *select, "\0", *ignore), findings, summary)
+            cache.save_result(cache.result_key(bulk.displays(), *key), findings, summary)
     return findings, summary, loaded.workspace
 
 

@@ -105,6 +105,23 @@ def unknown_name(what: str, given: str, known, plural: str | None = None) -> str
     return f"no {what} named {given} (expected NS/NAME); {plural or what + 's'}: {', '.join(shown)}{more}"
 
 
+def rendered_workspace(workspace, root: str | None):
+    """The workspace a command reads: as loaded, or, when the paths hold Kustomize render roots,
+    the view of one root (--kustomize ROOT, or the only one there is)."""
+    from ..analysis.views import UnknownRoot, build_views
+
+    try:
+        views = build_views(workspace, root)
+    except UnknownRoot as err:
+        raise UsageError(str(err)) from None
+    if views is None:
+        return workspace
+    if len(views.views) > 1:
+        raise UsageError(f"the paths hold {len(views.views)} Kustomize render roots that are alternatives ("
+                         f"{'; '.join(v.name for v in views.views)}): name one with --kustomize ROOT")
+    return views.views[0].workspace if views.views else views.everything.workspace
+
+
 def print_caveats(workspace) -> None:
     """Policy kinds the analysis does not model (NP094), on stderr above the output: they
     allow or deny traffic that the output cannot show."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..cli import UsageError
-from .common import load, print_caveats, unknown_name
+from .common import load, print_caveats, rendered_workspace, unknown_name
 
 
 def run_connectivity(args) -> int:
@@ -12,8 +12,9 @@ def run_connectivity(args) -> int:
     from ..report.connectivity import focus_endpoints, narrow, render
 
     loaded = load(args.paths, args.config, use_cache=not args.no_cache)
-    print_caveats(loaded.workspace)
-    result = compute_connectivity(loaded.workspace)
+    workspace = rendered_workspace(loaded.workspace, args.kustomize)
+    print_caveats(workspace)
+    result = compute_connectivity(workspace)
     focus = None
     if args.focus_workload:
         focus = focus_endpoints(result, args.focus_workload)

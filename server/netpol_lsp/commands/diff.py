@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..cli import UsageError
-from .common import config_for, load
+from .common import config_for, load, print_caveats, rendered_workspace
 
 FAIL_ON = ("added", "removed", "any", "never")
 
@@ -69,8 +69,14 @@ def run_diff(args) -> int:
         new_ws = _load(new, new_paths, config, args.config, use_cache, old_ws.files)
     if not old_ws.files and not new_ws.files:
         raise UsageError("nothing to compare: neither side holds a manifest (*.yaml, *.yml, *.json)")
-    # only the namespaces whose files differ can differ (analysis/compare.py): the rest is skipped
-    comparison = compare(old_ws, new_ws, changed_namespaces(differing_files(old_ws.files, new_ws.files)))
+    # the view of a Kustomize render root, as connectivity reads it (--kustomize ROOT)
+    old_view, new_view = rendered_workspace(old_ws, args.kustomize), rendered_workspace(new_ws, args.kustomize)
+    print_caveats(new_view)
+    # only the namespaces whose files differ can differ (analysis/compare.py); rendered views move
+    # objects between namespaces (a kustomization's namespace:), so with views everything is compared
+    rendered = old_view is not old_ws or new_view is not new_ws
+    namespaces = None if rendered else changed_namespaces(differing_files(old_ws.files, new_ws.files))
+    comparison = compare(old_view, new_view, namespaces)
     labels = Labels(old.label(old_paths), new.label(new_paths))
     text = render(comparison, args.format, labels)
     if args.output:

@@ -20,6 +20,8 @@ from ..workspace import SourceFile
 from . import actions, completion, inlay, lens, navigation, symbols
 from .guard import guarded
 from .positions import from_position, from_range, to_range
+from ..render.origin import ORIGIN_LINE, is_written
+from .rendered import for_path
 
 
 def register(server, method: str, handler: Callable, options=None) -> None:
@@ -40,7 +42,9 @@ def _get(obj, *names):
     return obj
 
 
-async def _view(session, uri: str) -> Optional[tuple[RuleContext, SourceFile]]:
+async def _view(session, uri: str, rendered: bool = True) -> Optional[tuple[RuleContext, SourceFile]]:
+    """The analysis context and the file to answer on. With Kustomize roots, a file a root
+    renders is given as rendered (rendered=False: its own objects, in the view's context)."""
     state = session.state
     path = state.path_for(uri)
     if path not in state.workspace.files and path not in state.pending:
@@ -49,7 +53,8 @@ async def _view(session, uri: str) -> Optional[tuple[RuleContext, SourceFile]]:
     source = snapshot.workspace.files.get(path)
     if source is None or source.skipped:
         return None
-    return context, source
+    shown_context, shown = for_path(context, path, source)  # a file a kustomization renders: as its root renders it
+    return (shown_context, shown) if rendered else (shown_context, source)
 
 
 async def _off_loop(fn, *args):
@@ -58,7 +63,8 @@ async def _off_loop(fn, *args):
 
 def _locations(session, places) -> list[types.Location]:
     uri_for = session.state.uri_for
-    return [types.Location(uri=uri_for(path), range=to_range(span)) for path, span in places]
+    return [types.Location(uri=uri_for(path), range=to_range(span)) for path, span in places
+            if not is_written(span)]  # a field a kustomization wrote has no place of its own to go to
 
 
 # --- code actions ---------------------------------------------------------------------------
@@ -125,11 +131,12 @@ async def code_lens(session, params: types.CodeLensParams) -> list[types.CodeLen
     if view is None:
         return []
     found = await _off_loop(lens.code_lenses, *view, uri, session.state.uri_for)
+    found = [item for item in found if item.range.start.line < ORIGIN_LINE]
     return found + session.diff.lenses(session.state.path_for(uri), view[1], uri)
 
 
 async def complete(session, params: types.CompletionParams) -> types.CompletionList:
-    view = await _view(session, params.text_document.uri)
+    view = await _view(session, params.text_document.uri, rendered=False)
     if view is None:
         return types.CompletionList(is_incomplete=False, items=[])
     line, col = from_position(params.position)
@@ -140,7 +147,7 @@ async def complete(session, params: types.CompletionParams) -> types.CompletionL
 
 async def document_symbols(session, params: types.DocumentSymbolParams):
     uri = params.text_document.uri
-    view = await _view(session, uri)
+    view = await _view(session, uri, rendered=False)
     if view is None:
         return []
     found = symbols.document_symbols(view[1])
@@ -158,7 +165,8 @@ async def inlay_hints(session, params: types.InlayHintParams) -> list[types.Inla
     view = await _view(session, params.text_document.uri)
     if view is None:
         return []
-    return await _off_loop(inlay.inlay_hints, *view, from_range(params.range))
+    found = await _off_loop(inlay.inlay_hints, *view, from_range(params.range))
+    return [hint for hint in found if hint.position.line < ORIGIN_LINE]
 
 
 COMPLETION_OPTIONS = completion.OPTIONS

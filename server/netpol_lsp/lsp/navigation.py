@@ -25,6 +25,7 @@ from ..rules.base import RuleContext
 from ..span import Span
 from ..workspace import SourceFile
 from .hover import _declares, _targets
+from ..render.origin import is_written
 from .node_at import Key, node_path_at, object_at
 
 Place = tuple[str, Span]  # (path, span)
@@ -76,8 +77,8 @@ def _port_of(policy: NetworkPolicy, keys: list[Key], nodes) -> Optional[tuple[Ru
 
 def _span(ctx: RuleContext, path: str, key, value) -> Optional[Span]:
     source = ctx.workspace.files.get(path)
-    if source is None:
-        return None
+    if source is None or is_written(value.span) or (key is not None and is_written(key.span)):
+        return None  # written by a kustomization (render/origin.py): no text of its own here
     return key_value_span(text_of(source), key, value)
 
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Optional
 
-from ..analysis.incremental import Analysis, analyze_workspace
+from ..analysis.incremental import Analysis, analyze_workspace, has_kustomizations
 from ..findings import Finding
 from ..rules.base import RuleContext
 from ..workspace import SourceFile
@@ -153,7 +153,9 @@ class Scheduler:
         snapshot = self.state.snapshot()
 
         def build():
-            if last is not None:  # incremental: the last index with the edited files swapped in
+            if last is not None or has_kustomizations(snapshot.workspace):
+                # incremental: the last index with the edited files swapped in; with Kustomize
+                # roots, only an analysis knows what they render (analysis/rendered.py)
                 result = compute(snapshot, last)
                 return result.context, result.parsed
             parsed = snapshot.materialize()

@@ -8,6 +8,7 @@ registrations, log messages).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any, Optional
 
@@ -20,6 +21,7 @@ from .diagnostics import DiagnosticTable, group
 from .diffview import DiffTracker, DiffView
 from .guard import log_to_client, report_exception, spawn
 from .hover import hover_markdown
+from .rendered import hover_with_render
 from .indexing import index_workspace
 from .positions import from_position, to_range
 from .scheduler import Result, Scheduler
@@ -304,8 +306,8 @@ class Session:
             return None
         line, col = from_position(params.position)
         loop = asyncio.get_running_loop()  # explaining a workload walks the workspace: not on the loop
-        found = await loop.run_in_executor(None, hover_markdown, context, source, line, col, self._link,
-                                           self.diff.hover_note(path, source))
+        hover = functools.partial(hover_markdown, policy_note=self.diff.hover_note(path, source))
+        found = await loop.run_in_executor(None, hover_with_render, hover, context, source, line, col, self._link)
         if found is None:
             return None
         text, span = found

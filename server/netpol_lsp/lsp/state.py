@@ -136,7 +136,8 @@ class ServerState:
         """A manifest `check` on the workspace folders would read: under a folder, a manifest
         suffix, not in a skipped folder, not excluded by the configuration."""
         root = self.root_of(path)
-        if root is None or not path.endswith(MANIFEST_SUFFIXES) or self.is_config_file(path):
+        if root is None or not (path.endswith(MANIFEST_SUFFIXES) or os.path.basename(path) == "Kustomization") \
+                or self.is_config_file(path):
             return False
         relative = os.path.relpath(path, root)
         parts = relative.split(os.sep)

@@ -7,10 +7,12 @@ from . import (
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated,
     np023_obsolete_default_deny, np024_host_network_policy, np025_namespace_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
-    np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
-    np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
-    np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax, np091_skipped_file,
-    np092_skipped_manifest, np093_removed_policy_api, np094_policy_kind_not_analysed, np096_chart_not_rendered,
+    np070_redundant_rule, np071_duplicate_object, np072_remote_resource, np073_kustomize_build_error,
+    np074_kustomize_not_followed, np080_tier_unmatched_selector, np081_tier_priority_overlap,
+    np082_tier_shadowed_rule, np083_tier_pass_to_nothing, np084_admin_deny_overrides,
+    np085_tier_priority_unsupported, np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax,
+    np091_skipped_file, np092_skipped_manifest, np093_removed_policy_api, np094_policy_kind_not_analysed,
+    np096_chart_not_rendered,
     np097_unknown_pod_resource, np099_unused_suppression,
 )
 
@@ -20,10 +22,12 @@ RULES = [
     np020_open_database_port, np021_database_not_isolated, np022_pod_not_isolated,
     np023_obsolete_default_deny, np024_host_network_policy, np025_namespace_not_isolated, np030_cni_not_enforcing,
     np040_unresolved_named_port, np041_invalid_port_range, np050_invalid_ip_block, np060_schema,
-    np070_redundant_rule, np080_tier_unmatched_selector, np081_tier_priority_overlap, np082_tier_shadowed_rule,
-    np083_tier_pass_to_nothing, np084_admin_deny_overrides, np085_tier_priority_unsupported,
-    np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax, np091_skipped_file,
-    np092_skipped_manifest, np093_removed_policy_api, np094_policy_kind_not_analysed, np096_chart_not_rendered,
+    np070_redundant_rule, np071_duplicate_object, np072_remote_resource, np073_kustomize_build_error,
+    np074_kustomize_not_followed, np080_tier_unmatched_selector, np081_tier_priority_overlap,
+    np082_tier_shadowed_rule, np083_tier_pass_to_nothing, np084_admin_deny_overrides,
+    np085_tier_priority_unsupported, np086_baseline_not_default, np087_tier_not_analysed, np090_yaml_syntax,
+    np091_skipped_file, np092_skipped_manifest, np093_removed_policy_api, np094_policy_kind_not_analysed,
+    np096_chart_not_rendered,
     np097_unknown_pod_resource, np099_unused_suppression,
 ]
 RULES_BY_ID = {rule.ID: rule for rule in RULES}

@@ -1,0 +1,163 @@
+"""The analysis of a workspace that holds Kustomize roots: each view analysed, findings merged.
+
+A file a kustomization reads is analysed only through the views that render it (views.py). A
+finding on a field a kustomization wrote is moved to the line that wrote it; a finding several
+alternative roots share is reported once, at its source line, saying which roots it holds in.
+A workspace without kustomizations never comes here.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable, Optional
+
+from ..findings import Finding, Related
+from ..render.origin import is_written
+from ..workspace import Workspace
+from .views import View, Views, build_views, render_reusable
+
+
+def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
+    """The view's findings with those on written fields moved to the kustomization line (or
+    patch) that wrote them, copies (the view's analysis keeps its own). A suppression comment
+    at the new place suppresses the finding there (and is then not unused)."""
+    from .suppress import scan
+
+    out, used = [], set()
+    for found in findings:
+        moved = is_written(found.span)
+        if moved or any(is_written(r.span) for r in found.related) or \
+                any(is_written(e.span) for fix in found.fixes for e in fix.edits):
+            path, span = origins.locate(found.path, found.span)
+            found = replace(found, path=path, span=span,
+                            related=[Related(*origins.locate(r.path, r.span), r.message) for r in found.related],
+                            # an edit meant for the resource file: not for the kustomization
+                            fixes=[] if moved else [f for f in found.fixes
+                                                     if not any(is_written(e.span) for e in f.edits)])
+            source = view.workspace.files.get(path) if moved else None
+            covering = [s for s in scan(source) if s.covers(found)] if source is not None else []
+            if covering:
+                used.update((s.path, tuple(s.span)) for s in covering)
+                continue
+        out.append(found)
+    if used:
+        out = [f for f in out if not (f.rule == "NP099" and (f.path, tuple(f.span)) in used)]
+    return out
+
+
+def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> list[Finding]:
+    """The findings on the files the view checks (check: a scoped analysis, once)."""
+    from ..rules.base import RuleContext
+    from .run import analyze
+
+    return analyze(view.workspace, select, ignore, context=RuleContext(view.workspace, scope=view.scope))
+
+
+def run_views(views: Views, analyse) -> list[Finding]:
+    """Every view analysed (analyse(view) -> its findings on view.scope), merged: findings on
+    written fields moved where they were written; in a view that misses objects, nothing about
+    absence; a root view's "matches nothing" only where the view of everything finds it too
+    (another root of the repository may bring what it misses); the view of everything reports
+    on its own files."""
+    def findings_of(view: View) -> list[Finding]:
+        found = relocated(view, analyse(view), views.rendered.origins)
+        if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
+            found = [f for f in found if f.rule not in ABSENCE_RULES]
+        return found
+
+    per_view = [(view, findings_of(view)) for view in views.views]
+    if views.everything is not None:
+        every = findings_of(views.everything)
+        if views.check_absence:
+            present = {(f.rule, f.path, tuple(f.span)) for f in every if f.rule in ABSENCE_RULES}
+            per_view = [(view, [f for f in found if f.rule not in ABSENCE_RULES
+                                or (f.rule, f.path, tuple(f.span)) in present]) for view, found in per_view]
+        report = views.everything.report
+        per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
+    return merge_findings(views, per_view)
+
+
+def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
+    return run_views(views, lambda view: analyze_view(view, select, ignore))
+
+
+# rules whose findings say something is missing or unprotected: not said where objects are unseen
+ABSENCE_RULES = frozenset({"NP001", "NP002", "NP003", "NP021", "NP022", "NP040"})
+
+
+def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> list[Finding]:
+    """One finding per place and message, naming the roots it holds in when that is not every
+    view, or when it is on a file of a kustomization. The views' findings are left as they are."""
+    merged: dict[tuple, tuple[Finding, list[str]]] = {}
+    for view, findings in per_view:
+        for found in findings:
+            key = (found.rule, found.path, tuple(found.span), found.message)
+            if key in merged:
+                merged[key][1].append(view.name)
+            else:
+                merged[key] = (found, [view.name])
+    out = []
+    for found, names in merged.values():
+        names = sorted({name for name in names if name})
+        if names:
+            found = replace(found, message=f"{found.message} (in {', '.join(names)})")
+        out.append(found)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], previous=None):
+    """The language server's analysis of a workspace with kustomizations. The render is reused
+    while no file a kustomization reads changed (and its views' rendered files with it); each
+    view is analysed incrementally from its previous analysis (incremental.py), whole, and
+    what it checks is taken from it. Returns an incremental.Analysis that carries the views (and
+    each view's context, for hover and navigation)."""
+    from ..rules.base import RuleContext
+    from .incremental import Analysis, _by_path, _points_into, analyze_plain
+
+    old_views = getattr(previous, "views", None) if previous is not None else None
+    reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
+    rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
+                                                                  old_views.rendered) else None
+    views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
+                        rendered=rendered)
+    results, contexts = {}, {}
+
+    def analyse(view: View) -> list[Finding]:
+        key = (view.name, view is views.everything)
+        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None)
+        results[key] = analysis
+        contexts[view.name] = analysis.context
+        return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+
+    by_path = _by_path(run_views(views, analyse))
+    # the view of everything's context answers for the workspace (indexing the files as they
+    # are written would cost an index of the whole workspace per edit, and say the wrong thing)
+    context = contexts.get("") or RuleContext(workspace)
+    context.kustomize = (views, contexts)
+    return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
+                    rechecked=_rechecked(results.values(), views, rendered is not None),
+                    base=previous.serial if rendered is not None else None)
+
+
+def _rechecked(analyses, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
+    """The files whose findings may have changed (what the server republishes): those any view
+    checked again; with a file a kustomization reads among them, every such file (a finding
+    may have moved to a kustomization or a patch). None: all of them (a new render, or a view
+    analysed whole)."""
+    if not render_reused or any(a.rechecked is None for a in analyses):
+        return None
+    paths = frozenset().union(*(a.rechecked for a in analyses))
+    if paths & views.rendered.claimed:
+        paths |= views.rendered.claimed
+    return paths
+
+
+def analyze_checked(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                    root: Optional[str] = None) -> list[Finding]:
+    """What `check` reports: one analysis, or one per render root when there are kustomizations."""
+    from .run import analyze
+
+    views = build_views(workspace, root)
+    if views is None:
+        return analyze(workspace, select, ignore)
+    return analyze_views(views, select, ignore)

@@ -1,0 +1,58 @@
+"""NP071 duplicate-object: two different definitions of the same object (group, kind, namespace,
+name) in one analysed view of a repository with kustomizations: the cluster keeps one of them,
+whichever is applied last. Identical
+definitions (a base rendered into two roots of one cluster, a pre-rendered bundle beside its
+source) are merged silently where the view is built (analysis/rendered.py)."""
+from __future__ import annotations
+
+from ..findings import Related, Severity
+from ..analysis.duplicates import facts, identity
+from ..model import Namespace, NetworkPolicy, Service, Workload
+from .base import finding
+
+_KINDS = (Workload, NetworkPolicy, Service, Namespace)
+
+ID = "NP071"
+NAME = "duplicate-object"
+SEVERITY = Severity.WARNING
+SUMMARY = "two different definitions of one object in one view: the cluster keeps one, by apply order"
+
+
+def _place(obj) -> str:
+    return f"{obj.path}:{obj.kind_span.start_line + 1}"
+
+
+def check(ctx):
+    if not hasattr(ctx.workspace, "kustomize_problems"):
+        # only in the views of a repository with kustomizations (analysis/rendered.py), where
+        # identical copies are merged first; elsewhere the workspace is read as it always was
+        return
+    wanted = None  # with a scope, only the identities of the objects reported on
+    if ctx.scope is not None:
+        wanted = {identity(obj) for path in ctx.scope if path in ctx.workspace.files
+                  for obj in ctx.workspace.files[path].objects}
+    groups: dict[tuple, list] = {}
+    for obj in ctx.workspace.objects():
+        if isinstance(obj, _KINDS):
+            key = identity(obj)
+            if wanted is None or key in wanted:
+                groups.setdefault(key, []).append(obj)
+    for key, objects in groups.items():
+        if len(objects) < 2:
+            continue
+        distinct = []
+        for obj in objects:
+            if all(facts(obj) != facts(other) for other in distinct):
+                distinct.append(obj)
+        if len(distinct) < 2:
+            continue  # identical copies: the cluster gets the same object whichever wins
+        for obj in distinct:
+            if not ctx.in_scope(obj.path):
+                continue
+            others = [o for o in distinct if o is not obj]
+            where = ", ".join(_place(o) for o in others)
+            namespace = f"{obj.namespace}/" if obj.kind != "Namespace" else ""
+            yield finding(ID, f"{obj.kind} {namespace}{obj.name} is also defined, differently, at {where}: the "
+                          "cluster keeps only one of them, whichever is applied last, so what this analysis "
+                          "assumes of it may not hold", obj.path, obj.kind_span,
+                          [Related(o.path, o.kind_span, "the other definition") for o in others])

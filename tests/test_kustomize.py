@@ -1,0 +1,358 @@
+"""Kustomize repositories as the cluster receives them: one view per render root, no double
+counting, shared findings reported once with their roots, --kustomize, clusters, duplicates,
+remote resources. Expected findings were worked out by hand from the fixtures."""
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+from netpol_lsp.cli import main
+
+DATA = Path(__file__).parent / "data" / "kustomize"
+
+
+def check(capsys, *args) -> tuple[int, list[dict], str]:
+    code = main(["check", "--no-cache", "--format", "json", "--fail-on", "never", *args])
+    captured = capsys.readouterr()
+    out = json.loads(captured.out) if captured.out.strip() else {"findings": []}
+    return code, out["findings"], captured.err
+
+
+def brief(findings: list[dict], root: Path) -> list[tuple]:
+    return [(f["rule"], os.path.relpath(f["path"], root), f["range"]["start"]["line"]) for f in findings]
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def test_shop_roots_are_analysed_as_rendered(capsys):
+    root = DATA / "shop"
+    _, findings, _ = check(capsys, str(root))
+    # prod's JSON 6902 patch adds a peer from namespace monitoring, which this cluster lacks (NP003,
+    # on the patch's own line); staging's patch removes the policy's policyTypes (NP010, at the
+    # policy in the base). Nothing else: the component's DNS rule is applied (no NP012), the
+    # deleted loadgenerator and the patch files are no workloads, labels match after commonLabels.
+    assert brief(findings, root) == [
+        ("NP010", "base/policies.yaml", 22),
+        ("NP003", "overlays/prod/db-policy-metrics.json", 2),
+    ]
+    assert findings[0]["message"].endswith("(in overlays/staging)")
+    assert findings[1]["message"].endswith("(in overlays/prod)")
+    line = (root / "overlays/prod/db-policy-metrics.json").read_text().splitlines()[1]
+    assert findings[1]["range"]["start"]["column"] == line.index('"monitoring"') + 1  # the name, in the JSON file
+    assert "namespace 'monitoring'" in findings[1]["message"]
+
+
+def test_a_finding_several_roots_share_is_reported_once_naming_them(capsys, tmp_path):
+    write(tmp_path, {
+        "base/kustomization.yaml": "resources: [policy.yaml]\n",
+        "base/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny}
+            spec:
+              podSelector: {}
+        """,
+        "overlays/prod/kustomization.yaml": "namespace: prod\nresources: [../../base]\n",
+        "overlays/staging/kustomization.yaml": "namespace: staging\nresources: [../../base]\n",
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP010")
+    assert brief(findings, tmp_path) == [("NP010", "base/policy.yaml", 4)]
+    assert findings[0]["message"].endswith("(in overlays/prod, overlays/staging)")
+    # one root only: its findings, named after it
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP010", "--kustomize",
+                           str(tmp_path / "overlays/staging"))
+    assert len(findings) == 1 and findings[0]["message"].endswith(" (in overlays/staging)")
+
+
+def test_platform_labels_from_the_kustomization_match_the_policy(capsys):
+    # the Kubeflow shape: a Deployment whose pod template has no labels until `labels` adds them,
+    # namespaced by its kustomization; the policy's namespace comes from another kustomization
+    _, findings, _ = check(capsys, str(DATA / "platform"))
+    assert findings == []
+
+
+def test_kustomize_option_errors_are_one_line(capsys, tmp_path):
+    assert main(["check", "--no-cache", "--kustomize", str(DATA / "shop/base"), str(DATA / "shop")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a render root" in err[0] and "overlays/prod" in err[0]
+    write(tmp_path, {"web.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"})
+    assert main(["check", "--no-cache", "--kustomize", "x", str(tmp_path)]) == 2
+    assert "no kustomization" in capsys.readouterr().err
+
+
+def test_connectivity_and_explain_read_one_root(capsys):
+    shop = str(DATA / "shop")
+    assert main(["connectivity", "--no-cache", shop]) == 2  # two roots: which one?
+    assert "--kustomize" in capsys.readouterr().err
+    assert main(["connectivity", "--no-cache", "--format", "json", "--kustomize", str(DATA / "shop/overlays/prod"),
+                 shop]) == 0
+    pairs = json.loads(capsys.readouterr().out)
+    text = json.dumps(pairs)
+    assert "shop-prod/prod-api[Deployment]" in text and "loadgenerator" not in text
+    assert main(["explain", "--no-cache", "--kustomize", str(DATA / "shop/overlays/staging"),
+                 "--policy", "shop-staging/api-from-web-stg", shop]) == 0
+    assert "shop-staging" in capsys.readouterr().out
+
+
+def test_remote_resource_is_said_once_and_what_it_hides_is_not_guessed(capsys, tmp_path):
+    write(tmp_path, {
+        "kustomization.yaml": """
+            namespace: shop
+            resources:
+            - https://github.com/example/shop//deploy?ref=v1.0.0
+            - policy.yaml
+        """,
+        "policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api}
+            spec:
+              podSelector: {matchLabels: {app: api}}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path))
+    # the api pods may come from the remote base: no NP001, one NP072 on the URL's line
+    assert brief(findings, tmp_path) == [("NP072", "kustomization.yaml", 3)]
+    assert "not fetched" in findings[0]["message"]
+
+
+def test_missing_file_and_unmatched_patch_are_build_errors(capsys, tmp_path):
+    write(tmp_path, {
+        "kustomization.yaml": """
+            resources:
+            - policy.yaml
+            - gone.yaml
+            patches:
+            - patch: |-
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: nothing}
+                spec: {replicas: 2}
+        """,
+        "policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny}
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP073")
+    assert brief(findings, tmp_path) == [("NP073", "kustomization.yaml", 3), ("NP073", "kustomization.yaml", 5)]
+    assert "does not exist" in findings[0]["message"] and "no object matches" in findings[1]["message"]
+
+
+def test_pre_rendered_bundle_is_merged_with_its_source_and_a_different_one_is_reported(capsys, tmp_path):
+    policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: api}}
+          policyTypes: [Ingress]
+          ingress:
+          - from: [{podSelector: {matchLabels: {app: web}}}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: shop}
+        spec:
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: api, image: api}]}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: web}]}
+    """
+    # the bundle writes its keys sorted, as kustomize build does: still the same objects
+    bundle = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api, namespace: shop}
+        spec:
+          ingress:
+          - from: [{podSelector: {matchLabels: {app: web}}}]
+          podSelector: {matchLabels: {app: api}}
+          policyTypes: [Ingress]
+    """
+    write(tmp_path, {"base/kustomization.yaml": "resources: [all.yaml]\n", "base/all.yaml": policy,
+                     "install.yaml": bundle, "namespace-install.yaml": bundle})
+    _, findings, _ = check(capsys, str(tmp_path))
+    assert findings == []  # not NP070 "redundant" against itself, nor NP071
+    write(tmp_path, {"install.yaml": bundle.replace("app: web}}}]", "app: web}}}]\n  ports: [{port: 80}]")})
+    (tmp_path / "namespace-install.yaml").unlink()
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP071")
+    assert brief(findings, tmp_path) == [("NP071", "base/all.yaml", 2), ("NP071", "install.yaml", 2)]
+    assert "install.yaml:2" in findings[0]["message"] and "whichever is applied last" in findings[0]["message"]
+
+
+def test_roots_declared_in_one_cluster_see_each_other(capsys, tmp_path):
+    write(tmp_path, {
+        ".netpol-lsp.yaml": "kustomize:\n  clusters:\n  - [apps, policies]\n",
+        "apps/kustomization.yaml": "namespace: shop\nresources: [web.yaml, ns.yaml]\n",
+        "apps/web.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: web}]}
+        """,
+        "apps/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+        "policies/kustomization.yaml": "namespace: shop\nresources: [policy.yaml, ../apps/ns.yaml]\n",
+        "policies/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path))
+    assert findings == []  # the policy's pods come from the other root; the shared Namespace is merged
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  roots: [policies]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001")
+    assert brief(findings, tmp_path) == [("NP001", "policies/policy.yaml", 5)]
+    assert "(in " not in findings[0]["message"]  # one root: nothing to tell apart
+
+
+def test_applications_with_their_own_kustomization_are_one_system(capsys, tmp_path):
+    # one kustomization per application (they share no file): parts of one cluster, so a policy
+    # of one may admit the pods of another; two overlays of one base are alternatives instead
+    app = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: NAME}
+        spec:
+          template:
+            metadata: {labels: {app: NAME}}
+            spec: {containers: [{name: NAME, image: NAME}]}
+    """
+    write(tmp_path, {
+        "apps/api/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml, policy.yaml]\n",
+        "apps/api/deploy.yaml": app.replace("NAME", "api"),
+        "apps/api/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api}
+            spec:
+              podSelector: {matchLabels: {app: api}}
+              policyTypes: [Ingress]
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: web}}}]
+        """,
+        "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
+        "apps/web/deploy.yaml": app.replace("NAME", "web"),
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
+    assert findings == []
+    # with the clusters declared apart, the web pods are not in api's cluster: NP002
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]
+
+
+def test_written_fields_point_at_the_kustomization_line(capsys, tmp_path):
+    write(tmp_path, {
+        "kustomization.yaml": "namespace: ghost\nresources: [policy.yaml]\n",
+        "policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny}
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP003")
+    # the namespace the kustomization wrote does not exist: said at `namespace: ghost`
+    assert brief(findings, tmp_path) == [("NP003", "kustomization.yaml", 1)]
+    assert findings[0]["range"]["start"]["column"] == len("namespace: ") + 1
+
+
+def test_a_repository_without_kustomizations_is_read_as_before(capsys):
+    code = main(["check", "--no-cache", "--format", "json", "--fail-on", "never",
+                 str(Path(__file__).parent.parent / "examples" / "three-tier-broken")])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(out["findings"]) == 10
+    assert not any("(in " in f["message"] for f in out["findings"])
+
+
+def test_a_finding_moved_to_a_kustomization_line_is_suppressed_there(capsys, tmp_path):
+    write(tmp_path, {
+        "kustomization.yaml": "namespace: ghost  # netpol-lsp: disable=NP003\nresources: [policy.yaml]\n",
+        "policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny}
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP003,NP099")
+    assert findings == []
+
+
+def test_remote_bases_in_a_Kustomization_file_are_reported_not_fetched(capsys):
+    # the file is named `Kustomization` (no suffix); both remote forms are reported, and the
+    # policy whose pods the remote install.yaml defines is not said to select nothing
+    root = DATA / "remote"
+    _, findings, _ = check(capsys, str(root))
+    assert brief(findings, root) == [("NP072", "overlays/prod/Kustomization", 5),
+                                     ("NP072", "overlays/prod/Kustomization", 6)]
+    assert "install.yaml" in findings[0]["message"] and "not fetched" in findings[1]["message"]
+
+
+def test_the_servers_reused_analysis_equals_a_fresh_one_after_edits():
+    """The language server re-analyses only the views whose files changed: after each edit its
+    findings are those of a fresh analysis (what check prints)."""
+    from netpol_lsp.analysis.incremental import analyze_workspace
+    from netpol_lsp.analysis.rendered import analyze_checked
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+    from netpol_lsp.workspace import Workspace, load_source
+
+    config = Config()
+    loaded = load_paths([str(DATA / "shop")], config).workspace
+    prod = str(DATA / "shop/overlays/prod/kustomization.yaml")
+    base_policy = str(DATA / "shop/base/policies.yaml")
+    edits = [
+        (prod, lambda t: t.replace("namespace: shop-prod", "namespace: monitoring")),  # NP002/NP003 go
+        (base_policy, lambda t: t.replace("app: api\n    ports", "app: apii\n    ports")),  # NP002 in both roots
+        (prod, lambda t: t),  # the same text again: a new version of the file, nothing changes
+    ]
+    def plain(findings):
+        return [(f.rule, f.path, tuple(f.span), f.message) for f in findings]
+
+    previous = analyze_workspace(loaded)
+    assert plain(previous.findings()) == plain(analyze_checked(loaded))
+    current = loaded
+    for path, change in edits:
+        following = Workspace(config)
+        for name, source in current.files.items():
+            following.files[name] = load_source(name, change(source.text), config) if name == path else source
+        analysis = analyze_workspace(following, previous=previous)
+        assert plain(analysis.findings()) == plain(analyze_checked(following))
+        previous, current = analysis, following
+    # the typo in the base holds in both roots, said once per root: the messages name each root's pods
+    np002 = [f for f in previous.findings() if f.rule == "NP002"]
+    assert len(np002) == 2 and np002[0].span == np002[1].span and np002[0].path == base_policy
+    assert {f.message.rsplit(" (in ", 1)[1] for f in np002} == {"overlays/prod)", "overlays/staging)"}
