@@ -155,7 +155,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env: dict | None = None,
-                  kinds: list[str] | None = None) -> dict:
+                  kinds: list[str] | None = None, pause_ms: int = 0, diff_base: str | None = None) -> dict:
     client = LanguageClient("netpol-lsp-bench", "1")
     published: dict[str, list] = {}
     arrivals: asyncio.Queue = asyncio.Queue()
@@ -183,7 +183,8 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
         capabilities=types.ClientCapabilities(window=types.WindowClientCapabilities(work_done_progress=True)),
         root_uri=corpus.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=corpus.as_uri(), name=corpus.name)],
-        initialization_options={"debounceMs": debounce_ms}))
+        initialization_options={"debounceMs": debounce_ms,
+                                **({} if diff_base is None else {"diffBase": diff_base})}))
     client.initialized(types.InitializedParams())
     text = target.read_text()
     client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
@@ -226,6 +227,8 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
             change = line_change(current, new_text)
             current = new_text
             version += 1
+            if pause_ms:  # a typist's pause: the server's work after diagnostics (the diff lens) runs now
+                await asyncio.sleep(pause_ms / 1000)
             sent = time.perf_counter()
             client.text_document_did_change(types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
@@ -352,6 +355,10 @@ def main() -> int:
     parser.add_argument("--corpus-profile", default="monorepo", choices=["monorepo", "findings"],
                         help="generate_corpus.py's profile, when the corpus must be generated")
     parser.add_argument("--debounce-ms", type=int, default=0)
+    parser.add_argument("--pause-ms", type=int, default=0,
+                        help="wait this long before each edit (lets the work after diagnostics run)")
+    parser.add_argument("--diff-base", default=None,
+                        help="the diffBase setting (\"\" turns the connectivity diff off; default HEAD)")
     parser.add_argument("--profile", action="store_true", help="also time the per-edit job in process, and profile one")
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
@@ -365,7 +372,8 @@ def main() -> int:
     cache_env.pop("NETPOL_LSP_NO_CACHE", None)
     for start in ("cold", "warm"):
         result = asyncio.run(measure(corpus, target, args.edits if start == "warm" else 2, args.debounce_ms,
-                                     cache_env, kinds=None if start == "warm" else ["comment"]))
+                                     cache_env, kinds=None if start == "warm" else ["comment"],
+                                     pause_ms=args.pause_ms if start == "warm" else 0, diff_base=args.diff_base))
         memory = result["memory"]
         print(f"{start} start: opened file's first diagnostics {result['first']:.2f} s after initialize; "
               f"indexing done {result['indexed']:.1f} s; workspace diagnostics published "

@@ -249,7 +249,7 @@ def test_pre_commit_hook():
     import yaml
 
     root = Path(__file__).resolve().parent.parent
-    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook, *_others = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))  # diff's: test_diff
     assert hook["id"] == "netpol-lsp" and hook["entry"] == "netpol-lsp check" and hook["language"] == "python"
     pattern = re.compile(hook["files"])
     assert all(pattern.search(name) for name in ("a.yaml", "k8s/b.yml", "c.json"))

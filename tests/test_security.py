@@ -266,6 +266,29 @@ def test_nothing_is_written_but_what_was_asked(tmp_path, read_only):
         make_writable(ws)
 
 
+def test_diff_reads_revisions_without_writing(tmp_path):
+    """`diff` and the server's diff lens read git revisions in memory: the repository (.git
+    included), $HOME, the XDG folders and $TMPDIR stay the same (writable, so a write would show)."""
+    env = environment(tmp_path)
+    ws = tmp_path / "ws"
+    shutil.copytree(EXAMPLE, ws)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *args], cwd=ws, check=True, capture_output=True, env=env)
+    policy = ws / "web-policy.yaml"
+    policy.write_text(policy.read_text().replace("port: 80", "port: 8080"))  # an uncommitted change
+    homes = tmp_path / "homes"
+    before = snapshot(ws, homes)
+    assert "netpol-lsp diff: HEAD (" in run(env, "diff", "HEAD", "--path", str(ws)).stdout
+    assert json.loads(run(env, "diff", "main", str(ws), "--format", "sarif").stdout)["runs"][0]["results"]
+    session = Session(env)
+    session.start(ws)
+    whole = session.call("workspace/executeCommand", {"command": "netpol-lsp.diff"})
+    assert whole["available"] is True and whole["changes"], whole
+    assert session.stop() == 0
+    assert snapshot(ws, homes) == before
+
+
 def test_no_cache_writes_nothing_at_all(tmp_path):
     env = environment(tmp_path)
     ws = tmp_path / "ws"

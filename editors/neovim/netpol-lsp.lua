@@ -22,7 +22,8 @@
 -- YAML/JSON buffer is safe; it runs beside yaml-language-server.
 --
 -- Loading this file also handles the code lens's command `netpol-lsp.showReferences`
--- (vim.lsp.codelens.run()): the workloads the policy selects go to the quickfix list.
+-- (vim.lsp.codelens.run()): the workloads the policy selects go to the quickfix list; and the
+-- diff lens's `netpol-lsp.showDiff`: the connectivity diff against git HEAD in a scratch window.
 
 local M = {}
 
@@ -69,6 +70,33 @@ function M.show_references(command, ctx)
 end
 
 vim.lsp.commands["netpol-lsp.showReferences"] = M.show_references
+
+--- The diff lens's command ("vs HEAD: +2 connections, -1"): asks the server for the whole
+--- connectivity diff against its base (workspace/executeCommand netpol-lsp.diff) and shows the
+--- Markdown it returns in a scratch window.
+function M.show_diff(command, ctx)
+  local bufnr = (ctx and ctx.bufnr) or vim.api.nvim_get_current_buf()
+  local wanted = ctx and ctx.client_id
+  vim.lsp.buf_request(bufnr, "workspace/executeCommand", { command = "netpol-lsp.diff", arguments = {} },
+    function(err, result, reply)
+      if wanted and reply and reply.client_id ~= wanted then
+        return -- another server attached to the buffer
+      end
+      if err or type(result) ~= "table" or type(result.markdown) ~= "string" then
+        vim.notify("netpol-lsp: no connectivity diff" .. (err and (": " .. tostring(err.message)) or ""),
+          vim.log.levels.WARN)
+        return
+      end
+      vim.cmd("new")
+      local buf = vim.api.nvim_get_current_buf()
+      vim.bo[buf].buftype = "nofile"
+      vim.bo[buf].bufhidden = "wipe"
+      vim.bo[buf].filetype = "markdown"
+      vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(result.markdown, "\n", { plain = true }))
+    end)
+end
+
+vim.lsp.commands["netpol-lsp.showDiff"] = M.show_diff
 
 --- The nearest folder above `fname` holding one of `markers`, or nil (works on 0.7: no vim.fs).
 function M.find_root(fname, markers)

@@ -22,12 +22,14 @@ from .workspace import SourceFile, Workspace
 
 class BulkLoad:
     def __init__(self, paths: list[str], config: Config, cache: Optional[WorkspaceCache] = None,
-                 nested: Optional[list[str]] = None):
+                 nested: Optional[list[str]] = None, candidates: Optional[list[Candidate]] = None):
+        """`candidates` instead of the files under `paths`: e.g. a git revision's, read in memory."""
         self.paths = paths
         self.config = config
         self.cache = cache
         self.reads_stdin = "-" in paths  # rendered YAML on standard input, read when loading
-        self.candidates = list(discover([path for path in paths if path != "-"], config, nested))
+        self.candidates = list(discover([path for path in paths if path != "-"], config, nested)) \
+            if candidates is None else candidates
         from .render.helm import find_charts
 
         self.charts = find_charts(self.candidates)
@@ -53,7 +55,7 @@ class BulkLoad:
     def load(self, jobs: Optional[int] = None) -> LoadResult:
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
-        misses = [c for index, c in enumerate(self.candidates) if index not in self.hits]
+        misses = [c for index, c in enumerate(self.candidates) if index not in self.hits and c.source is None]
         large = {id(c) for c in misses if is_large(c)}
         read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
                             jobs, pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
@@ -61,7 +63,9 @@ class BulkLoad:
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
         for index, candidate in enumerate(self.candidates):
-            if index in self.hits:
+            if candidate.source is not None:
+                source = candidate.source
+            elif index in self.hits:
                 source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
             elif id(candidate) in large:
                 # read here, once, and not packed: a packed copy (for a worker's reply or the
@@ -96,6 +100,8 @@ def is_large(candidate: Candidate) -> bool:
 def _size(candidate: Candidate) -> int:
     if candidate.problem is not None:
         return 0
+    if candidate.data is not None:  # in memory (a git revision's)
+        return len(candidate.data)
     try:
         return os.stat(candidate.real).st_size
     except OSError:
@@ -118,7 +124,7 @@ def read_identified(candidate: Candidate, config: Config):
     from .rules.registry import prepare_file
 
     try:  # stat first: a change while reading shows as a newer mtime next time
-        info = os.stat(candidate.real) if candidate.problem is None else None
+        info = os.stat(candidate.real) if candidate.problem is None and candidate.data is None else None
     except OSError:
         info = None
     source = read_candidate(candidate, config, lean=True)

@@ -1,4 +1,4 @@
-"""The command line: check | serve | connectivity | explain | rules.
+"""The command line: check | serve | connectivity | explain | diff | rules.
 
 Imports are deferred into each command so `netpol-lsp --version` starts fast.
 """
@@ -82,6 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
     explain.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
 
+    diff = commands.add_parser("diff", help="what a change does to connectivity (paths or git revisions)")
+    diff.add_argument("old", metavar="OLD", help="a file or folder, or a git revision (main, HEAD~1)")
+    diff.add_argument("new", nargs="?", default=None, metavar="NEW",
+                      help="a file or folder, or a git revision (default: the working tree)")
+    diff.add_argument("--path", action="append", default=None, metavar="PATH",
+                      help="with revisions: the files or folders to compare (default: the working folder)")
+    diff.add_argument("--format", default="text",
+                      choices=["text", "txt", "json", "markdown", "md", "sarif", "dot", "mermaid", "svg"])
+    diff.add_argument("--fail-on", default="added", choices=["added", "removed", "any", "never"],
+                      help="exit 1 when connections are added (default), removed, either, or never")
+    diff.add_argument("--kustomize", default=None, metavar="ROOT", help="the objects of this Kustomize render root")
+    diff.add_argument("--config", default=None)
+    diff.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    diff.add_argument("--no-cache", action="store_true", help="neither read nor write the warm-start cache")
+
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     serve.add_argument("--tcp", default=None, metavar="HOST:PORT")
@@ -108,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             from .commands.explain import run_explain
             return run_explain(args)
+        if args.command == "diff":
+            from .commands.diff import run_diff
+            return run_diff(args)
         if args.command == "serve":
             from .commands.serve import run_serve
             return run_serve(args)

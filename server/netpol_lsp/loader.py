@@ -34,6 +34,8 @@ class Candidate:
     display: str  # as the user would write it
     real: Path
     problem: Optional[str] = None  # a reason to skip without reading
+    data: Optional[bytes] = None  # the content, when it comes from memory (a git revision), not `real`
+    source: Optional[SourceFile] = None  # already read (the same blob on the other side of a diff)
 
 
 @dataclass
@@ -149,6 +151,8 @@ def walk_folder(folder: Path, root: Path, display_root: str, config: Config,
 def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> SourceFile:
     if candidate.problem:
         return skipped_source(candidate.display, candidate.problem)
+    if candidate.data is not None:
+        return source_from_bytes(candidate.display, candidate.data, config, lean)
     path = candidate.real
     try:
         info = path.stat()

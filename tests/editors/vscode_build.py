@@ -4,11 +4,15 @@ Both need the built extension, and two builds in the same folder at once would d
 other's node_modules (npm ci deletes it). So the first test to ask builds, under a file lock,
 and records the outcome (each step's return code and output) with the run's id; the other one,
 in the same process or in another pytest-xdist worker of the same run, waits for the lock and
-reads the record. A later run builds again.
+reads the record. A later run reuses a successful build only when nothing it was built from
+changed (every file of editors/vscode but node_modules/, out/ and the .vsix, and the node and
+npm versions): scripts/test.sh runs the suite twice, against two sets of Python dependencies,
+which the extension's build does not read.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -37,6 +41,21 @@ def _run_id() -> str:
     return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
 
 
+def _inputs_key(npm: str) -> str:
+    digest = hashlib.sha256()
+    files = []
+    for folder, dirs, names in os.walk(EXTENSION):
+        if Path(folder) == EXTENSION:
+            dirs[:] = [d for d in dirs if d not in ("node_modules", "out")]
+        files += [Path(folder) / name for name in names if not name.endswith(".vsix")]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(EXTENSION)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for tool in ("node", npm):
+        version = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=60)
+        digest.update(version.stdout.encode())
+    return digest.hexdigest()
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("npm_config_fund", "false")
@@ -60,7 +79,7 @@ def _build(npm: str) -> dict:
                       "stdout": run.stdout, "stderr": run.stderr})
         if run.returncode != 0:
             break
-    return {"run": _run_id(), "steps": steps}
+    return {"run": _run_id(), "inputs": _inputs_key(npm), "steps": steps}
 
 
 def build_extension(npm: str) -> dict:
@@ -75,8 +94,10 @@ def build_extension(npm: str) -> dict:
                 record = json.loads(RECORD.read_text())
             except ValueError:
                 record = None
-        if record is None or record.get("run") != _run_id() or \
-                (all(s["returncode"] == 0 for s in record["steps"]) and not VSIX.is_file()):
+        succeeded = record is not None and all(s["returncode"] == 0 for s in record["steps"])
+        same = record is not None and (record.get("run") == _run_id()
+                                       or (succeeded and record.get("inputs") == _inputs_key(npm)))
+        if not same or (succeeded and not VSIX.is_file()):
             record = _build(npm)
             RECORD.parent.mkdir(parents=True, exist_ok=True)
             RECORD.write_text(json.dumps(record))

@@ -26,6 +26,7 @@ import {
   selectedInterpreter,
   ServerCommand,
 } from './discovery';
+import { SHOW_DIFF, showDiff } from './diff';
 import { SHOW_REFERENCES, showReferences } from './references';
 import { affectsServer, needsRestart, readServerPath, readServerSettings, SECTION } from './settings';
 import { workloadKey, workloadsFromConnectivity } from './workloads';
@@ -47,6 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('netpol-lsp.restartServer', () => restartServer(true)),
     vscode.commands.registerCommand('netpol-lsp.showConnectivity', () => showConnectivity(context)),
     vscode.commands.registerCommand('netpol-lsp.explainWorkload', () => explainWorkload()),
+    // also the command of the server's "vs HEAD" code lens
+    vscode.commands.registerCommand(SHOW_DIFF, () => showDiff(client && ((command: string) =>
+      client!.sendRequest('workspace/executeCommand', { command, arguments: [] })))),
     // internal (not in the palette): the code lens's command, opens the references peek view
     vscode.commands.registerCommand(SHOW_REFERENCES, showReferences),
     vscode.workspace.onDidChangeConfiguration((event) => onConfigurationChanged(event)),

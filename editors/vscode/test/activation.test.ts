@@ -50,7 +50,8 @@ describe('activation of the bundled extension', { skip: !fs.existsSync(bundle) &
     await extension.activate(context());
     const contributed = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepEqual([...state.commands.keys()].sort(), [...contributed, 'netpol-lsp.showReferences'].sort());
-    assert.deepEqual(contributed, ['netpol-lsp.explainWorkload', 'netpol-lsp.restartServer', 'netpol-lsp.showConnectivity']);
+    assert.deepEqual(contributed, ['netpol-lsp.explainWorkload', 'netpol-lsp.restartServer', 'netpol-lsp.showConnectivity',
+      'netpol-lsp.showDiff']);
     await extension.deactivate();
   });
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from ..model import NetworkPolicy, Rule, Workload
 from ..workspace import Workspace
@@ -29,6 +29,10 @@ from .ports import ALL, NONE, rule_ports, uses_named_ports
 from .portset import ConnectionSet
 from .selection import Resolver
 from .tiers import Tiers
+
+
+class Interrupted(Exception):
+    """A computation given up because its caller's stop() said so."""
 
 
 @dataclass
@@ -327,30 +331,33 @@ class Engine:
         self._starts = [atom.intervals()[0][0] for atom in self._atoms]
         return self._atoms
 
-    def compute(self) -> ConnectivityResult:
+    def compute(self, namespaces: Optional[set[str]] = None,
+                stop: Optional[Callable[[], bool]] = None) -> ConnectivityResult:
+        """Every allowed connection; with `namespaces`, only those with a workload of one of
+        them at either end (what a change confined to those namespaces can alter: conndiff).
+        `stop()` is asked between classes: True raises Interrupted (work in the background)."""
         workloads = self.workspace.workloads
         endpoints: dict[str, list[Workload]] = {}
         for workload in workloads:
             endpoints.setdefault(workload.endpoint, []).append(workload)
         classes = self.classes()
-        # Who may send to a class: classes whose egress is open (unisolated, or a rule without
-        # peers), plus those whose egress rules name it.
-        open_senders: list[WorkloadClass] = []
-        named_senders: dict[int, list[WorkloadClass]] = {}
-        for cls in classes:
-            side = self._class_side(cls, "egress")
-            if side is None or side.wildcard_rules or self.tiers is not None:
-                open_senders.append(cls)
-            else:
-                for index in side.by_peer:
-                    named_senders.setdefault(index, []).append(cls)
+        senders: Optional[tuple[list[WorkloadClass], dict[int, list[WorkloadClass]]]] = None
+        # only the classes of the namespaces asked for send to the others (None: every class)
+        inside = None if namespaces is None else [c for c in classes if c.rep.namespace in namespaces]
         pairs: dict[tuple[str, str], ConnectionSet] = {}
         for dst in classes:
-            ingress = self._class_side(dst, "ingress")
-            if ingress is None or ingress.wildcard_rules or self.tiers is not None:
-                sources: Iterable[WorkloadClass] = open_senders + named_senders.get(dst.index, [])
+            if stop is not None and stop():
+                raise Interrupted()
+            if inside is not None and dst.rep.namespace not in namespaces:
+                sources: Iterable[WorkloadClass] = [src for src in inside if self._may_send(src, dst)]
             else:
-                sources = [classes[i] for i in ingress.by_peer]
+                ingress = self._class_side(dst, "ingress")
+                if ingress is None or ingress.wildcard_rules or self.tiers is not None:
+                    if senders is None:
+                        senders = self._senders(classes)
+                    sources = senders[0] + senders[1].get(dst.index, [])
+                else:
+                    sources = [classes[i] for i in ingress.by_peer]
             for src in sources:
                 conn = self._allowed_classes(src, dst)
                 if conn.is_empty():
@@ -362,9 +369,31 @@ class Engine:
                         previous = pairs.get((s, d))
                         pairs[(s, d)] = conn if previous is None else previous | conn
         connections = [Connection(s, d, c) for (s, d), c in pairs.items()]
-        connections.extend(self._external_connections(endpoints))
+        outside = endpoints if namespaces is None else \
+            {name: pods for name, pods in endpoints.items() if pods[0].namespace in namespaces}
+        connections.extend(self._external_connections(outside))
         connections.sort(key=lambda c: (c.src, c.dst))
         return ConnectivityResult(connections, endpoints)
+
+    def _senders(self, classes: list[WorkloadClass]) -> tuple[list[WorkloadClass], dict[int, list[WorkloadClass]]]:
+        """Who may send to a class: classes whose egress is open (unisolated, or a rule without
+        peers), and per class those whose egress rules name it."""
+        open_senders: list[WorkloadClass] = []
+        named_senders: dict[int, list[WorkloadClass]] = {}
+        for cls in classes:
+            side = self._class_side(cls, "egress")
+            if side is None or side.wildcard_rules or self.tiers is not None:
+                open_senders.append(cls)
+            else:
+                for index in side.by_peer:
+                    named_senders.setdefault(index, []).append(cls)
+        return open_senders, named_senders
+
+    def _may_send(self, src: WorkloadClass, dst: WorkloadClass) -> bool:
+        if self.tiers is not None:  # a cluster-wide tier may allow what no NetworkPolicy names
+            return True
+        side = self._class_side(src, "egress")
+        return side is None or bool(side.wildcard_rules) or dst.index in side.by_peer
 
     # -- the outside world -----------------------------------------------------------------
 

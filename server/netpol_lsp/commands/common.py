@@ -64,14 +64,23 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
     return loads or [prepare(paths, None, use_cache)]
 
 
-def load(paths: list[str], explicit_config: str | None, use_cache: bool = True) -> LoadResult:
-    """The one workspace the paths hold; a usage error when they hold several clusters."""
-    loads = prepare_workspaces(paths, explicit_config, use_cache)
-    if len(loads) > 1:
-        roots = ", ".join(" ".join(bulk.paths) for bulk in loads)
-        raise UsageError(f"the paths hold {len(loads)} workspaces, each its own cluster (a folder with its "
-                         f"own .netpol-lsp.yaml): name one of them ({roots})")
-    bulk = loads[0]
+def load(paths: list[str], explicit_config: str | None, use_cache: bool = True, candidates=None,
+         config: Config | None = None) -> LoadResult:
+    """The one workspace the paths hold; a usage error when they hold several clusters. With
+    `candidates` (and their `config`), the workspace of those files instead (a git revision's,
+    in memory; never cached: the cache is keyed by files on disk)."""
+    if candidates is not None:
+        from ..bulk import BulkLoad
+
+        gc.disable()  # as in prepare()
+        bulk = BulkLoad([], config or Config(), None, candidates=candidates)
+    else:
+        loads = prepare_workspaces(paths, explicit_config, use_cache)
+        if len(loads) > 1:
+            roots = ", ".join(" ".join(bulk.paths) for bulk in loads)
+            raise UsageError(f"the paths hold {len(loads)} workspaces, each its own cluster (a folder with its "
+                             f"own .netpol-lsp.yaml): name one of them ({roots})")
+        bulk = loads[0]
     loaded = bulk.load()
     if bulk.cache is not None:
         bulk.cache.save()

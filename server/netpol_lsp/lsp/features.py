@@ -131,7 +131,8 @@ async def code_lens(session, params: types.CodeLensParams) -> list[types.CodeLen
     if view is None:
         return []
     found = await _off_loop(lens.code_lenses, *view, uri, session.state.uri_for)
-    return [item for item in found if item.range.start.line < ORIGIN_LINE]
+    found = [item for item in found if item.range.start.line < ORIGIN_LINE]
+    return found + session.diff.lenses(session.state.path_for(uri), view[1], uri)
 
 
 async def complete(session, params: types.CompletionParams) -> types.CompletionList:

@@ -31,9 +31,10 @@ CAP = 10  # longest list shown; the rest is counted
 Link = Callable[[str, Span], str]  # (path, span) -> a Markdown link to that place
 
 
-def hover_markdown(ctx: RuleContext, source: SourceFile, line: int, col: int,
-                   link: Link) -> Optional[tuple[str, Span]]:
-    """The hover text at a position and the span it is about; None where there is nothing to say."""
+def hover_markdown(ctx: RuleContext, source: SourceFile, line: int, col: int, link: Link,
+                   policy_note: Optional[Callable[[NetworkPolicy], Optional[str]]] = None) -> Optional[tuple[str, Span]]:
+    """The hover text at a position and the span it is about; None where there is nothing to say.
+    `policy_note` adds a section to a policy's own hover (its connectivity against a base)."""
     path = node_path_at(source.documents, line, col)
     if path is None:
         return None
@@ -44,6 +45,9 @@ def hover_markdown(ctx: RuleContext, source: SourceFile, line: int, col: int,
     text = None
     if isinstance(obj, NetworkPolicy):
         text = _policy_hover(ctx, obj, keys, nodes, link)
+        note = policy_note(obj) if policy_note is not None and text and _is_identity(keys) else None
+        if note:
+            text = f"{text}\n\n{note}"
     elif isinstance(obj, Workload):
         text = _workload_hover(ctx, obj, keys, nodes, link)
     elif isinstance(obj, ClusterPolicy):

@@ -6,17 +6,18 @@ request gets a JSON-RPC error back; the server keeps serving.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Optional
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from . import features
-from .guard import answer_parse_error, guarded, log_to_client, refuse
+from . import diffview, features
+from .guard import answer_parse_error, guarded, log_to_client, refuse, report_exception
 from .positions import apply_change
 from .session import Session
 
@@ -155,6 +156,14 @@ def create_server() -> NetpolLanguageServer:
     @guarded(types.TEXT_DOCUMENT_HOVER, request=True)
     async def hover(ls: NetpolLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
         return await ls.session.hover(params)
+
+    @server.command(diffview.SERVER_COMMAND)
+    async def whole_diff(ls: NetpolLanguageServer, *args) -> dict:
+        try:
+            return await ls.session.whole_diff()
+        except Exception as error:  # logged; the client gets an error answer, the server goes on
+            report_exception(ls, diffview.SERVER_COMMAND, error)
+            raise JsonRpcInternalError.of(sys.exc_info()) from None
 
     # editor features (features.py), one line each
     features.register(server, types.TEXT_DOCUMENT_CODE_ACTION, features.code_actions, features.CODE_ACTION_OPTIONS)

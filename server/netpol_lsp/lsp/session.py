@@ -8,6 +8,7 @@ registrations, log messages).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any, Optional
 
@@ -17,6 +18,7 @@ from ..config import CONFIG_NAME, Config
 from ..span import Span
 from . import settings as settings_mod
 from .diagnostics import DiagnosticTable, group
+from .diffview import DiffTracker, DiffView
 from .guard import log_to_client, report_exception, spawn
 from .hover import hover_markdown
 from .rendered import hover_with_render
@@ -49,6 +51,7 @@ class Session:
         self.scheduler = Scheduler(self.state, self.publish,
                                    lambda error: report_exception(server, "analysis", error))
         self.settings = ServerSettings()
+        self.diff = DiffTracker(self._diff_ready)
         self.init_section: dict = {}  # initializationOptions' netpol-lsp keys
         self.client_section: dict = {}  # workspace/configuration's or didChangeConfiguration's
         self.capabilities = types.ClientCapabilities()
@@ -90,6 +93,7 @@ class Session:
         if self._index_task is not None:
             self._index_task.cancel()
         self.scheduler.shutdown()
+        self.diff.shutdown()
 
     async def _register_capabilities(self) -> None:
         registrations = []
@@ -129,6 +133,7 @@ class Session:
         merged = {**self.init_section, **self.client_section}
         self.settings, warnings = settings_mod.server_settings(merged, ServerSettings())
         self.scheduler.debounce_ms = self.settings.debounce_ms
+        self.diff.set_base(self.settings.diff_base)
         for warning in warnings:
             log_to_client(self.server, f"netpol-lsp: {warning}", types.MessageType.Warning)
 
@@ -262,6 +267,8 @@ class Session:
             scope = changed_uris if scope is None else scope & changed_uris
         updates = self.table.update(grouped, versions, scope)
         self._published, self._published_uris = result, dict(self.state.uris)
+        if not snapshot.local_only:
+            self.diff.schedule(result, self.state)  # after the diagnostics, never before them
         if not updates:
             return
         if self.push:
@@ -299,13 +306,34 @@ class Session:
             return None
         line, col = from_position(params.position)
         loop = asyncio.get_running_loop()  # explaining a workload walks the workspace: not on the loop
-        found = await loop.run_in_executor(None, hover_with_render, hover_markdown, context, source, line, col,
-                                           self._link)
+        hover = functools.partial(hover_markdown, policy_note=self.diff.hover_note(path, source))
+        found = await loop.run_in_executor(None, hover_with_render, hover, context, source, line, col, self._link)
         if found is None:
             return None
         text, span = found
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
                            range=to_range(span))
+
+    # -- connectivity against a base revision (diffview.py) ---------------------------------
+
+    def _diff_ready(self, view: DiffView) -> None:
+        """A new comparison: lenses may have changed; ask the client to fetch them again."""
+        if _get(self.capabilities, "workspace", "code_lens", "refresh_support"):
+            spawn(self.server, self.server.workspace_code_lens_refresh_async(None), "workspace/codeLens/refresh")
+
+    async def whole_diff(self) -> dict:
+        """workspace/executeCommand netpol-lsp.diff: the whole diff of the workspace as it is now."""
+        if not self.diff.enabled:
+            return self.diff.whole(None) | {"reason": "diffBase is off", "markdown": "netpol-lsp: diffBase is off\n"}
+        if self._index_task is not None and not self._index_task.done():
+            try:  # the whole workspace first: a diff of the open buffers alone would be false
+                await asyncio.shield(self._index_task)
+            except asyncio.CancelledError:
+                return self.diff.whole(None)
+        result = await self.scheduler.current()
+        if result is None or result.snapshot.local_only:
+            return self.diff.whole(None)
+        return self.diff.whole(await self.diff.view_for(result, self.state))
 
     def _link(self, path: str, span: Span) -> str:
         line = span.start_line + 1

@@ -4,7 +4,7 @@ Two kinds of keys live in the section. Analysis keys (cni, defaultNamespace, rul
 databasePorts, assumeNamespaces) mean what they mean in `.netpol-lsp.yaml` and are merged over
 that file: a key the editor sets wins, `rules` are merged rule by rule, `exclude` globs add up,
 `databasePorts` adds to (or, with `{replace: [...]}`, replaces) the file's ports. Server keys
-(debounceMs, diagnosticMode) only tune the server; diagnosticMode is read from
+(debounceMs, diagnosticMode, diffBase) only tune the server; diagnosticMode is read from
 initializationOptions only (push or pull is settled at initialize).
 
 initializationOptions may carry the keys flat or under "netpol-lsp"; workspace/configuration
@@ -32,6 +32,7 @@ class ServerSettings:
     debounce_ms: int = DEFAULT_DEBOUNCE_MS  # 0: analyse on every change at once
     # auto: pull when the client pulls and can be asked to refresh, else push; push | pull: forced
     diagnostic_mode: str = "auto"
+    diff_base: str = "HEAD"  # the git revision code lenses compare connectivity with; "" for none
 
 
 def section_of(value: Any) -> dict:
@@ -61,6 +62,14 @@ def server_settings(section: dict, previous: ServerSettings = ServerSettings()) 
             settings = replace(settings, diagnostic_mode=value)
         else:
             warnings.append(f"diagnosticMode must be one of {', '.join(DIAGNOSTIC_MODES)}, not {value!r}")
+    if "diffBase" in section:
+        value = section["diffBase"]
+        if value is None or value is False:
+            settings = replace(settings, diff_base="")
+        elif isinstance(value, str) and not value.startswith("-") and "\n" not in value:
+            settings = replace(settings, diff_base=value.strip())
+        else:
+            warnings.append(f"diffBase must be a git revision (HEAD, main, ...) or \"\" for none, not {value!r}")
     return settings, warnings
 
 

@@ -141,12 +141,16 @@ def _summary(conns: list[Connection]) -> str:
 
 
 def render_svg(connections: list[Connection], result: Optional[ConnectivityResult] = None) -> bytes:
+    return svg_from_dot(render_dot(connections, result))
+
+
+def svg_from_dot(source: str) -> bytes:
+    """Graphviz's SVG of a DOT source; UsageError (one line) without Graphviz or when it fails."""
     from ..cli import UsageError
 
     dot = shutil.which("dot")
     if dot is None:
         raise UsageError(GRAPHVIZ_MISSING)
-    source = render_dot(connections, result)
     try:
         proc = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, check=False)
     except OSError as err:
