@@ -24,16 +24,7 @@ DEST="${NETPOL_LSP_VSCODE_WEB:-${XDG_CACHE_HOME:-$HOME/.cache}/netpol-lsp-vscode
 STAMP="$DEST/.installed"
 
 DEBIAN_PACKAGES="chromium ripgrep build-essential pkg-config python3 libkrb5-dev"
-missing=""
-for pkg in $DEBIAN_PACKAGES; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    echo "installing Debian packages:$missing"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
-fi
+bash "$(cd "$(dirname "$0")" && pwd)/debian-packages.sh" $DEBIAN_PACKAGES
 
 if [ -f "$STAMP" ] && [ -x "$DEST/node_modules/.bin/code-server" ] \
         && [ -f "$DEST/node_modules/playwright-core/package.json" ]; then

@@ -14,16 +14,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES="neovim emacs-nox elpa-eglot elpa-yaml-mode elpa-lsp-mode graphviz"
 python3 -c "import ensurepip, venv" 2>/dev/null || DEBIAN_PACKAGES="$DEBIAN_PACKAGES python3-venv"
 command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES="$DEBIAN_PACKAGES nodejs npm"
-missing=""
-for pkg in $DEBIAN_PACKAGES; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    echo "installing Debian packages:$missing"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
-fi
+bash scripts/debian-packages.sh $DEBIAN_PACKAGES
 
 # A real VS Code for tests/editors/test_vscode_web.py: code-server and playwright-core from npm,
 # Debian's Chromium (installed once, outside the clone; a second run only checks)
