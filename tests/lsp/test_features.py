@@ -469,6 +469,30 @@ async def test_code_lens_counts_and_resolves_to_the_selected_workloads(client: L
         text_document=types.TextDocumentIdentifier(uri=unknown)))) == []
 
 
+async def test_lenses_and_hints_are_asked_for_again_once_the_workspace_is_indexed(client: LanguageClient, tmp_path):
+    # a lens drawn while indexing counts the open buffers' pods only ("selects 0 workloads");
+    # the client is told to fetch lenses and hints again when the first whole result is out
+    refreshed = Counter()
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def code_lens_refresh(params: None) -> None:
+        refreshed["lens"] += 1
+
+    @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+    def inlay_hint_refresh(params: None) -> None:
+        refreshed["hint"] += 1
+
+    caps = capabilities()
+    caps.workspace.code_lens = types.CodeLensWorkspaceClientCapabilities(refresh_support=True)
+    caps.workspace.inlay_hint = types.InlayHintWorkspaceClientCapabilities(refresh_support=True)
+    files, uri = await ready(client, tmp_path, caps)
+    await wait_for(client, types.WORKSPACE_CODE_LENS_REFRESH, lambda: refreshed["lens"] and refreshed["hint"])
+    assert refreshed == Counter(lens=1, hint=1)  # once, not after every edit
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert lenses[0].command.title == "selects 1 workload · ingress from 2 · egress to 1"
+
+
 # --- completion -------------------------------------------------------------------------------
 
 def edited(line: int, new: str) -> str:

@@ -52,6 +52,9 @@ class Session:
                                    lambda error: report_exception(server, "analysis", error))
         self.settings = ServerSettings()
         self.diff = DiffTracker(self._diff_ready)
+        # lenses and inlay hints asked for while indexing counted the open buffers only: once the
+        # first whole-workspace result is out, the client is asked to fetch them again
+        self._views_current = False
         self.init_section: dict = {}  # initializationOptions' netpol-lsp keys
         self.client_section: dict = {}  # workspace/configuration's or didChangeConfiguration's
         self.capabilities = types.ClientCapabilities()
@@ -153,6 +156,7 @@ class Session:
             self._index_task.cancel()
         self.state.reset(config)
         self.scheduler.last = None
+        self._views_current = False
         if not self.state.roots:
             self.scheduler.indexing = False
             self.scheduler.schedule(0)
@@ -269,6 +273,9 @@ class Session:
         self._published, self._published_uris = result, dict(self.state.uris)
         if not snapshot.local_only:
             self.diff.schedule(result, self.state)  # after the diagnostics, never before them
+            if not self._views_current:
+                self._views_current = True
+                self._refresh_views()
         if not updates:
             return
         if self.push:
@@ -315,6 +322,13 @@ class Session:
                            range=to_range(span))
 
     # -- connectivity against a base revision (diffview.py) ---------------------------------
+
+    def _refresh_views(self) -> None:
+        """workspace/codeLens/refresh and workspace/inlayHint/refresh, where the client takes them."""
+        if _get(self.capabilities, "workspace", "code_lens", "refresh_support"):
+            spawn(self.server, self.server.workspace_code_lens_refresh_async(None), "workspace/codeLens/refresh")
+        if _get(self.capabilities, "workspace", "inlay_hint", "refresh_support"):
+            spawn(self.server, self.server.workspace_inlay_hint_refresh_async(None), "workspace/inlayHint/refresh")
 
     def _diff_ready(self, view: DiffView) -> None:
         """A new comparison: lenses may have changed; ask the client to fetch them again."""
