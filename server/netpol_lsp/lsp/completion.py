@@ -300,30 +300,9 @@ def complete(ctx: RuleContext, source: SourceFile, line: int, col: int,
     if policy is None and (not path or path[0] != "spec" or not _mentions_policy(lines, line)):
         return []
 
-    for anchor in ("matchLabels", "matchExpressions"):
-        if anchor in path:
-            at = path.index(anchor)
-            scope = _selector_scope(ctx, policy, config, path[:at])
-            if scope is None:
-                return []
-            labels, noun = scope
-            rest = path[at:]
-            if anchor == "matchLabels":
-                if cursor.role == "key" and rest == ["matchLabels"]:
-                    return _label_keys(line, cursor, labels, noun, cursor.mapping())
-                if cursor.role == "value" and len(rest) == 2 and isinstance(rest[1], str):
-                    return _label_values(line, cursor, labels, noun, rest[1], before)
-                return []
-            if cursor.role != "value" or len(rest) < 3 or not isinstance(rest[1], int):
-                return []
-            if rest[2] == "key" and len(rest) == 3:
-                return _label_keys(line, cursor, labels, noun, ())
-            if rest[2] == "operator" and len(rest) == 3:
-                return _words(line, cursor, OPERATORS, before, "label selector operator")
-            if rest[2] == "values" and len(rest) == 4:
-                key = cursor.at(at + 2).get("key")
-                return _label_values(line, cursor, labels, noun, key.strip("\"'"), before) if key else []
-            return []
+    in_selector = complete_selector(cursor, line, before, lambda owner: _selector_scope(ctx, policy, config, owner))
+    if in_selector is not None:
+        return in_selector
 
     if cursor.role != "value":
         return []
@@ -341,6 +320,39 @@ def complete(ctx: RuleContext, source: SourceFile, line: int, col: int,
                 protocol = None
             return _named_ports(line, cursor, _port_targets(ctx, policy, path[1], path[2]), protocol, before)
     return []
+
+
+def complete_selector(cursor, line: int, before: str, scope_of) -> Optional[list]:
+    """Completion inside a label selector (matchLabels keys and values, matchExpressions keys,
+    operators and values), or None when the cursor is in no selector. scope_of(path to the
+    selector's owner) -> (label sets the selector may match, their noun), or None."""
+    path = cursor.path
+    for anchor in ("matchLabels", "matchExpressions"):
+        if anchor not in path:
+            continue
+        at = path.index(anchor)
+        scope = scope_of(path[:at])
+        if scope is None:
+            return []
+        labels, noun = scope
+        rest = path[at:]
+        if anchor == "matchLabels":
+            if cursor.role == "key" and rest == ["matchLabels"]:
+                return _label_keys(line, cursor, labels, noun, cursor.mapping())
+            if cursor.role == "value" and len(rest) == 2 and isinstance(rest[1], str):
+                return _label_values(line, cursor, labels, noun, rest[1], before)
+            return []
+        if cursor.role != "value" or len(rest) < 3 or not isinstance(rest[1], int):
+            return []
+        if rest[2] == "key" and len(rest) == 3:
+            return _label_keys(line, cursor, labels, noun, ())
+        if rest[2] == "operator" and len(rest) == 3:
+            return _words(line, cursor, OPERATORS, before, "label selector operator")
+        if rest[2] == "values" and len(rest) == 4:
+            key = cursor.at(at + 2).get("key")
+            return _label_values(line, cursor, labels, noun, key.strip("\"'"), before) if key else []
+        return []
+    return None
 
 
 def _mentions_policy(lines: list[str], line: int) -> bool:

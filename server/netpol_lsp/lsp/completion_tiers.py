@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..model import ClusterPolicy
-from ..model.build import OPERATORS, PROTOCOLS
+from ..model.build import PROTOCOLS
 from ..model.cluster import CLUSTER_KINDS
 
 ACTIONS = {
@@ -79,30 +79,12 @@ def _port_targets(ctx, policy: Optional[ClusterPolicy], direction: str, index) -
 
 
 def complete_cluster(ctx, kind: str, policy: Optional[ClusterPolicy], cursor, line: int, before: str):
-    from .completion import _label_keys, _label_values, _named_ports, _words
+    from .completion import _named_ports, _words, complete_selector
 
     path = cursor.path
-    for anchor in ("matchLabels", "matchExpressions"):
-        if anchor in path:
-            at = path.index(anchor)
-            scope = _selector_labels(ctx, policy, path[:at])
-            if scope is None:
-                return []
-            labels, noun = scope
-            rest = path[at:]
-            if anchor == "matchLabels":
-                if cursor.role == "key" and rest == ["matchLabels"]:
-                    return _label_keys(line, cursor, labels, noun, cursor.mapping())
-                if cursor.role == "value" and len(rest) == 2 and isinstance(rest[1], str):
-                    return _label_values(line, cursor, labels, noun, rest[1], before)
-                return []
-            if cursor.role != "value" or len(rest) != 3 or not isinstance(rest[1], int):
-                return []
-            if rest[2] == "key":
-                return _label_keys(line, cursor, labels, noun, ())
-            if rest[2] == "operator":
-                return _words(line, cursor, OPERATORS, before, "label selector operator")
-            return []
+    in_selector = complete_selector(cursor, line, before, lambda owner: _selector_labels(ctx, policy, owner))
+    if in_selector is not None:
+        return in_selector
     if cursor.role != "value":
         return []
     if path == ["spec", "tier"] and kind == "ClusterNetworkPolicy":
