@@ -137,8 +137,9 @@ try {
   }
   out.quickFixApplied = (await page.locator('.action-widget .monaco-list-row.focused').first().textContent()).trim();
   await page.keyboard.press('Enter');
+  // the inserted key on a line of its own (the file's top comment already mentions policyTypes)
   await page.waitForFunction((want) => [...document.querySelectorAll('.monaco-editor .view-lines .view-line')]
-    .some((e) => e.textContent.includes(want)), 'policyTypes', { timeout: 30_000 });
+    .some((e) => e.textContent.trim() === want), 'policyTypes:', { timeout: 30_000 });
   out.linesAfter = await editorLines(page);
   // reported, not checked here: the code lens above the policy, for comparison with the hover
   out.codeLenses = await page.locator('.monaco-editor .codelens-decoration').allTextContents();
