@@ -58,17 +58,15 @@ def open_file(client: LanguageClient, path: Path, version: int = 1, text: Option
 
 
 async def wait_for(client: LanguageClient, method: str, condition: Callable[[], bool], timeout: float = TIMEOUT):
-    """Waits until condition() holds, re-checking after each `method` notification."""
+    """Waits until condition() holds (the client's state changes as `method` messages arrive),
+    polling: a cancelled wait_for_notification future left in pytest-lsp's table would be
+    resolved later and break the client's reader (InvalidStateError), which ends the server."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
-        remaining = deadline - loop.time()
-        if remaining <= 0:
+        if loop.time() >= deadline:
             raise AssertionError(f"timed out waiting for {method}")
-        try:
-            await asyncio.wait_for(client.wait_for_notification(method), timeout=min(remaining, 0.1))
-        except asyncio.TimeoutError:
-            pass
+        await asyncio.sleep(0.05)
     return True
 
 
