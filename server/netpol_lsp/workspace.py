@@ -121,6 +121,32 @@ class NamespaceInfo:
     assumed: bool = False
 
 
+def _identical_copies(objects: Iterable[K8sObject]) -> tuple[frozenset, frozenset]:
+    """(the copies of an object identical to an earlier one, in file order: left out of the
+    index; the identities (group, kind, namespace, name) defined more than once)."""
+    from .analysis.duplicates import MERGED_KINDS, facts, identity
+
+    first: dict[tuple, object] = {}
+    twice: dict[tuple, list] = {}
+    for obj in objects:
+        if isinstance(obj, MERGED_KINDS):
+            key = identity(obj)
+            seen = first.setdefault(key, obj)
+            if seen is not obj:
+                twice.setdefault(key, [seen]).append(obj)
+    if not twice:
+        return frozenset(), frozenset()
+    dropped = set()
+    for copies in twice.values():
+        kept: list = []
+        for obj in copies:
+            if any(facts(obj) == facts(other) for other in kept):
+                dropped.add(obj)
+            else:
+                kept.append(obj)
+    return frozenset(dropped), frozenset(twice)
+
+
 def _object_order(obj: K8sObject):
     return (obj.namespace, obj.name, obj.kind, obj.path, obj.doc_index)
 
@@ -137,7 +163,14 @@ class _Index:
         # namespace -> "Kind ns/name" of custom resources that make pods nobody described (NP097):
         # selectors there may match pods the analysis cannot see
         self.unknown_pods_by_ns: dict[str, tuple[str, ...]] = {}
+        # identical copies of one object (a folder holding a manifest and a pre-rendered bundle
+        # of it): the cluster gets one object, so the analysis counts it once; different copies
+        # both stay (NP071 says the cluster keeps one of them)
+        self.dropped, self.defined_twice = _identical_copies(workspace.objects())
+        dropped = self.dropped
         for obj in workspace.objects():
+            if dropped and obj in dropped:
+                continue
             if isinstance(obj, Workload):
                 self.workloads.append(obj)
                 self.workloads_by_ns.setdefault(obj.namespace, []).append(obj)
@@ -233,6 +266,7 @@ class _Index:
                 insort(copy.policies, policy, key=_object_order)
                 group = copy.policies_by_ns[policy.namespace] = list(copy.policies_by_ns.get(policy.namespace, ()))
                 insort(group, policy, key=_object_order)
+        copy.dropped, copy.defined_twice = self.dropped, self.defined_twice  # no pair is a copy (incremental.py)
         copy.defined_namespaces = dict(self.defined_namespaces)
         copy.unknown_pods_by_ns = self.unknown_pods_by_ns  # names only: the same when shapes are
         copy.namespaces = dict(self.namespaces)

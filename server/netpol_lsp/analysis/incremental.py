@@ -110,10 +110,26 @@ def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optio
         paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)
         change = compare(previous.workspace.files, workspace.files, paths, tiers) if paths is not None else None
+        if change is not None and _touches_copies(previous.workspace.index, change):
+            change = None  # which copy the index keeps, and NP071 at the others, may change
         if change is not None and (not (change.added or change.removed)
                                    or previous.workspace.index.policies_changing(change.added, change.removed)):
             return _recheck(workspace, select, previous, change)
     return _full(workspace, select)
+
+
+def _touches_copies(index, change: "Change") -> bool:
+    """Whether a change reaches an object defined twice (one copy of identical ones is left out
+    of the index, which replacing() cannot swap), or pastes a second definition of a policy."""
+    from .duplicates import identity
+
+    twice = index.defined_twice
+    if twice and any(identity(old) in twice for old, _ in change.pairs + [(p, p) for p in change.removed]):
+        return True
+    keys = [identity(p) for p in change.added]
+    return len(set(keys)) < len(keys) or any(
+        identity(other) == key for policy, key in zip(change.added, keys)
+        for other in index.policies_by_ns.get(policy.namespace, ()))
 
 
 def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
