@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Optional
 
+from ..config import Config
 from ..findings import Finding, Related
 from ..render.origin import is_written
 from ..workspace import Workspace
+from . import dependence
+from .run import rule_selection
 from .views import View, Views, build_views, render_reusable
 
 
@@ -52,14 +55,14 @@ def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> li
     return analyze(view.workspace, select, ignore, context=RuleContext(view.workspace, scope=view.scope))
 
 
-def run_views(views: Views, analyse) -> list[Finding]:
-    """Every view analysed (analyse(view) -> its findings on view.scope), merged: findings on
-    written fields moved where they were written; in a view that misses objects, nothing about
-    absence; a root view's "matches nothing" only where the view of everything finds it too
-    (another root of the repository may bring what it misses); the view of everything reports
-    on its own files."""
+def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
+    """Every view analysed (analyse(view) -> its findings on view.scope), merged: in a view that
+    misses objects, nothing about absence; without declared clusters, a root view's "matches
+    nothing" only where the view of everything finds it too, and where it does not (another
+    root deploys what it misses) one NP075 per root instead; the view of everything reports on
+    its own files; findings on written fields moved where they were written."""
     def findings_of(view: View) -> list[Finding]:
-        found = relocated(view, analyse(view), views.rendered.origins)
+        found = analyse(view)
         if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
             found = [f for f in found if f.rule not in ABSENCE_RULES]
         return found
@@ -68,16 +71,38 @@ def run_views(views: Views, analyse) -> list[Finding]:
     if views.everything is not None:
         every = findings_of(views.everything)
         if views.check_absence:
-            present = {(f.rule, f.path, tuple(f.span)) for f in every if f.rule in ABSENCE_RULES}
-            per_view = [(view, [f for f in found if f.rule not in ABSENCE_RULES
-                                or (f.rule, f.path, tuple(f.span)) in present]) for view, found in per_view]
+            present = {_place(f) for f in every if f.rule in ABSENCE_RULES}
+            severity = dict((r.ID, sev) for r, sev in rule_selection(views.everything.workspace.config.rules,
+                                                                      select, ignore)).get(dependence.ID)
+            ctx = []  # the context of the view of everything, made when a root first needs it
+            answered = []
+            for view, found in per_view:
+                elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
+                found = [f for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
+                if elsewhere and severity is not None:
+                    found += dependence.note(views, view, elsewhere, severity, ctx)
+                answered.append((view, found))
+            per_view = answered
         report = views.everything.report
         per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
-    return merge_findings(views, per_view)
+    origins = views.rendered.origins
+    return merge_findings(views, [(view, relocated(view, found, origins)) for view, found in per_view])
+
+
+def _place(found: Finding) -> tuple:
+    return found.rule, found.path, tuple(found.span)
 
 
 def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
-    return run_views(views, lambda view: analyze_view(view, select, ignore))
+    select, ignore = tuple(select), tuple(ignore)
+    wanted = {r.ID for r, _ in rule_selection(views.everything.workspace.config.rules if views.everything
+                                              else Config().rules, select, ignore)}
+    if select and dependence.ID in wanted:
+        # NP075 stands for the absence findings another root answers: they must run to be compared
+        select = select + tuple(r.ID for r, _ in rule_selection(views.everything.workspace.config.rules)
+                                if r.ID in ABSENCE_RULES)
+    found = run_views(views, lambda view: analyze_view(view, select, ignore), select, ignore)
+    return [f for f in found if f.rule in wanted]
 
 
 # rules whose findings say something is missing or unprotected: not said where objects are unseen
@@ -129,7 +154,7 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
         contexts[view.name] = analysis.context
         return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
 
-    by_path = _by_path(run_views(views, analyse))
+    by_path = _by_path(run_views(views, analyse, select))
     # the view of everything's context answers for the workspace (indexing the files as they
     # are written would cost an index of the whole workspace per edit, and say the wrong thing)
     context = contexts.get("") or RuleContext(workspace)
