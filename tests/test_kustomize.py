@@ -233,9 +233,10 @@ def test_roots_declared_in_one_cluster_see_each_other(capsys, tmp_path):
     assert "(in " not in findings[0]["message"]  # one root: nothing to tell apart
 
 
-def test_applications_with_their_own_kustomization_are_one_system(capsys, tmp_path):
-    # one kustomization per application (they share no file): parts of one cluster, so a policy
-    # of one may admit the pods of another; two overlays of one base are alternatives instead
+def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(capsys, tmp_path):
+    # one kustomization per application (they share no file): each is what one kubectl apply -k
+    # creates; api's peer app=web matches only what the root apps/web deploys, so whether it
+    # matches anything depends on an undeclared cluster: one NP075, no NP002
     app = """
         apiVersion: apps/v1
         kind: Deployment
@@ -256,17 +257,72 @@ def test_applications_with_their_own_kustomization_are_one_system(capsys, tmp_pa
               podSelector: {matchLabels: {app: api}}
               policyTypes: [Ingress]
               ingress:
-              - from: [{podSelector: {matchLabels: {app: web}}}]
+              - from: [{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: gone}}}]
         """,
         "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
         "apps/web/deploy.yaml": app.replace("NAME", "web"),
+        ".netpol-lsp.yaml": "defaultNamespace: default\n",  # the clusters line names roots from its folder
     })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
+    # app=gone matches nothing anywhere: still a warning; app=web: the info, at its selector
+    assert brief(findings, tmp_path) == [("NP075", "apps/api/policy.yaml", 8), ("NP002", "apps/api/policy.yaml", 8)]
+    note = findings[0]["message"]
+    assert findings[0]["severity"] == "info" and findings[0]["range"]["start"]["column"] == 13
+    assert "objects that web deploys match" in note and "(NP002)" in note
+    assert "clusters: [[apps/api, apps/web]]" in note
+    assert "app=gone" in findings[1]["message"]
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
-    assert findings == []
-    # with the clusters declared apart, the web pods are not in api's cluster: NP002
-    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
-    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]  # NP075 off: no warning back
+    # declared one cluster: analysed together, no info
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api, apps/web]]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]
+    # declared apart, the web pods are not in api's cluster: NP002, a warning
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)] * 2
+
+
+def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):
+    # a loose file's workload is applied beside every root (no NP002, no NP075 for it); the
+    # Namespace another root defines for a namespace this root deploys into is there, with its
+    # labels (apply -k of apps/api needs it in its cluster); one it does not deploy into is not
+    from netpol_lsp.analysis.views import build_views
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+
+    write(tmp_path, {
+        "namespaces/kustomization.yaml": "resources: [shop.yaml, other.yaml]\n",
+        "namespaces/shop.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: shop}}\n",
+        "namespaces/other.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: other, labels: {team: x}}\n",
+        "apps/api/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+        "apps/api/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api}
+            spec:
+              podSelector: {matchLabels: {app: tool}}
+              policyTypes: [Ingress]
+        """,
+        "tools/tool.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: tool, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {app: tool}}
+                spec: {containers: [{name: tool, image: tool}]}
+        """,
+    })
+    workspace = load_paths([str(tmp_path)], Config()).workspace
+    views = build_views(workspace)
+    api = next(v for v in views.views if v.name == "apps/api")
+    index = api.workspace.index
+    assert index.namespace("shop").labels == {"team": "shop", "kubernetes.io/metadata.name": "shop"}
+    assert "other" not in index.defined_namespaces
+    assert [w.name for w in index.workloads] == ["tool"]
+    from netpol_lsp.analysis.rendered import analyze_views
+    assert [f.rule for f in analyze_views(views)] == []
 
 
 def test_written_fields_point_at_the_kustomization_line(capsys, tmp_path):

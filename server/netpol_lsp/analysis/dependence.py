@@ -43,7 +43,7 @@ def note(views, view, elsewhere: list[Finding], severity: Severity, ctx: list) -
                f"deploy{'s' if len(others) == 1 else ''} match: whether those roots are applied to the same "
                f"cluster is not declared, so {'the finding' if count == 1 else 'the findings'} that would say "
                f"so ({_rules(elsewhere)}) {'is' if count == 1 else 'are'} not reported. If they are, declare it "
-               f"in .netpol-lsp.yaml (kustomize: clusters: [[{declared}]]); if not, fix "
+               f"in .netpol-lsp.yaml (kustomize: clusters: [[{declared}]], folders relative to that file); if not, fix "
                f"{'it' if count == 1 else 'them (the related locations)'}")
     related = [Related(f.path, f.span, f"{f.rule}: {f.message}") for f in elsewhere[1:MAX_RELATED + 1]]
     return [Finding(ID, NAME, severity, message, first.path, first.span, related)]
