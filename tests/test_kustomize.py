@@ -323,6 +323,16 @@ def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):
     assert [w.name for w in index.workloads] == ["tool"]
     from netpol_lsp.analysis.rendered import analyze_views
     assert [f.rule for f in analyze_views(views)] == []
+    # the view's index, joined from the loose files' one, is the one indexing the view gives
+    from netpol_lsp.workspace import Workspace
+
+    fresh = Workspace(api.workspace.config)
+    fresh.files = dict(api.workspace.files)
+    assert api.workspace._index is not None
+    for index in (index, fresh.index):
+        index.identities(), index.namespace_postings  # lazily built: on both sides, to compare them
+    assert {k: v for k, v in vars(index).items() if k != "services"} == \
+        {k: v for k, v in vars(fresh.index).items() if k != "services"}
 
 
 def test_written_fields_point_at_the_kustomization_line(capsys, tmp_path):

@@ -194,8 +194,11 @@ class _Index:
         self.cluster_policies.sort(key=_object_order)
         for group in (*self.workloads_by_ns.values(), *self.policies_by_ns.values()):
             group.sort(key=_object_order)
+        self._name_namespaces(workspace.config)
+
+    def _name_namespaces(self, config: Config) -> None:
         self.namespaces: dict[str, NamespaceInfo] = {}
-        for name, labels in workspace.config.assume_namespaces.items():
+        for name, labels in config.assume_namespaces.items():
             merged = dict(labels)
             merged[NAMESPACE_NAME_LABEL] = name
             self.namespaces[name] = NamespaceInfo(name, merged, assumed=True)
@@ -205,6 +208,43 @@ class _Index:
             if name not in self.namespaces:
                 self.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
         self.namespaces = dict(sorted(self.namespaces.items()))
+
+    def identities(self) -> frozenset:
+        """The identities of the objects whose copies are compared (analysis/duplicates.py)."""
+        found = getattr(self, "_identities", None)
+        if found is None:
+            from .analysis.duplicates import MERGED_KINDS, identity
+
+            found = self._identities = frozenset(
+                identity(o) for group in (self.workloads, self.policies, self.services,
+                                          self.defined_namespaces.values()) for o in group
+                if isinstance(o, MERGED_KINDS)) | self.defined_twice
+        return found
+
+    def joined(self, extra: "_Index", config: Config) -> Optional["_Index"]:
+        """The index of this one's files and `extra`'s together, without indexing this one's
+        again (a Kustomize root's view: the loose files' index, shared by every root, and the
+        root's objects). None when the two share an object identity or a Namespace name: then
+        which copy an index keeps depends on the order of files, and only indexing them all says."""
+        if not self.identities().isdisjoint(extra.identities()) or \
+                not self.defined_namespaces.keys().isdisjoint(extra.defined_namespaces):
+            return None
+        copy = object.__new__(_Index)
+        copy.dropped, copy.defined_twice = self.dropped | extra.dropped, self.defined_twice | extra.defined_twice
+        copy.workloads = _inserted(self.workloads, extra.workloads)
+        copy.policies = _inserted(self.policies, extra.policies)
+        copy.cluster_policies = _inserted(self.cluster_policies, extra.cluster_policies)
+        copy.services = self.services + extra.services
+        copy.defined_namespaces = {**self.defined_namespaces, **extra.defined_namespaces}
+        copy.workloads_by_ns, copy.policies_by_ns = dict(self.workloads_by_ns), dict(self.policies_by_ns)
+        for mine, theirs in ((copy.workloads_by_ns, extra.workloads_by_ns), (copy.policies_by_ns, extra.policies_by_ns)):
+            for ns, group in theirs.items():
+                mine[ns] = _inserted(mine.get(ns, []), group)
+        copy.unknown_pods_by_ns = dict(self.unknown_pods_by_ns)
+        for ns, names in extra.unknown_pods_by_ns.items():
+            copy.unknown_pods_by_ns[ns] = tuple(sorted(copy.unknown_pods_by_ns.get(ns, ()) + names))
+        copy._name_namespaces(config)
+        return copy
 
     def namespace(self, name: str) -> NamespaceInfo:
         info = self.namespaces.get(name)
@@ -310,6 +350,16 @@ def _swapped(objects: list, pairs: list[tuple[K8sObject, K8sObject]], kind: type
             copy = list(objects)
         copy[at] = new
     return objects if copy is None else copy
+
+
+def _inserted(objects: list, more: list) -> list:
+    """A copy of `objects` (in the index's order) with `more` put in their places."""
+    if not more:
+        return objects
+    copy = list(objects)
+    for obj in more:
+        insort(copy, obj, key=_object_order)
+    return copy
 
 
 def _drop(objects: list, obj: K8sObject) -> None:

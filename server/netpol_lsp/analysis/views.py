@@ -257,6 +257,16 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
         elif path in sources:
             view.files[path] = sources[path]
     view.kustomize_problems = problems
+    if not dropped and orphans == frozenset() and len(group) < len(rendered.roots):
+        # a root's view: the loose files' index (once per render) joined with the root's objects
+        loose_index = rendered.memo.get("loose index")
+        if loose_index is None:
+            alone = Workspace(workspace.config)
+            alone.files = {p: s for p, s in workspace.files.items() if p not in rendered.claimed}
+            loose_index = rendered.memo["loose index"] = alone.index
+        mine = Workspace(workspace.config)
+        mine.files = {p: s for p, s in view.files.items() if p in rendered.claimed}
+        view._index = loose_index.joined(mine.index, workspace.config)
     return view
 
 
