@@ -257,20 +257,21 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
               podSelector: {matchLabels: {app: api}}
               policyTypes: [Ingress]
               ingress:
-              - from: [{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: gone}}}]
+              - from: [{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: wbe}}}]
         """,
         "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
         "apps/web/deploy.yaml": app.replace("NAME", "web"),
         ".netpol-lsp.yaml": "defaultNamespace: default\n",  # the clusters line names roots from its folder
     })
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
-    # app=gone matches nothing anywhere: still a warning; app=web: the info, at its selector
+    # app=wbe matches nothing anywhere: still a warning, whose typo fix is the other root's
+    # workload; app=web: the info, at its selector
     assert brief(findings, tmp_path) == [("NP075", "apps/api/policy.yaml", 8), ("NP002", "apps/api/policy.yaml", 8)]
     note = findings[0]["message"]
     assert findings[0]["severity"] == "info" and findings[0]["range"]["start"]["column"] == 13
     assert "objects that web deploys match" in note and "(NP002)" in note
     assert "clusters: [[apps/api, apps/web]]" in note
-    assert "app=gone" in findings[1]["message"]
+    assert "app=wbe (did you mean app=web, on Deployment shop/web?)" in findings[1]["message"]
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]  # NP075 off: no warning back
     # declared one cluster: analysed together, no info

@@ -7,6 +7,7 @@ A workspace without kustomizations never comes here.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable, Optional
 
@@ -71,14 +72,18 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
     if views.everything is not None:
         every = findings_of(views.everything)
         if views.check_absence:
-            present = {_place(f) for f in every if f.rule in ABSENCE_RULES}
+            present: dict[tuple, list[Finding]] = {}
+            for f in every:
+                if f.rule in ABSENCE_RULES:
+                    present.setdefault(_place(f), []).append(f)
             severity = dict((r.ID, sev) for r, sev in rule_selection(views.everything.workspace.config.rules,
                                                                       select, ignore)).get(dependence.ID)
             ctx = []  # the context of the view of everything, made when a root first needs it
             answered = []
             for view, found in per_view:
                 elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
-                found = [f for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
+                found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
+                         for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
                 if elsewhere and severity is not None:
                     found += dependence.note(views, view, elsewhere, severity, ctx)
                 answered.append((view, found))
@@ -91,6 +96,21 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
 
 def _place(found: Finding) -> tuple:
     return found.rule, found.path, tuple(found.span)
+
+
+_HINT = re.compile(r" \(did you mean [^)]*\)")
+
+
+def _with_hint(found: Finding, everywhere: list[Finding]) -> Finding:
+    """A root's "matches nothing", as the view of every root says it when that is the same
+    finding with a "did you mean" (the typo's fix may be a workload another root deploys: the
+    selector matches nothing anywhere, and the hint is the repository's)."""
+    if _HINT.search(found.message):
+        return found
+    for other in everywhere:
+        if other.message != found.message and _HINT.sub("", other.message) == found.message:
+            return other
+    return found
 
 
 def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
