@@ -243,7 +243,15 @@ class _Index:
         copy.unknown_pods_by_ns = dict(self.unknown_pods_by_ns)
         for ns, names in extra.unknown_pods_by_ns.items():
             copy.unknown_pods_by_ns[ns] = tuple(sorted(copy.unknown_pods_by_ns.get(ns, ()) + names))
-        copy._name_namespaces(config)
+        # as _name_namespaces() names them: assumed, then defined over them, then implied
+        copy.namespaces = dict(self.namespaces)
+        for name, ns in extra.defined_namespaces.items():
+            copy.namespaces[name] = NamespaceInfo(name, ns.labels, defined_by=ns)
+        for name in list(extra.workloads_by_ns) + list(extra.policies_by_ns):
+            if name not in copy.namespaces:
+                copy.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
+        if len(copy.namespaces) > len(self.namespaces) or extra.defined_namespaces:
+            copy.namespaces = dict(sorted(copy.namespaces.items()))
         return copy
 
     def namespace(self, name: str) -> NamespaceInfo:

@@ -248,6 +248,21 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
                 if facts(other) == facts(obj):
                     dropped.add(id(other))
     view = Workspace(workspace.config)
+    view.kustomize_problems = problems
+    if not dropped and orphans == frozenset() and len(group) < len(rendered.roots):
+        # a root's view: the loose files (their table and index made once per render), then the
+        # root's files, the index joined from the loose files' one and the root's objects
+        loose_files = rendered.memo.get("loose files")
+        if loose_files is None:
+            alone = Workspace(workspace.config)
+            alone.files = {p: s for p, s in workspace.files.items() if p not in rendered.claimed}
+            loose_files = rendered.memo["loose files"] = (alone.files, alone.index)
+        view.files = dict(loose_files[0])
+        view.files.update(sources)
+        mine = Workspace(workspace.config)
+        mine.files = dict(sources)
+        view._index = loose_files[1].joined(mine.index, workspace.config)
+        return view
     for path, source in workspace.files.items():
         if path not in rendered.claimed:
             if dropped and any(id(obj) in dropped for obj in source.objects):
@@ -256,17 +271,6 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
             view.files[path] = source
         elif path in sources:
             view.files[path] = sources[path]
-    view.kustomize_problems = problems
-    if not dropped and orphans == frozenset() and len(group) < len(rendered.roots):
-        # a root's view: the loose files' index (once per render) joined with the root's objects
-        loose_index = rendered.memo.get("loose index")
-        if loose_index is None:
-            alone = Workspace(workspace.config)
-            alone.files = {p: s for p, s in workspace.files.items() if p not in rendered.claimed}
-            loose_index = rendered.memo["loose index"] = alone.index
-        mine = Workspace(workspace.config)
-        mine.files = {p: s for p, s in view.files.items() if p in rendered.claimed}
-        view._index = loose_index.joined(mine.index, workspace.config)
     return view
 
 
