@@ -121,7 +121,13 @@ def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str
         # NP075 stands for the absence findings another root answers: they must run to be compared
         select = select + tuple(r.ID for r, _ in rule_selection(views.everything.workspace.config.rules)
                                 if r.ID in ABSENCE_RULES)
-    found = run_views(views, lambda view: analyze_view(view, select, ignore), select, ignore)
+    def analyse(view: View) -> list[Finding]:
+        found = analyze_view(view, select, ignore)
+        if view is not views.everything:
+            view.release()  # a root's view is analysed once here
+        return found
+
+    found = run_views(views, analyse, select, ignore)
     return [f for f in found if f.rule in wanted]
 
 

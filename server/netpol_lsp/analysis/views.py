@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from functools import partial
+from typing import Callable, Optional
 
 from ..manifests import ParseLimits
 from ..model import Namespace, build_objects
@@ -30,10 +31,24 @@ class UnknownRoot(Exception):
 class View:
     name: str  # the roots it renders, as the findings name them ("" for the view of the loose files)
     roots: list[Root]
-    workspace: Workspace
+    made: object  # its Workspace, or a function that makes it (a root's view: made when first read)
     scope: frozenset[str]  # the files checked in this view
     blind: bool = False  # it misses objects (remote or unread resources, fields not applied)
     report: Optional[frozenset[str]] = None  # of those, the files whose findings it reports (None: all)
+    make: Optional[Callable[[], Workspace]] = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if not isinstance(self.made, Workspace):
+            self.make = self.made
+            self.made = self.made()
+        return self.made
+
+    def release(self) -> None:
+        """Lets its Workspace go (made again when read): check analyses each root's view once,
+        and hundreds of them, each with a table of every loose file, need not live together."""
+        if self.make is not None:
+            self.made = self.make
 
 
 @dataclass
@@ -130,7 +145,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
                 files = set().union(*(r.files for r in group if os.path.abspath(r.dir) == os.path.abspath(only)))
             problems = [p for r in group for p in r.problems]
             name = ", ".join(sorted(names[r.dir] for r in group))
-            views.append(View(name, group, _view_workspace(workspace, rendered, group, problems, objects),
+            views.append(View(name, group, partial(_view_workspace, workspace, rendered, group, problems, objects),
                               frozenset(files), _is_blind(problems)))
         # the view of everything checks the root views' files too (their "matches nothing")
         checked = frozenset(set().union(*(v.scope for v in views))) | (loose if only is None else frozenset())
