@@ -274,6 +274,12 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
     assert "app=wbe (did you mean app=web, on Deployment shop/web?)" in findings[1]["message"]
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]  # NP075 off: no warning back
+    # connectivity reads roots that share no file together, and says so on stderr
+    assert main(["connectivity", "--no-cache", "--format", "json", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "2 Kustomize render roots and no declared cluster" in captured.err
+    assert {(p["src"], p["dst"]) for p in json.loads(captured.out) if p["dst"] == "shop/api[Deployment]"} == \
+        {("shop/web[Deployment]", "shop/api[Deployment]")}
     # declared one cluster: analysed together, no info
     (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api, apps/web]]\n")
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
