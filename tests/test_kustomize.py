@@ -269,7 +269,7 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
     assert brief(findings, tmp_path) == [("NP075", "apps/api/policy.yaml", 8), ("NP002", "apps/api/policy.yaml", 8)]
     note = findings[0]["message"]
     assert findings[0]["severity"] == "info" and findings[0]["range"]["start"]["column"] == 13
-    assert "objects that web deploys match" in note and "(NP002)" in note
+    assert "objects that web deploys would match it" in note and "(NP002)" in note
     assert "clusters: [[apps/api, apps/web]]" in note
     assert "app=wbe (did you mean app=web, on Deployment shop/web?)" in findings[1]["message"]
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
@@ -288,6 +288,57 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
     (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)] * 2
+
+
+def test_a_database_isolated_only_by_another_roots_policy_is_named_not_warned(capsys, tmp_path):
+    # root a: a policy for app=web and a database; root b: the web Deployment and the policy that
+    # isolates a's database. Alone, a's policy selects nothing (NP001) and its database is open
+    # (NP021); b's policy selects nothing (NP001). Beside each other neither holds: one NP075
+    # per root, naming the other, at the first place (a/db.yaml's kind before a/policy.yaml's)
+    write(tmp_path, {
+        ".netpol-lsp.yaml": "defaultNamespace: default\n",
+        "a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml, db.yaml]\n",
+        "a/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              policyTypes: [Ingress]
+        """,
+        "a/db.yaml": """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              template:
+                metadata: {labels: {app: db}}
+                spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432}]}]}
+        """,
+        "b/kustomization.yaml": "namespace: shop\nresources: [web.yaml]\n",
+        "b/web.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: nginx}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db}
+            spec:
+              podSelector: {matchLabels: {app: db}}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path))
+    assert brief(findings, tmp_path) == [("NP075", "a/db.yaml", 2), ("NP075", "b/web.yaml", 13)]
+    assert "leaves 2 references unmatched (NP001, NP021)" in findings[0]["message"]
+    assert "objects that b deploys" in findings[0]["message"] and "clusters: [[a, b]]" in findings[0]["message"]
+    assert [os.path.relpath(r["path"], tmp_path) for r in findings[0]["related"]] == ["a/policy.yaml"]
+    assert "objects that a deploys" in findings[1]["message"] and "(NP001)" in findings[1]["message"]
 
 
 def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):

@@ -37,14 +37,16 @@ def note(views, view, elsewhere: list[Finding], severity: Severity, ctx: list) -
     count = len(elsewhere)
     named = ", ".join(sorted(views.root_names[f] for f in others)) if others else "other roots"
     listed = sorted(views.config_names[f] for f in mine) + sorted(views.config_names[f] for f in others)[:3]
-    subject = "this reference matches" if count == 1 else f"{count} references of this root match"
     declared = ", ".join(listed) + ("" if others and len(others) <= 3 else ", ...")
-    message = (f"{subject} nothing in what this root creates, but objects that {named} "
-               f"deploy{'s' if len(others) == 1 else ''} match: whether those roots are applied to the same "
-               f"cluster is not declared, so {'the finding' if count == 1 else 'the findings'} that would say "
-               f"so ({_rules(elsewhere)}) {'is' if count == 1 else 'are'} not reported. If they are, declare it "
-               f"in .netpol-lsp.yaml (kustomize: clusters: [[{declared}]], folders relative to that file); if not, fix "
-               f"{'it' if count == 1 else 'them (the related locations)'}")
+    one = count == 1
+    message = (f"what this root creates leaves {'this reference' if one else f'{count} references'} unmatched "
+               f"({_rules(elsewhere)}), but objects "
+               f"that {named} deploy{'s' if len(others) == 1 else ''} would match {'it' if one else 'them'}: "
+               "whether those roots are applied to the same cluster is not declared, so "
+               f"{'that finding is' if one else 'those findings are'} not reported. If they are, declare it in "
+               f".netpol-lsp.yaml (kustomize: clusters: [[{declared}]], folders relative to that file); if not, "
+               f"{'that finding holds' if one else 'those findings (the related locations) hold'} where this root "
+               "is applied")
     related = [Related(f.path, f.span, f"{f.rule}: {f.message}") for f in elsewhere[1:MAX_RELATED + 1]]
     return [Finding(ID, NAME, severity, message, first.path, first.span, related)]
 
