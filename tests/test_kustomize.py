@@ -339,6 +339,11 @@ def test_a_database_isolated_only_by_another_roots_policy_is_named_not_warned(ca
     assert "objects that b deploys" in findings[0]["message"] and "clusters: [[a, b]]" in findings[0]["message"]
     assert [os.path.relpath(r["path"], tmp_path) for r in findings[0]["related"]] == ["a/policy.yaml"]
     assert "objects that a deploys" in findings[1]["message"] and "(NP001)" in findings[1]["message"]
+    # a comment suppresses it where it is reported (and is then not an unused suppression, NP099)
+    db = tmp_path / "a/db.yaml"
+    db.write_text(db.read_text().replace("kind: StatefulSet", "kind: StatefulSet  # netpol-lsp: disable=NP075"))
+    _, findings, _ = check(capsys, str(tmp_path))
+    assert brief(findings, tmp_path) == [("NP075", "b/web.yaml", 13)]
 
 
 def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):

@@ -85,13 +85,29 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
                 found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
                          for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
                 if elsewhere and severity is not None:
-                    found += dependence.note(views, view, elsewhere, severity, ctx)
+                    found = _unless_suppressed(view, found, dependence.note(views, view, elsewhere, severity, ctx))
                 answered.append((view, found))
             per_view = answered
         report = views.everything.report
         per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
     origins = views.rendered.origins
     return merge_findings(views, [(view, relocated(view, found, origins)) for view, found in per_view])
+
+
+def _unless_suppressed(view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:
+    """The view's findings with the notes added, but those a suppression comment covers (the
+    view's analysis did not know them: it called that comment unused, NP099, which it is not)."""
+    from .suppress import UNUSED_RULE, scan
+
+    used = set()
+    for note in notes:
+        source = view.workspace.files.get(note.path)
+        covering = [s for s in scan(source) if s.covers(note)] if source is not None else []
+        if covering:
+            used.update((s.path, tuple(s.span)) for s in covering)
+        else:
+            found.append(note)
+    return [f for f in found if not (f.rule == UNUSED_RULE and (f.path, tuple(f.span)) in used)]
 
 
 def _place(found: Finding) -> tuple:
