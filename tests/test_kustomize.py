@@ -485,3 +485,44 @@ def test_the_servers_reused_analysis_equals_a_fresh_one_after_edits():
     np002 = [f for f in previous.findings() if f.rule == "NP002"]
     assert len(np002) == 2 and np002[0].span == np002[1].span and np002[0].path == base_policy
     assert {f.message.rsplit(" (in ", 1)[1] for f in np002} == {"overlays/prod)", "overlays/staging)"}
+
+
+def test_a_reused_render_gives_root_views_the_edited_loose_files(tmp_path):
+    # the language server reuses a render while no file a kustomization reads changed: the root
+    # views must still see a loose file as it is now (the loose files' table is not kept stale)
+    from netpol_lsp.analysis.rendered import analyze_views
+    from netpol_lsp.analysis.views import build_views
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+
+    tool = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: tool, namespace: shop}
+        spec:
+          template:
+            metadata: {labels: {app: LABEL}}
+            spec: {containers: [{name: tool, image: tool}]}
+    """
+    policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: NAME}
+        spec:
+          podSelector: {matchLabels: {app: tool}}
+          policyTypes: [Ingress]
+    """
+    write(tmp_path, {"a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "a/policy.yaml": policy.replace("NAME", "a"),
+                     "b/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "b/policy.yaml": policy.replace("NAME", "b"),
+                     "tools/tool.yaml": tool.replace("LABEL", "tool")})
+    workspace = load_paths([str(tmp_path)], Config()).workspace
+    views = build_views(workspace)
+    assert analyze_views(views) == []
+    edited = [p for p in workspace.files if p.endswith("tool.yaml")][0]
+    workspace.set_text(edited, textwrap.dedent(tool.replace("LABEL", "tools")).lstrip("\n"))
+    again = build_views(workspace, rendered=views.rendered)
+    assert again.rendered is views.rendered
+    assert sorted((f.rule, os.path.relpath(f.path, tmp_path)) for f in analyze_views(again)) == [
+        ("NP001", "a/policy.yaml"), ("NP001", "b/policy.yaml")]

@@ -135,6 +135,11 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     orphans = frozenset(rendered.claimed - in_roots)  # components or bases no root reads: their syntax still counts
     loose = frozenset(p for p in workspace.files if p not in rendered.claimed) | orphans
     objects = _LooseObjects(workspace, rendered)
+    cached = rendered.memo.get("loose files")  # of a previous build: still these files? (a reused render)
+    if cached is not None:
+        now = [(p, s) for p, s in workspace.files.items() if p not in rendered.claimed]
+        if len(now) != len(cached[0]) or any(cached[0].get(p) is not s for p, s in now):
+            del rendered.memo["loose files"]
     every_root = list(rendered.roots.values())
     every_problem = list(rendered.problems) + [p for r in every_root for p in r.problems]
     views = []
