@@ -256,7 +256,8 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
     """A view: the loose files as they are (less any object a root renders identically), and the
     files of the group's roots with their rendered objects (built once per render: the same
     SourceFiles while the render is reused, so an incremental analysis sees them unchanged)."""
-    key = (tuple(sorted(r.dir for r in group)), orphans)
+    # the loose Namespaces decide which of other roots' a view borrows: a loose edit may change them
+    key = (tuple(sorted(r.dir for r in group)), orphans, frozenset(loose.namespaces))
     built = rendered.memo.get(key)
     if built is None:
         built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans, loose.namespaces)
