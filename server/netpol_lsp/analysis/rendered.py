@@ -191,7 +191,8 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
 
     def analyse(view: View) -> list[Finding]:
         key = (view.name, view is views.everything)
-        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None)
+        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None,
+                                 only=view.scope)
         results[key] = analysis
         contexts[view.name] = analysis.context
         return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
