@@ -526,3 +526,60 @@ def test_a_reused_render_gives_root_views_the_edited_loose_files(tmp_path):
     assert again.rendered is views.rendered
     assert sorted((f.rule, os.path.relpath(f.path, tmp_path)) for f in analyze_views(again)) == [
         ("NP001", "a/policy.yaml"), ("NP001", "b/policy.yaml")]
+
+
+def test_the_server_keeps_root_findings_across_a_quiet_loose_edit_and_stays_exact(tmp_path):
+    # roots a and b beside a loose file: a comment inserted in it keeps what other files read of
+    # it, so root views keep their findings, but a's NP001 lists the loose workload (a position
+    # in the edited file): that view is analysed again; a label change reaches every view
+    from netpol_lsp.analysis.incremental import analyze_workspace
+    from netpol_lsp.analysis.rendered import analyze_checked
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+    from netpol_lsp.workspace import Workspace, load_source
+
+    policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: NAME}
+        spec:
+          podSelector: {matchLabels: {app: LABEL}}
+          policyTypes: [Ingress]
+    """
+    write(tmp_path, {"a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "a/policy.yaml": policy.replace("NAME", "a").replace("LABEL", "nothing"),
+                     "b/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "b/policy.yaml": policy.replace("NAME", "b").replace("LABEL", "tool"),
+                     "tools/tool.yaml": """
+                         apiVersion: apps/v1
+                         kind: Deployment
+                         metadata: {name: tool, namespace: shop}
+                         spec:
+                           template:
+                             metadata: {labels: {app: tool}}
+                             spec: {containers: [{name: tool, image: tool}]}
+                     """})
+    config = Config()
+    current = load_paths([str(tmp_path)], config).workspace
+    tool = next(p for p in current.files if p.endswith("tool.yaml"))
+    previous = analyze_workspace(current)
+
+    def plain(findings):
+        return [(f.rule, f.path, tuple(f.span), f.message, [(r.path, tuple(r.span)) for r in f.related])
+                for f in findings]
+
+    assert [f.rule for f in previous.findings()] == ["NP001"]
+    for change in (lambda t: "# a comment\n" + t, lambda t: t.replace("app: tool", "app: tools"),
+                   lambda t: "# another\n" + t):
+        following = Workspace(config)
+        for name, source in current.files.items():
+            following.files[name] = load_source(name, change(source.text), config) if name == tool else source
+        analysis = analyze_workspace(following, previous=previous)
+        assert plain(analysis.findings()) == plain(analyze_checked(following))
+        kept = analysis.view_results[("b", False)] is previous.view_results[("b", False)]
+        if change("").startswith("# a comment"):  # b's findings point nowhere into the loose file: kept
+            assert kept and analysis.view_results[("a", False)] is not previous.view_results[("a", False)]
+            views, contexts = analysis.context.kustomize
+            assert "b" not in contexts and contexts["b"].workspace.files[tool] is following.files[tool]
+        previous, current = analysis, following
+    assert [f.rule for f in previous.findings()] == ["NP001", "NP001"]

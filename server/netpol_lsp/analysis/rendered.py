@@ -187,12 +187,20 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
                                                                   old_views.rendered) else None
     views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
                         rendered=rendered)
-    results, contexts = {}, {}
+    results, contexts, kept = {}, _Contexts(views), set()
+    quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
 
     def analyse(view: View) -> list[Finding]:
         key = (view.name, view is views.everything)
-        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None,
-                                 only=view.scope)
+        before = previous.view_results.get(key) if reusable else None
+        if quiet is not None and before is not None and view is not views.everything and \
+                not any(before.points_into.get(path, frozenset()) & quiet for path in view.scope):
+            # loose files changed, each keeping what other files' findings read of it: a root's
+            # findings stand (its view is made, and its context, only if something asks for them)
+            results[key] = before
+            kept.add(key)
+            return [f for path in sorted(view.scope) for f in before.findings_of(path)]
+        analysis = analyze_plain(view.workspace, select, before, only=view.scope)
         results[key] = analysis
         contexts[view.name] = analysis.context
         return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
@@ -203,8 +211,39 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     context = contexts.get("") or RuleContext(workspace)
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
-                    rechecked=_rechecked(results.values(), views, rendered is not None),
+                    rechecked=_rechecked([a for k, a in results.items() if k not in kept], views, rendered is not None),
                     base=previous.serial if rendered is not None else None)
+
+
+def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:
+    """The changed files, when they are all loose (no kustomization reads them) and each keeps
+    its interface (incremental.compare: no policy's or workload's facts, no object added or
+    removed): then no finding of another file can change but through a position in them."""
+    from .incremental import changed_paths, compare
+
+    paths = changed_paths(previous.workspace.files, workspace.files)
+    if not paths or not paths.isdisjoint(rendered.claimed):
+        return None
+    change = compare(previous.workspace.files, workspace.files, paths, tiers=True)
+    if change is None or change.namespaces or change.workloads or change.added or change.removed:
+        return None
+    return frozenset(paths)
+
+
+class _Contexts(dict):
+    """View name -> the context of its analysis; a view whose findings were kept from the last
+    analysis gets a fresh one when first asked (hover, navigation)."""
+
+    def __init__(self, views: Views):
+        super().__init__()
+        self.views = views
+
+    def __missing__(self, name: str):
+        from ..rules.base import RuleContext
+
+        view = next(v for v in self.views.all() if v.name == name)
+        found = self[name] = RuleContext(view.workspace)
+        return found
 
 
 def _rechecked(analyses, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
