@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..cli import UsageError
-from ..config import CONFIG_NAME, Config, find_config, load_config
+from ..config import CONFIG_NAME, Config, find_config, group_by_config, load_config
 from ..loader import LoadResult, UnreadablePath
 
 
@@ -48,11 +48,7 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
     configuration named with --config makes everything one workspace."""
     if explicit_config:
         return [prepare(paths, explicit_config, use_cache)]
-    groups: dict = {}
-    for given in paths or ["."]:
-        start = Path(given).resolve() if Path(given).exists() else Path(".").resolve()
-        groups.setdefault(find_config(start), []).append(given)
-    pending = [(found, group) for found, group in groups.items()]
+    pending = list(group_by_config(paths or ["."]).items())
     loads = []
     while pending:
         found, group = pending.pop(0)
