@@ -1,0 +1,151 @@
+"""The server splits its root as `netpol-lsp check` does: a folder with its own .netpol-lsp.yaml
+is its own cluster wherever it is found, so a file gets the same findings in the editor as from
+check, whatever root the editor was opened on."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from netpol_lsp.cli import main
+from netpol_lsp.commands.common import prepare_workspaces
+
+from .helpers import capabilities, codes, open_file, start, wait_diagnostics, wait_for, write
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = ("examples/three-tier", "examples/three-tier-broken")
+
+
+def check(folder: Path) -> dict[str, list[tuple]]:
+    """check's findings of one folder: (rule, LSP range, message) per file URI."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["check", "--format", "json", "--fail-on", "never", str(folder)])
+    found: dict[str, list[tuple]] = {}
+    for f in json.loads(out.getvalue())["findings"]:
+        start, end = f["range"]["start"], f["range"]["end"]  # 1-based; LSP is 0-based
+        where = (start["line"] - 1, start["column"] - 1, end["line"] - 1, end["column"] - 1)
+        found.setdefault(Path(f["path"]).resolve().as_uri(), []).append((f["rule"], where, f["message"]))
+    return {uri: sorted(items) for uri, items in found.items()}
+
+
+def as_tuples(diagnostics) -> list[tuple]:
+    return sorted((str(d.code), (d.range.start.line, d.range.start.character, d.range.end.line,
+                                 d.range.end.character), d.message) for d in diagnostics)
+
+
+def progress_ended(client: LanguageClient, at_least: int) -> bool:
+    ends = [reports for reports in client.progress_reports.values()
+            if reports and isinstance(reports[-1], types.WorkDoneProgressEnd)]
+    return len(ends) >= at_least and len(ends) == len(client.progress_reports)
+
+
+async def indexed(client: LanguageClient, folder: Path) -> int:
+    """Waits until each cluster check makes of the folder has indexed (each reports its own
+    progress); returns how many there are. A server that makes fewer is waited for 20 s only:
+    what it then answers is compared all the same (a difference says more than a timeout)."""
+    clusters = len(prepare_workspaces([str(folder)], None, use_cache=False))
+    with contextlib.suppress(AssertionError):
+        await wait_for(client, types.PROGRESS, lambda: progress_ended(client, clusters), timeout=20)
+    return clusters
+
+
+@pytest.mark.parametrize("root", ["", "examples", "examples/three-tier"], ids=["repository", "examples", "three-tier"])
+async def test_the_editor_gives_what_check_gives_whatever_the_root(client: LanguageClient, root):
+    folder = REPO / root
+    expected: dict[str, list[tuple]] = {}
+    files: list[str] = []
+    for example in EXAMPLES:
+        if not (REPO / example).is_relative_to(folder):
+            continue  # outside the root: not the editor's workspace
+        expected.update(check(REPO / example))
+        files += [p.as_uri() for p in sorted((REPO / example).glob("*.yaml"))]
+    assert any(expected.values()) or root == "examples/three-tier"  # three-tier itself is clean
+
+    await start(client, folder)
+    clusters = await indexed(client, folder)
+    # a pull is answered once every cluster's analysis of what it indexed is done
+    report = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    pulled = {item.uri: as_tuples(item.items) for item in report.items if item.items}
+    pushed = {uri: as_tuples(d) for uri, d in client.diagnostics.items() if d}
+    for uri in files:
+        assert pulled.get(uri, []) == expected.get(uri, []), uri
+        assert pushed.get(uri, []) == expected.get(uri, []), uri
+    assert progress_ended(client, clusters)  # one cluster for each workspace check makes
+
+
+async def test_requests_go_to_the_cluster_of_the_document(client: LanguageClient):
+    # the repository root holds both examples, each with its own StatefulSet shop/db: the lens
+    # of three-tier-broken's policy counts its own cluster's database only
+    await start(client, REPO)
+    policy = REPO / "examples/three-tier-broken/db-policy.yaml"
+    uri = open_file(client, policy)
+    await indexed(client, REPO)
+    await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(  # answered once analysed
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    titles = [lens.command.title for lens in lenses if lens.command is not None]
+    assert any(title.startswith("selects 1 workload ") for title in titles), titles
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=6, character=10)))
+    assert hover is not None and "selects 1 workload" in hover.contents.value
+
+
+FLANNEL = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-flannel-ds, namespace: kube-flannel}
+spec:
+  selector: {matchLabels: {app: flannel}}
+  template:
+    metadata: {labels: {app: flannel}}
+    spec: {containers: [{name: kube-flannel, image: docker.io/flannel/flannel:v0.25.1}]}
+"""
+POLICY = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: default}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+"""
+
+
+def changed_on_disk(client: LanguageClient, path: Path, kind: types.FileChangeType) -> None:
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=path.as_uri(), type=kind)]))
+
+
+async def test_a_configuration_created_or_deleted_moves_the_folder_between_clusters(client: LanguageClient,
+                                                                                    tmp_path):
+    files = write(tmp_path, {"flannel.yaml": FLANNEL, "team/policy.yaml": POLICY, "team/other.yaml": POLICY})
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        return None
+
+    await start(client, tmp_path, caps=capabilities(watch=True))
+    opened = open_file(client, files["team/policy.yaml"])
+    other = files["team/other.yaml"].as_uri()  # not open: its diagnostics come from indexing
+    for uri in (opened, other):  # one cluster: the Flannel DaemonSet is the CNI of the team's policies
+        await wait_diagnostics(client, uri, lambda d: "NP030" in codes(d))
+
+    config = tmp_path / "team" / ".netpol-lsp.yaml"
+    config.write_text("cni: calico\n")
+    changed_on_disk(client, config, types.FileChangeType.Created)
+    for uri in (opened, other):  # team/ is its own cluster now, on Calico: NP030 cleared
+        await wait_diagnostics(client, uri, lambda d: "NP030" not in codes(d))
+
+    config.unlink()
+    changed_on_disk(client, config, types.FileChangeType.Deleted)
+    for uri in (opened, other):  # back in the root's cluster
+        await wait_diagnostics(client, uri, lambda d: "NP030" in codes(d))
+    await asyncio.sleep(0.3)
+    assert codes(client.diagnostics[opened]).count("NP030") == 1  # once: no entry left by the dropped cluster
