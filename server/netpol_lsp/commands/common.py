@@ -49,6 +49,8 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
     if explicit_config:
         return [prepare(paths, explicit_config, use_cache)]
     pending = list(group_by_config(paths or ["."]).items())
+    # a folder named and also found below another named one is one workspace, read once
+    seen = {found.resolve() for found, _ in pending if found is not None}
     loads = []
     while pending:
         found, group = pending.pop(0)
@@ -56,7 +58,11 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
         bulk = prepare(group, None, use_cache, nested, config=load_config(found))
         if bulk.candidates or found is not None:
             loads.append(bulk)
-        pending.extend((Path(folder) / CONFIG_NAME, [folder]) for folder in nested)
+        for folder in nested:
+            config = Path(folder) / CONFIG_NAME
+            if config.resolve() not in seen:
+                seen.add(config.resolve())
+                pending.append((config, [folder]))
     return loads or [prepare(paths, None, use_cache)]
 
 
