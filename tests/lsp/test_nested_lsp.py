@@ -22,11 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = ("examples/three-tier", "examples/three-tier-broken")
 
 
-def check(folder: Path) -> dict[str, list[tuple]]:
-    """check's findings of one folder: (rule, LSP range, message) per file URI."""
+def check(*folders: Path) -> dict[str, list[tuple]]:
+    """check's findings of the folders: (rule, LSP range, message) per file URI."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        main(["check", "--format", "json", "--fail-on", "never", str(folder)])
+        main(["check", "--format", "json", "--fail-on", "never", *map(str, folders)])
     found: dict[str, list[tuple]] = {}
     for f in json.loads(out.getvalue())["findings"]:
         start, end = f["range"]["start"], f["range"]["end"]  # 1-based; LSP is 0-based
@@ -149,3 +149,26 @@ async def test_a_configuration_created_or_deleted_moves_the_folder_between_clust
         await wait_diagnostics(client, uri, lambda d: "NP030" in codes(d))
     await asyncio.sleep(0.3)
     assert codes(client.diagnostics[opened]).count("NP030") == 1  # once: no entry left by the dropped cluster
+
+
+async def test_several_workspace_folders_are_split_as_check_splits_them(client: LanguageClient, tmp_path):
+    # a and b share no configuration: one cluster, as `check a b` reads them (b's policy is
+    # under a's Flannel); c has its own (Calico), and so has a/team below a: clusters of their own
+    files = write(tmp_path, {"a/flannel.yaml": FLANNEL, "a/team/.netpol-lsp.yaml": "cni: calico\n",
+                             "a/team/policy.yaml": POLICY.replace("  policyTypes: [Ingress]\n", ""),
+                             "b/policy.yaml": POLICY, "c/.netpol-lsp.yaml": "cni: calico\n", "c/policy.yaml": POLICY})
+    folders = [tmp_path / name for name in ("a", "b", "c")]
+    expected = check(*folders)
+    assert {Path(uri).parent.name for uri, items in expected.items() if any(r == "NP030" for r, _, _ in items)} == {"b"}
+    assert [r for r, _, _ in expected[files["a/team/policy.yaml"].as_uri()]] == ["NP010"]
+
+    await client.initialize_session(types.InitializeParams(
+        capabilities=capabilities(), initialization_options={"debounceMs": 20},
+        workspace_folders=[types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders]))
+    clusters = len(prepare_workspaces([str(f) for f in folders], None, use_cache=False))
+    assert clusters == 3  # {a, b}, a/team, c
+    with contextlib.suppress(AssertionError):
+        await wait_for(client, types.PROGRESS, lambda: progress_ended(client, clusters), timeout=20)
+    report = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    pulled = {item.uri: as_tuples(item.items) for item in report.items if item.items}
+    assert pulled == expected
