@@ -17,6 +17,7 @@ from netpol_lsp.cli import main
 from netpol_lsp.commands.common import prepare_workspaces
 
 from .helpers import capabilities, codes, open_file, start, wait_diagnostics, wait_for, write
+from .test_diff_lsp import ADDED_PEER, BASE, change, git
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = ("examples/three-tier", "examples/three-tier-broken")
@@ -172,3 +173,32 @@ async def test_several_workspace_folders_are_split_as_check_splits_them(client: 
     report = await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
     pulled = {item.uri: as_tuples(item.items) for item in report.items if item.items}
     assert pulled == expected
+
+
+async def test_the_connectivity_diff_of_a_nested_cluster_and_of_every_cluster(client: LanguageClient, tmp_path):
+    # the hand-checked workspace of tests/test_diff.py in team/ (its own cluster), committed; the
+    # root's cluster holds no file of it, at HEAD either: no difference there
+    root = tmp_path / "repo"
+    write(root, {f"team/{name}": text for name, text in BASE.items()})
+    write(root, {"team/.netpol-lsp.yaml": "cni: calico\n"})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "base")
+    await start(client, root)
+    uri = open_file(client, root / "team" / "db-ingress.yaml")
+    change(client, uri, 2, ADDED_PEER)  # probe (namespace team=tools) may now reach db on 5432
+    await indexed(client, root)
+
+    async def diff(*arguments):
+        return await client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command="netpol-lsp.diff", arguments=list(arguments)))
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while (team := await diff(uri))["summary"] != {"added": 1, "removed": 0, "changed": 0} and loop.time() < deadline:
+        await asyncio.sleep(0.1)  # the buffer's edit analysed first
+    assert team["available"] and team["summary"] == {"added": 1, "removed": 0, "changed": 0}
+    every = await diff()
+    assert [(Path(c["folders"]).name, c["summary"]) for c in every["clusters"]] == [
+        ("repo", {"added": 0, "removed": 0, "changed": 0}), ("team", {"added": 1, "removed": 0, "changed": 0})]
+    assert every["summary"] == {"added": 1, "removed": 0, "changed": 0}
