@@ -373,15 +373,16 @@ class Session:
             if os.path.basename(path) == CONFIG_NAME:
                 configs.append((path, event.type))
                 continue
+            owner = self.cluster_for(path)
+            owner.state.path_for(event.uri)  # the client's spelling, for what we publish
+            targets = [owner]
             if deleted:  # a folder may go with nested clusters in it; each cluster drops its files
                 gone = [c for c in self.clusters if c.parent is not None and is_under(c.roots[0], path)]
                 if gone:
                     self._nested_gone(gone)
-                targets = list(self.clusters)
-            else:
-                targets = [self.cluster_for(path)]
+                targets = [c for c in self.clusters if c is self.cluster_for(path) or
+                           any(is_under(root, path) for root in c.roots)]
             for cluster in targets:
-                cluster.state.path_for(event.uri)
                 if cluster.state.disk_changed(path, deleted) and cluster not in changed:
                     changed.append(cluster)
                 cluster.render_again(path)
