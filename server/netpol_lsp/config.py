@@ -80,12 +80,11 @@ def find_config(start: Path) -> Optional[Path]:
 
 def group_by_config(paths: list[str]) -> dict[Optional[Path], list[str]]:
     """The paths grouped by the configuration that governs them (the nearest .netpol-lsp.yaml in
-    or above each; a path that does not exist is read as the current folder): one workspace per
+    or above each; for a path that does not exist, in or above its parent): one workspace per
     group, in the order the paths were given. check and the language server both start here."""
     groups: dict[Optional[Path], list[str]] = {}
     for given in paths:
-        start = Path(given).resolve() if Path(given).exists() else Path(".").resolve()
-        groups.setdefault(find_config(start), []).append(given)
+        groups.setdefault(find_config(Path(given).resolve()), []).append(given)
     return groups
 
 
