@@ -89,6 +89,18 @@ def load(paths: list[str], explicit_config: str | None, use_cache: bool = True, 
     return loaded
 
 
+def require_objects(loaded: LoadResult, paths: list[str]) -> None:
+    """connectivity and explain on paths that hold no Kubernetes object: a usage error (exit 2),
+    as for check, never an empty answer that reads as "nothing is allowed"."""
+    from .check import nothing_checked
+
+    if loaded.manifests:
+        return
+    summary = {"files": loaded.files_seen, "documents": loaded.documents,
+               "skippedDocuments": loaded.skipped_documents, "skippedFiles": loaded.skipped_files}
+    raise UsageError(nothing_checked(paths or ["."], summary))
+
+
 def unknown_name(what: str, given: str, known, plural: str | None = None) -> str:
     """One line for a NS/NAME that names nothing: the close names, or a few of the known ones."""
     import difflib
