@@ -10,7 +10,6 @@ one cluster's analysis never clears another's files.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import TYPE_CHECKING, Callable, Optional
 
 from ..config import Config
@@ -24,7 +23,6 @@ from .state import ServerState, is_under
 if TYPE_CHECKING:
     from .session import Session
 
-log = logging.getLogger(__name__)
 
 
 class Cluster:
