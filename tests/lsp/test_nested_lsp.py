@@ -148,6 +148,13 @@ async def test_a_configuration_created_or_deleted_moves_the_folder_between_clust
     await asyncio.sleep(0.3)
     assert codes(client.diagnostics[opened]).count("NP030") == 1  # once: no entry left by the dropped cluster
 
+    # a new configuration saved from the editor says it too (a client without file watchers)
+    config.write_text("cni: calico\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=open_file(client, config))))
+    for uri in (opened, other):
+        await wait_diagnostics(client, uri, lambda d: "NP030" not in codes(d))
+
 
 async def test_several_workspace_folders_are_split_as_check_splits_them(client: LanguageClient, tmp_path):
     # a and b share no configuration: one cluster, as `check a b` reads them (b's policy is

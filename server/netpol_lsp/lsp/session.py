@@ -347,7 +347,10 @@ class Session:
         cluster = self.cluster_of(params.text_document.uri)
         path = cluster.state.path_for(params.text_document.uri)
         if cluster.state.is_config_file(path):
-            self._config_touched(path)
+            if any(c.config_file == path for c in self.clusters) or not os.path.isfile(path):
+                self._config_touched(path)
+            else:  # a new one saved (a client without file watchers says so only this way)
+                self._config_created_or_deleted(path)
         cluster.render_again(path)
         cluster.scheduler.schedule(0)
 
