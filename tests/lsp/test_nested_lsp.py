@@ -206,3 +206,26 @@ async def test_the_connectivity_diff_of_a_nested_cluster_and_of_every_cluster(cl
     assert [(Path(c["folders"]).name, c["summary"]) for c in every["clusters"]] == [
         ("repo", {"added": 0, "removed": 0, "changed": 0}), ("team", {"added": 1, "removed": 0, "changed": 0})]
     assert every["summary"] == {"added": 1, "removed": 0, "changed": 0}
+
+
+def test_a_path_goes_to_the_deepest_cluster_and_a_carved_folder_is_not_read_around_it():
+    from netpol_lsp.lsp.cluster import deepest
+    from netpol_lsp.lsp.state import ServerState
+
+    class Named:  # deepest() reads only the folders
+        def __init__(self, *roots):
+            self.roots = list(roots)
+
+    outer, team, other = Named("/r"), Named("/r/team"), Named("/s", "/t")
+    clusters = [outer, team, other]
+    first = lambda: clusters[0]  # noqa: E731
+    assert deepest(clusters, "/r/team/policy.yaml", first) is team
+    assert deepest(clusters, "/r/teams/policy.yaml", first) is outer  # a name that only starts the same
+    assert deepest(clusters, "/t/x.yaml", first) is other
+    assert deepest(clusters, "/elsewhere/x.yaml", first) is outer  # outside every folder: the first
+
+    state = ServerState()
+    state.roots, state.carved = ["/r"], ("/r/team",)
+    assert state.root_of("/r/a.yaml") == "/r"
+    assert state.root_of("/r/team/a.yaml") is None and not state.is_workspace_file("/r/team/a.yaml")
+    assert state.root_of("/r/teams/a.yaml") == "/r"
