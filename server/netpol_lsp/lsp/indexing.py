@@ -12,6 +12,7 @@ and end. An open buffer read while indexing wins over the disk.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import marshal
 import multiprocessing
@@ -115,6 +116,9 @@ class Reader:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
 
+_TOKENS = itertools.count()
+
+
 class Progress:
     """Work-done progress if the client supports it; otherwise nothing is sent."""
 
@@ -127,7 +131,7 @@ class Progress:
     async def begin(self, title: str, message: str) -> None:
         if not self.enabled:
             return
-        token = f"netpol-lsp/index/{time.monotonic_ns()}"
+        token = f"netpol-lsp/index/{time.monotonic_ns()}-{next(_TOKENS)}"  # clusters index side by side
         try:
             await self.server.work_done_progress.create_async(token)
         except Exception as err:  # the client refused: index anyway, without a bar
