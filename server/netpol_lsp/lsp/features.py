@@ -2,8 +2,8 @@
 document and workspace symbols, inlay hints.
 
 Each takes the session and the request's params, finds the file in the analysis context the
-cluster that reads it (cluster.py) already has (the last analysis when it is current, else the newest text parsed - never
-a new analysis), and hands it to its module (actions.py, navigation.py, lens.py, completion.py,
+cluster that reads it (cluster.py) already has (the last analysis when it is current, else the
+newest text parsed - never a new analysis), and hands it to its module (actions.py, navigation.py, lens.py, completion.py,
 symbols.py, inlay.py) off the message loop. A document the server does not know, or a position
 outside it, gets an empty answer. `register` adds one of them to the server, guarded.
 """
