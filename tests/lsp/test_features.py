@@ -242,7 +242,7 @@ BROKEN = """\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
-  name: api
+  name: api-typo
   namespace: shop
 spec:
   podSelector:
@@ -306,6 +306,8 @@ spec:
           endPort: 8000
 """
 
+# (its first policy is not named api: policies.yaml defines NetworkPolicy shop/api, and a second,
+# different definition of it is NP071)
 # rule -> (line of the diagnostic, the titles of its actions: fixes first, then the comment)
 EXPECTED_ACTIONS = {
     "NP010": (5, ["Write policyTypes: [Ingress] (what Kubernetes infers)", "Disable NP010 on this line"]),

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..cli import UsageError
-from ..config import CONFIG_NAME, Config, find_config, load_config
+from ..config import CONFIG_NAME, Config, find_config, group_by_config, load_config
 from ..loader import LoadResult, UnreadablePath
 
 
@@ -48,11 +48,9 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
     configuration named with --config makes everything one workspace."""
     if explicit_config:
         return [prepare(paths, explicit_config, use_cache)]
-    groups: dict = {}
-    for given in paths or ["."]:
-        start = Path(given).resolve() if Path(given).exists() else Path(".").resolve()
-        groups.setdefault(find_config(start), []).append(given)
-    pending = [(found, group) for found, group in groups.items()]
+    pending = list(group_by_config(paths or ["."]).items())
+    # a folder named and also found below another named one is one workspace, read once
+    seen = {found.resolve() for found, _ in pending if found is not None}
     loads = []
     while pending:
         found, group = pending.pop(0)
@@ -60,7 +58,11 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
         bulk = prepare(group, None, use_cache, nested, config=load_config(found))
         if bulk.candidates or found is not None:
             loads.append(bulk)
-        pending.extend((Path(folder) / CONFIG_NAME, [folder]) for folder in nested)
+        for folder in nested:
+            config = Path(folder) / CONFIG_NAME
+            if config.resolve() not in seen:
+                seen.add(config.resolve())
+                pending.append((config, [folder]))
     return loads or [prepare(paths, None, use_cache)]
 
 
@@ -129,8 +131,17 @@ def rendered_workspace(workspace, root: str | None):
     if views is None:
         return workspace
     if len(views.views) > 1:
-        raise UsageError(f"the paths hold {len(views.views)} Kustomize render roots that are alternatives ("
-                         f"{'; '.join(v.name for v in views.views)}): name one with --kustomize ROOT")
+        if views.alternatives or not views.check_absence:
+            what = "that are alternatives" if views.alternatives else "in declared clusters"
+            raise UsageError(f"the paths hold {len(views.views)} Kustomize render roots {what} ("
+                             f"{'; '.join(v.name for v in views.views)}): name one with --kustomize ROOT")
+        # roots that share no file, no cluster declared: read together, and said so
+        import sys
+
+        print(f"netpol-lsp: caveat: the paths hold {len(views.views)} Kustomize render roots and no declared "
+              "cluster: they are read as one cluster (name one with --kustomize ROOT, or declare "
+              "kustomize.clusters)", file=sys.stderr)
+        return views.everything.workspace
     return views.views[0].workspace if views.views else views.everything.workspace
 
 
