@@ -261,7 +261,8 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
         """,
         "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
         "apps/web/deploy.yaml": app.replace("NAME", "web"),
-        ".netpol-lsp.yaml": "defaultNamespace: default\n",  # the clusters line names roots from its folder
+        # per-root views asked for; the clusters line names roots from this file's folder
+        ".netpol-lsp.yaml": "defaultNamespace: default\nkustomize: {views: per-root}\n",
     })
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     # app=wbe matches nothing anywhere: still a warning, whose typo fix is the other root's
@@ -296,7 +297,7 @@ def test_a_database_isolated_only_by_another_roots_policy_is_named_not_warned(ca
     # (NP021); b's policy selects nothing (NP001). Beside each other neither holds: one NP075
     # per root, naming the other, at the first place (a/db.yaml's kind before a/policy.yaml's)
     write(tmp_path, {
-        ".netpol-lsp.yaml": "defaultNamespace: default\n",
+        ".netpol-lsp.yaml": "defaultNamespace: default\nkustomize: {views: per-root}\n",
         "a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml, db.yaml]\n",
         "a/policy.yaml": """
             apiVersion: networking.k8s.io/v1
@@ -377,7 +378,9 @@ def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):
                 spec: {containers: [{name: tool, image: tool}]}
         """,
     })
-    workspace = load_paths([str(tmp_path)], Config()).workspace
+    per_root = Config()
+    per_root.kustomize_views = "per-root"
+    workspace = load_paths([str(tmp_path)], per_root).workspace
     views = build_views(workspace)
     api = next(v for v in views.views if v.name == "apps/api")
     index = api.workspace.index
@@ -560,6 +563,7 @@ def test_the_server_keeps_root_findings_across_a_quiet_loose_edit_and_stays_exac
                              spec: {containers: [{name: tool, image: tool}]}
                      """})
     config = Config()
+    config.kustomize_views = "per-root"  # a view per root: the edits must keep each one exact
     current = load_paths([str(tmp_path)], config).workspace
     tool = next(p for p in current.files if p.endswith("tool.yaml"))
     previous = analyze_workspace(current)

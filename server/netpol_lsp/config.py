@@ -62,6 +62,9 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     kustomize_roots: Optional[list[str]] = None  # folders of the render roots; None: every unused kustomization
     kustomize_clusters: list[list[str]] = field(default_factory=list)  # roots analysed together
+    # "shared": roots that share no file are one system (one view; overlays of one base are
+    # alternatives, a view each); "per-root": every root is what one `kubectl apply -k` creates
+    kustomize_views: str = "shared"
     operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
     helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from
@@ -156,6 +159,8 @@ def parse_config(text: str, path: Optional[str] = None) -> Config:
     kustomize = values.get("kustomize") or {}
     if isinstance(kustomize.get("roots"), list):
         config.kustomize_roots = [str(r) for r in kustomize["roots"] if r is not _DROPPED]
+    if kustomize.get("views") in ("shared", "per-root"):
+        config.kustomize_views = kustomize["views"]
     config.kustomize_clusters = [[str(r) for r in group] for group in kustomize.get("clusters") or []
                                  if isinstance(group, list)]
     config.operators = _operators(values.get("operators"))

@@ -1,6 +1,8 @@
 """The views of a workspace that holds Kustomize roots: what each root's cluster holds.
 
-Each render root is one view by default: what one `kubectl apply -k ROOT` creates, beside the
+By default (`kustomize.views: shared`) roots that share no file are one system, one view, and
+overlays of one base are alternatives, each its own view with the shared roots. With
+`kustomize.views: per-root`, each render root is one view: what one `kubectl apply -k ROOT` creates, beside the
 files that belong to no kustomization (loose files: applied beside every root) and the
 Namespaces other roots define for the namespaces the root deploys into (they must exist where
 it is applied). Roots the configuration declares one cluster (`kustomize.clusters`) are one
@@ -165,7 +167,8 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
         for path in root.files:
             readers.setdefault(path, []).append(root.dir)
     config_names = {folder: os.path.relpath(os.path.abspath(folder), os.path.abspath(base)) for folder in names}
-    return Views(rendered, views, names, everything, check_absence=not config.kustomize_clusters,
+    per_root = config.kustomize_views == "per-root"
+    return Views(rendered, views, names, everything, check_absence=per_root and not config.kustomize_clusters,
                  readers=readers, config_names=config_names,
                  alternatives=any(getattr(r, "alternative", False) for r in every_root))
 
@@ -176,8 +179,9 @@ def _is_blind(problems) -> bool:
 
 def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
     """The roots analysed together. Declared clusters (`kustomize.clusters`) as written, any
-    other root alone. Without a declaration every root alone: what one `kubectl apply -k`
-    creates (rendered.py names, once per root, what it would see of other roots). Roots that
+    other root alone. Without a declaration: `kustomize.views` (shared or per-root, where each
+    root is what one `kubectl apply -k` creates and rendered.py names, once per root, what it
+    would see of other roots). Roots that
     read a common file (overlays of one base: prod, staging) are marked alternatives: the
     commands that read one view ask which."""
     roots = list(rendered.roots.values())
@@ -212,7 +216,17 @@ def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
                 groups.append(group)
         groups.extend([root] for root in roots if root.dir not in placed)
         return groups
-    return [[root] for root in roots]
+    if config.kustomize_views == "per-root":
+        return [[root] for root in roots]
+    # shared (the default): a root alone in its family is part of one system and joins every
+    # view; alternatives get a view each. Per-root views cost one analysis per root on every
+    # edit of a loose file (seconds and GBs in the server on 575 roots), and found the same
+    # warnings on the benchmark corpora, NP075 notes aside.
+    shared = [r for members in families.values() if len(members) == 1 for r in members]
+    alternatives = [r for members in families.values() if len(members) > 1 for r in members]
+    if not alternatives:
+        return [roots] if roots else []
+    return [[root] + shared for root in alternatives]
 
 
 class _LooseObjects:
