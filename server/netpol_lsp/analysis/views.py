@@ -9,7 +9,7 @@ files that a kustomization reads carry the rendered objects.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ..manifests import ParseLimits
@@ -250,7 +250,56 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
         elif path in sources:
             view.files[path] = sources[path]
     view.kustomize_problems = problems
+    view.rendered_key = key  # which group's rendered objects it holds (views_after_edit)
     return view
+
+
+def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Views:
+    """The views of `after`, from those of `before`, when the render is reusable
+    (render_reusable): only files no kustomization reads changed, and a loose file is the same
+    in every view but for the objects a root renders identically, which are dropped from it
+    (as _view_workspace does). Every other file keeps its SourceFile, so each view's
+    incremental analysis sees only the edited files changed. Costs a dict copy per view
+    instead of a new set of views (_LooseObjects, _view_workspace) on every keystroke."""
+    from .incremental import changed_paths
+
+    changed = changed_paths(before.files, after.files)  # the same paths (render_reusable): never None
+    rendered = views.rendered
+
+    def follow(view: View) -> View:
+        old = view.workspace
+        workspace = Workspace(after.config)
+        workspace.files = dict(old.files)
+        copies = _rendered_by_identity(rendered, old.rendered_key)
+        for path in changed:
+            workspace.files[path] = _without_copies(after.files[path], copies)
+        workspace.kustomize_problems = old.kustomize_problems
+        workspace.rendered_key = old.rendered_key
+        return replace(view, workspace=workspace)
+
+    return replace(views, views=[follow(v) for v in views.views],
+                   everything=follow(views.everything) if views.everything is not None else None)
+
+
+def _rendered_by_identity(rendered: Rendered, key: tuple) -> dict[tuple, list]:
+    """A group's rendered objects by identity (what a loose copy is compared with), once per render."""
+    memo_key = ("by identity", key)
+    found = rendered.memo.get(memo_key)
+    if found is None:
+        found = rendered.memo[memo_key] = {}
+        for obj in rendered.memo[key][1]:
+            found.setdefault(identity(obj), []).append(obj)
+    return found
+
+
+def _without_copies(source: SourceFile, copies: dict[tuple, list]) -> SourceFile:
+    """A loose file less the objects a root of the view renders identically."""
+    dropped = [o for o in source.objects
+               if any(facts(o) == facts(r) for r in copies.get(identity(o), ()))] if copies else []
+    if not dropped:
+        return source
+    return _copy(source, [o for o in source.objects if all(o is not d for d in dropped)],
+                 source.model_problems, source.cache)
 
 
 def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root], orphans: frozenset[str]):
