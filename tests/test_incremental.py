@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from netpol_lsp.analysis.incremental import Analysis, analyze_workspace
 from netpol_lsp.analysis.run import analyze
+from netpol_lsp.analysis.selection import selector_key
 from netpol_lsp.config import Config
 from netpol_lsp.workspace import Workspace
 
@@ -251,7 +252,43 @@ def check_step(workspace: Workspace, analysis: Analysis) -> None:
     assert analysis.findings() == analyze(fresh)
     for index in (workspace.index, fresh.index):
         assert index.namespace_postings is not None  # built lazily: on both sides, to compare them
-    assert vars(workspace.index) == vars(fresh.index)  # the swapped index is the one indexing builds
+    kept = vars(workspace.index).get("_matches")
+    swapped = {k: v for k, v in vars(workspace.index).items() if k != "_matches"}
+    assert swapped == {k: v for k, v in vars(fresh.index).items() if k != "_matches"}  # what indexing builds
+    if kept is not None:
+        check_kept_matches(kept, fresh, workspace.index)
+
+
+def check_kept_matches(kept, fresh: Workspace, swapped) -> None:
+    """Every answer the index carried over from earlier analyses is what the fresh workspace
+    answers (the same workloads; the NamespaceInfos of the index that carries them)."""
+    from netpol_lsp.analysis.selection import Resolver
+
+    resolver = Resolver(fresh)
+    by_key = {}
+    for policy in fresh.index.policies:
+        for direction in ("ingress", "egress"):
+            for rule in policy.rules(direction):
+                for peer in rule.peers or ():
+                    for selector in (peer.namespace_selector, peer.pod_selector):
+                        if selector is not None:
+                            by_key[selector_key(selector)] = selector
+        by_key[selector_key(policy.pod_selector)] = policy.pod_selector
+    for namespace, answers in kept.pods.items():
+        for key, found in answers.items():
+            if key in by_key:
+                assert found == resolver._workloads_matching(namespace, by_key[key])
+    for key, found in kept.namespaces.items():
+        if key in by_key:
+            assert [ns.name for ns in found] == [ns.name for ns in fresh.index.namespaces.values()
+                                                 if by_key[key].matches(ns.labels)]
+            assert all(ns is swapped.namespaces[ns.name] for ns in found)
+    for (ns_key, pod_key), found in kept.peers.items():
+        if ns_key in by_key and (pod_key == () or pod_key in by_key):
+            expected = [w for ns in fresh.index.namespaces.values() if by_key[ns_key].matches(ns.labels)
+                        for w in fresh.index.workloads_by_ns.get(ns.name, ())
+                        if pod_key == () or by_key[pod_key].matches(w.template_labels)]
+            assert found == expected
 
 
 edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 7), st.integers(0, 3), st.integers(0, 40)),

@@ -236,6 +236,9 @@ class _Index:
         copy.defined_namespaces = dict(self.defined_namespaces)
         copy.unknown_pods_by_ns = self.unknown_pods_by_ns  # names only: the same when shapes are
         copy.namespaces = dict(self.namespaces)
+        matches = getattr(self, "_matches", None)
+        if matches is not None:
+            copy._matches = matches.after(pairs)
         postings = getattr(self, "_namespace_postings", None)
         if postings is not None:
             copy._namespace_postings = postings = dict(postings)
@@ -250,6 +253,14 @@ class _Index:
         return copy
 
     @property
+    def matches(self) -> "Matches":
+        """What selectors matched, by their content (analysis/selection.py): kept across edits."""
+        found = getattr(self, "_matches", None)
+        if found is None:
+            found = self._matches = Matches()
+        return found
+
+    @property
     def namespace_postings(self) -> dict[tuple[str, str], list[NamespaceInfo]]:
         """(label, value) -> the namespaces that have it, in name order: namespaceSelectors look
         their candidates up here. Built once per index (replacing() carries it over)."""
@@ -261,6 +272,41 @@ class _Index:
                     postings.setdefault(pair, []).append(ns)
             self._namespace_postings = postings
         return postings
+
+
+class Matches:
+    """Answers of the selector resolution that outlive one analysis, keyed by selector content
+    (selection.selector_key): the workloads a pod selector matches in a namespace, a
+    namespace's label postings, the namespaces a namespaceSelector matches, and the workloads
+    a peer with a namespaceSelector matches. An incremental analysis's index carries them
+    over (after): a namespace whose workloads changed loses its answers; a Namespace object
+    replaced drops the namespace answers (its labels are the same then, but not the object)."""
+
+    LIMIT = 200_000  # answers kept at most: selectors typed and undone over a long session
+
+    def __init__(self):
+        self.pods: dict[str, dict[tuple, list]] = {}  # namespace -> selector -> workloads
+        self.postings: dict[str, dict] = {}  # namespace -> (label, value) -> workloads
+        self.namespaces: dict[tuple, list] = {}  # namespaceSelector -> NamespaceInfos
+        self.peers: dict[tuple, list] = {}  # (namespaceSelector, podSelector or ()) -> workloads
+        self.peer_namespaces: dict[tuple, frozenset] = {}  # the namespaces each of those reached
+
+    def after(self, pairs: list[tuple[K8sObject, K8sObject]]) -> "Matches":
+        changed = {old.namespace for old, _ in pairs if isinstance(old, Workload)}
+        copy = Matches()
+        if sum(map(len, self.pods.values())) + len(self.peers) > self.LIMIT:
+            return copy
+        if not any(isinstance(old, Namespace) for old, _ in pairs):
+            copy.namespaces = self.namespaces
+        if not changed:
+            copy.pods, copy.postings = self.pods, self.postings
+            copy.peers, copy.peer_namespaces = self.peers, self.peer_namespaces
+            return copy
+        copy.pods = {ns: found for ns, found in self.pods.items() if ns not in changed}
+        copy.postings = {ns: found for ns, found in self.postings.items() if ns not in changed}
+        copy.peer_namespaces = {key: names for key, names in self.peer_namespaces.items() if names.isdisjoint(changed)}
+        copy.peers = {key: self.peers[key] for key in copy.peer_namespaces}
+        return copy
 
 
 def _swapped(objects: list, pairs: list[tuple[K8sObject, K8sObject]], kind: type, in_order: bool = True) -> list:
