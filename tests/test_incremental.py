@@ -313,6 +313,100 @@ def test_after_every_edit_the_incremental_findings_are_a_full_analysis(steps, co
         check_step(workspace, analysis)
 
 
+# --- the same edits in a repository with Kustomize roots (analysis/rendered.py) --------------
+
+# one root that shares nothing (joins every view), two alternatives reading one file (a view
+# each, findings merged and named by root), a namespace written by a kustomization (findings
+# moved to its line), and a suppression there that a moved finding uses
+KUSTOMIZATIONS = {
+    "kustomization.yaml": "resources: [b-apps.yaml, broad-policies.yaml]\n",
+    "r1/kustomization.yaml": "namespace: ghost  # netpol-lsp: disable=NP003\nresources: [../c-policies.yaml]\n",
+    "r2/kustomization.yaml": "namespace: b\nresources: [../c-policies.yaml]\n",
+}
+
+
+def with_kustomizations(workspace: Workspace) -> Workspace:
+    for path, text in KUSTOMIZATIONS.items():
+        if path not in workspace.files:
+            workspace.set_text(path, text)
+    return workspace
+
+
+def next_kustomized(previous: Workspace, files: dict, touched: list[str]) -> Workspace:
+    """next_workspace, the kustomizations kept as they were (the same SourceFiles, in place)."""
+    following = next_workspace(previous, files | {p: None for p in KUSTOMIZATIONS}, [p for p in touched if p in files])
+    return following
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits)
+def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps):
+    """Edits of loose files keep the render and the views (only the files a view checked again
+    are placed and merged again); edits of rendered files render again. Either way: check's
+    findings (analyze_checked, the views built from scratch)."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files, removed = initial_files(), {}
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_kustomizations(workspace)
+    analysis = analyze_workspace(workspace)
+    for edit in steps:
+        touched = apply_edit(files, removed, edit)
+        if not touched:
+            continue
+        following = next_kustomized(workspace, files, touched)
+        analysis = analyze_workspace(following, (), analysis)
+        assert analysis.findings() == analyze_checked(fresh_copy(following))
+        workspace = following
+    assert analysis.views is not None
+
+
+def test_with_kustomizations_each_edit_of_a_loose_file_once():
+    """The edits that keep the views, on each loose file: a file's last finding going away
+    (its policy dropped), suppressions, peers, comments."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    initial = initial_files()
+    start, _ = first_analysis(initial, Config())
+    start = with_kustomizations(start)
+    start_analysis = analyze_workspace(start)
+    claimed = start_analysis.views.rendered.claimed
+    kept = 0
+    for op in ("drop-doc", "suppress", "peer", "comment"):
+        for which, path in enumerate(sorted(initial)):
+            for choice in (0, 1):
+                if path in claimed:
+                    continue
+                files = copy.deepcopy(initial)
+                touched = apply_edit(files, {}, (op, which, 0, choice))
+                following = next_kustomized(start, files, touched)
+                analysis = analyze_workspace(following, (), start_analysis)
+                kept += analysis.views.rendered is start_analysis.views.rendered and analysis.rechecked is not None
+                assert analysis.findings() == analyze_checked(fresh_copy(following)), (op, path, choice)
+    assert kept >= 40  # most of them keep the views and place only what they re-checked (a Namespace's do not)
+
+
+def test_with_kustomizations_a_loose_file_edit_keeps_the_views_and_merges_one_file():
+    files = initial_files()
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_kustomizations(workspace)
+    before = analyze_workspace(workspace)
+    # r1's namespace ghost is unknown (NP003, moved to the kustomization's line, where a comment
+    # suppresses it: used, so no NP099 either); r2's namespace b has no web pods
+    assert not [f for f in before.findings() if f.rule in ("NP003", "NP099")]
+    assert [(f.rule, f.message.rsplit("(in ", 1)[1]) for f in before.findings() if f.path == "c-policies.yaml"] == \
+        [("NP010", "r1, r2)"), ("NP001", "r2)"), ("NP001", "r1)"), ("NP002", "r2)")]
+    touched = apply_edit(files, {}, ("peer", sorted(files).index("policies.yaml"), 1, 2))
+    after = analyze_workspace(next_kustomized(workspace, files, touched), (), before)
+    assert after.views.rendered is before.views.rendered  # not rendered again
+    assert [v.name for v in after.views.all()] == ["r1", "r2", ""]
+    # placed and merged again: the files of the policy's namespace, not the rendered ones
+    assert after.rechecked == {"policies.yaml", "team-policies.yaml", "apps.yaml", "more-apps.yaml"}
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
 def test_every_single_edit_of_the_initial_workspace_gives_a_full_analysis():
     """Each edit once, on each file and document: a sweep that does not rely on luck to reach
     the one edit that changes a finding in another file."""

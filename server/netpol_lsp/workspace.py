@@ -239,6 +239,7 @@ class _Index:
         matches = getattr(self, "_matches", None)
         if matches is not None:
             copy._matches = matches.after(pairs)
+        _carry_object_tables(self, copy, pairs, added)
         postings = getattr(self, "_namespace_postings", None)
         if postings is not None:
             copy._namespace_postings = postings = dict(postings)
@@ -251,6 +252,44 @@ class _Index:
                     for pair in info.labels.items():
                         postings[pair] = [copy.namespaces[old.name] if ns is info else ns for ns in postings[pair]]
         return copy
+
+    def identity_paths(self, workspace: Workspace) -> dict[tuple, list[str]]:
+        """(API group, kind, namespace, name) -> the files holding an object of that identity
+        (a workload, policy, service or namespace), in workspace order: NP071's duplicates
+        looked up instead of grouping every object on each edit. Built once; replacing()
+        carries it over (a file listed that no longer holds the identity is harmless: the
+        lookup reads the file's objects)."""
+        found = getattr(self, "_identity_paths", None)
+        if found is None:
+            from .analysis.duplicates import identity
+
+            found = {}
+            for path, source in workspace.files.items():
+                for obj in source.objects:
+                    if isinstance(obj, IDENTIFIED_KINDS):
+                        paths = found.setdefault(identity(obj), [])
+                        if not paths or paths[-1] != path:
+                            paths.append(path)
+            self._identity_paths = found
+        return found
+
+    def first_pod_makers(self, workspace: Workspace) -> dict[tuple, str]:
+        """(kind, API group) of every custom resource that makes pods -> the first path (in
+        path order) holding one: NP097 reports the first of each kind. Carried over like
+        identity_paths."""
+        found = getattr(self, "_first_pod_makers", None)
+        if found is None:
+            from .render.operators import group_of
+
+            found = {}
+            for path, source in workspace.files.items():
+                for obj in source.objects:
+                    if isinstance(obj, PodMakingResource):
+                        key = (obj.kind, group_of(obj.api_version))
+                        if key not in found or path < found[key]:
+                            found[key] = path
+            self._first_pod_makers = found
+        return found
 
     @property
     def matches(self) -> "Matches":
@@ -272,6 +311,36 @@ class _Index:
                     postings.setdefault(pair, []).append(ns)
             self._namespace_postings = postings
         return postings
+
+
+IDENTIFIED_KINDS = (Workload, NetworkPolicy, Service, Namespace)  # what NP071 compares
+
+
+def _carry_object_tables(index: _Index, copy: _Index, pairs: list, added: list) -> None:
+    """identity_paths and first_pod_makers for a copy of the index whose objects were swapped
+    for new versions of the same shape (and NetworkPolicies added): dropped (built again when
+    asked) when an object's API group changed, or a policy of an identity some other file
+    holds was added."""
+    from .analysis.duplicates import identity
+    from .render.operators import group_of
+
+    regrouped = any(group_of(old.api_version) != group_of(new.api_version) for old, new in pairs)
+    makers = getattr(index, "_first_pod_makers", None)
+    if makers is not None and not regrouped:
+        copy._first_pod_makers = makers
+    paths = getattr(index, "_identity_paths", None)
+    if paths is None or regrouped:
+        return
+    for policy in added:
+        key = identity(policy)
+        known = paths.get(key)
+        if known is None:
+            if paths is index._identity_paths:
+                paths = dict(paths)
+            paths[key] = [policy.path]
+        elif policy.path not in known:
+            return  # where it goes among the others: found when asked
+    copy._identity_paths = paths
 
 
 class Matches:

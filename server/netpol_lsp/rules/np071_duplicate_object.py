@@ -27,16 +27,21 @@ def check(ctx):
         # only in the views of a repository with kustomizations (analysis/rendered.py), where
         # identical copies are merged first; elsewhere the workspace is read as it always was
         return
-    wanted = None  # with a scope, only the identities of the objects reported on
-    if ctx.scope is not None:
-        wanted = {identity(obj) for path in ctx.scope if path in ctx.workspace.files
-                  for obj in ctx.workspace.files[path].objects}
     groups: dict[tuple, list] = {}
-    for obj in ctx.workspace.objects():
-        if isinstance(obj, _KINDS):
-            key = identity(obj)
-            if wanted is None or key in wanted:
-                groups.setdefault(key, []).append(obj)
+    if ctx.scope is None:
+        for obj in ctx.workspace.objects():
+            if isinstance(obj, _KINDS):
+                groups.setdefault(identity(obj), []).append(obj)
+    else:  # only the identities of the objects reported on, looked up (an edit re-checks one file)
+        files = ctx.workspace.files
+        where = ctx.workspace.index.identity_paths(ctx.workspace)
+        for path in sorted(ctx.scope):
+            for obj in files[path].objects if path in files else ():
+                key = identity(obj)
+                if isinstance(obj, _KINDS) and key not in groups:
+                    groups[key] = [other for place in where.get(key, ()) if place in files
+                                   for other in files[place].objects
+                                   if isinstance(other, _KINDS) and identity(other) == key]
     for key, objects in groups.items():
         if len(objects) < 2:
             continue
