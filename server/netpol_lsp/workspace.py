@@ -359,22 +359,29 @@ class Matches:
         self.namespaces: dict[tuple, list] = {}  # namespaceSelector -> NamespaceInfos
         self.peers: dict[tuple, list] = {}  # (namespaceSelector, podSelector or ()) -> workloads
         self.peer_namespaces: dict[tuple, frozenset] = {}  # the namespaces each of those reached
+        self.labels: dict = {}  # namespace (None: the namespaces' own labels) -> suggest.LabelIndex
 
     def after(self, pairs: list[tuple[K8sObject, K8sObject]]) -> "Matches":
+        # the tables may be shared with an analysis running in another thread (hover's), which
+        # may add answers meanwhile: each is read through list(), one step under the GIL
         changed = {old.namespace for old, _ in pairs if isinstance(old, Workload)}
         copy = Matches()
-        if sum(map(len, self.pods.values())) + len(self.peers) > self.LIMIT:
+        if sum(map(len, list(self.pods.values()))) + len(self.peers) > self.LIMIT:
             return copy
-        if not any(isinstance(old, Namespace) for old, _ in pairs):
+        namespaces_kept = not any(isinstance(old, Namespace) for old, _ in pairs)
+        if namespaces_kept:
             copy.namespaces = self.namespaces
-        if not changed:
-            copy.pods, copy.postings = self.pods, self.postings
+        if not changed and namespaces_kept:
+            copy.pods, copy.postings, copy.labels = self.pods, self.postings, self.labels
             copy.peers, copy.peer_namespaces = self.peers, self.peer_namespaces
             return copy
-        copy.pods = {ns: found for ns, found in self.pods.items() if ns not in changed}
-        copy.postings = {ns: found for ns, found in self.postings.items() if ns not in changed}
-        copy.peer_namespaces = {key: names for key, names in self.peer_namespaces.items() if names.isdisjoint(changed)}
-        copy.peers = {key: self.peers[key] for key in copy.peer_namespaces}
+        copy.labels = {ns: found for ns, found in list(self.labels.items())
+                       if ns not in changed and (ns is not None or namespaces_kept)}
+        copy.pods = {ns: found for ns, found in list(self.pods.items()) if ns not in changed}
+        copy.postings = {ns: found for ns, found in list(self.postings.items()) if ns not in changed}
+        copy.peer_namespaces = {key: names for key, names in list(self.peer_namespaces.items())
+                                if names.isdisjoint(changed)}
+        copy.peers = {key: self.peers[key] for key in copy.peer_namespaces if key in self.peers}
         return copy
 
 
