@@ -265,11 +265,22 @@ class Session:
             changed = None
         if changed is None:
             grouped = group(result.findings, uri_for)
+            updates = self.table.update(grouped, versions, scope)
+            edited_uris = {uri_for(path) for path, _pending, _source in result.parsed}
+            updates.sort(key=lambda update: update.uri not in edited_uris)  # the edited files first
         else:  # the table holds the rest already: convert and compare only the files analysed again
-            grouped = group((found for path in changed for found in result.findings_of(path)), uri_for)
-            changed_uris = {uri_for(path) for path in changed}
-            scope = changed_uris if scope is None else scope & changed_uris
-        updates = self.table.update(grouped, versions, scope)
+            # the edited files first: their diagnostics go out before the other files' are converted
+            edited = changed & {path for path, _pending, _source in result.parsed}
+            updates = []
+            for part in (edited, changed - edited) if edited else (changed,):
+                grouped = group((found for path in part for found in result.findings_of(path)), uri_for)
+                part_uris = {uri_for(path) for path in part}
+                part_updates = self.table.update(grouped, versions, part_uris if scope is None else scope & part_uris)
+                if self.push and part is edited:
+                    for update in part_updates:
+                        self._send(update.uri, update.diagnostics, update.version)
+                else:
+                    updates += part_updates
         self._published, self._published_uris = result, dict(self.state.uris)
         if not snapshot.local_only:
             self.diff.schedule(result, self.state)  # after the diagnostics, never before them
