@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""didChange -> publishDiagnostics latency of `netpol-lsp serve` on a 2,000-line file.
+"""didChange -> publishDiagnostics latency of `netpol-lsp serve`, per kind of edit (issue 17).
 
-    python benchmarks/lsp_latency.py [CORPUS] [--edits 100] [--file big/app-bundle.yaml]
-                                     [--debounce-ms 0] [--profile]
+    python benchmarks/lsp_latency.py [CORPUS] [--edits 30] [--file big/app-bundle.yaml]
+                                     [--corpus-profile monorepo|findings] [--debounce-ms 0]
+                                     [--warm-only] [--profile [--profile-kind KIND]] [--in-process-only]
 
-CORPUS defaults to /tmp/np-corpus, generated with
-`python benchmarks/generate_corpus.py CORPUS --files 10000` when missing. The server runs as a
-real process over stdio (pygls's client), with the debounce disabled through the
-initializationOption debounceMs (0). After the workspace is indexed, each edit alternately
-inserts and removes a comment line at the top of the file (so every diagnostic moves and is
-republished), and the time from sending didChange to receiving publishDiagnostics for that
-version is recorded (or, when the edit leaves that file's diagnostics unchanged and nothing is
+CORPUS defaults to /tmp/np-corpus, generated with `generate_corpus.py CORPUS --files 10000
+--profile P` when missing. The server runs as a real process over stdio (pygls's client), with
+the debounce disabled through the initializationOption debounceMs (0). After the workspace is
+indexed, `--edits` edits of each kind (EDIT_KINDS: a selector value in a policy, a template
+label in a workload, a rule's port, a policy pasted, a comment; each a change and its undo in
+turn) are sent, and the time from didChange to publishDiagnostics for that version of the file
+is recorded (or, when the edit leaves that file's diagnostics unchanged and nothing is
 published for it, until the server answers a textDocument/diagnostic pull for it, which it does
-once that version is analysed). Prints p50/p95/max, then with --profile the medians of the server's
-per-edit job (lsp/scheduler.compute after a full analysis: parse the buffer, analyse
-incrementally) and the top 25 functions (cProfile, cumulative) of one edit, measured in this
-process on the same workspace.
+once that version is analysed), with the last diagnostics of the other files the edit reaches.
+Prints a table (p50/p95/max, the other files', the server's RSS); with --profile, the per-edit
+job timed in this process for every kind and one edit under cProfile (see profile()).
 
 Not run by the test suite; numbers depend on the machine.
 """
