@@ -7,20 +7,23 @@ A workspace without kustomizations never comes here.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable, Optional
 
+from ..config import Config
 from ..findings import Finding, Related
 from ..render.origin import is_written
 from ..workspace import Workspace
-from .views import View, Views, build_views, render_reusable, views_after_edit
+from . import dependence
+from .run import rule_selection
+from .views import View, Views, build_views, render_reusable
 
 
-def relocated(view: View, findings: list[Finding], origins) -> tuple[list[Finding], set]:
+def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
     """The view's findings with those on written fields moved to the kustomization line (or
-    patch) that wrote them, copies (the view's analysis keeps its own), and the places
-    (path, span) of the suppression comments that suppressed a moved finding at its new place
-    (an NP099 there is then not said: the suppression is used; Placed.reported)."""
+    patch) that wrote them, copies (the view's analysis keeps its own). A suppression comment
+    at the new place suppresses the finding there (and is then not unused)."""
     from .suppress import scan
 
     out, used = [], set()
@@ -40,118 +43,9 @@ def relocated(view: View, findings: list[Finding], origins) -> tuple[list[Findin
                 used.update((s.path, tuple(s.span)) for s in covering)
                 continue
         out.append(found)
-    return out, used
-
-
-class Placed:
-    """One view's findings after relocation, kept by the file each was computed on (its origin)
-    and by the file it is reported on, so that an edit replaces only the findings of the files
-    the view checked again and merges only the files those findings are, or were, reported on."""
-
-    def __init__(self):
-        self.by_origin: dict[str, list[Finding]] = {}
-        self.used: dict[str, set] = {}  # origin -> suppression places its moved findings used
-        self.at: dict[str, dict[str, list[Finding]]] = {}  # reported path -> origin -> findings
-        self.used_at: dict[str, dict[str, set]] = {}  # path -> origin -> used suppression spans there
-
-    def copy(self) -> "Placed":
-        """A copy to change (the inner tables are replaced, never changed, on a put)."""
-        other = Placed()
-        other.by_origin, other.used = dict(self.by_origin), dict(self.used)
-        other.at, other.used_at = dict(self.at), dict(self.used_at)
-        return other
-
-    def put(self, origin: str, findings: list[Finding], used: set) -> set[str]:
-        """The findings of one origin replaced; returns the paths whose reports may change."""
-        touched = set()
-        for table, old_paths in ((self.at, {f.path for f in self.by_origin.pop(origin, ())}),
-                                 (self.used_at, {path for path, _ in self.used.pop(origin, ())})):
-            for path in old_paths:
-                inner = {o: v for o, v in table[path].items() if o != origin}
-                if inner:
-                    table[path] = inner
-                else:
-                    del table[path]
-            touched |= old_paths
-        if findings:
-            self.by_origin[origin] = findings
-            grouped: dict[str, list[Finding]] = {}
-            for found in findings:
-                grouped.setdefault(found.path, []).append(found)
-            for path, group in grouped.items():
-                self.at[path] = {**self.at.get(path, {}), origin: group}
-            touched |= grouped.keys()
-        if used:
-            self.used[origin] = used
-            spans: dict[str, set] = {}
-            for path, span in used:
-                spans.setdefault(path, set()).add(span)
-            for path, group in spans.items():
-                self.used_at[path] = {**self.used_at.get(path, {}), origin: group}
-            touched |= spans.keys()
-        return touched
-
-    def reported(self, path: str) -> list[Finding]:
-        """The view's findings on one file, in its analysis's order (origins sorted)."""
-        per_origin = self.at.get(path)
-        if not per_origin:
-            return []
-        out = [found for origin in sorted(per_origin) for found in per_origin[origin]]
-        used = self.used_at.get(path)
-        if used:
-            spans = set().union(*used.values())
-            out = [f for f in out if not (f.rule == "NP099" and tuple(f.span) in spans)]
-        return out
-
-    def paths(self) -> set[str]:
-        return set(self.at)
-
-
-def place(view: View, findings: list[Finding], origins) -> tuple[list[Finding], set]:
-    """One origin's findings as the view reports them: moved where they were written; in a view
-    that misses objects, nothing about absence."""
-    found, used = relocated(view, findings, origins)
-    if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
-        found = [f for f in found if f.rule not in ABSENCE_RULES]
-    return found, used
-
-
-def view_key(views: Views, view: View) -> tuple:
-    return (view.name, view is views.everything)
-
-
-def merged_at(views: Views, placed: dict[tuple, Placed], path: str) -> list[Finding]:
-    """The findings reported on one file: in a root view, "matches nothing" only where the view
-    of everything finds it too (another root of the repository may bring what it misses); the
-    view of everything reports on its own files; one finding per place and message."""
-    every = placed[view_key(views, views.everything)].reported(path) if views.everything is not None else []
-    present = None
-    if views.everything is not None and views.check_absence:
-        present = {(f.rule, tuple(f.span)) for f in every if f.rule in ABSENCE_RULES}
-    per_view = []
-    for view in views.views:
-        found = placed[view_key(views, view)].reported(path)
-        if present is not None:
-            found = [f for f in found if f.rule not in ABSENCE_RULES or (f.rule, tuple(f.span)) in present]
-        per_view.append((view, found))
-    if views.everything is not None:
-        report = views.everything.report
-        per_view.append((views.everything, every if report is None or path in report else []))
-    return merge_findings(views, per_view)
-
-
-def run_views(views: Views, analyse) -> list[Finding]:
-    """Every view analysed (analyse(view) -> its findings on view.scope), placed and merged
-    (merged_at)."""
-    from .incremental import _by_path
-
-    placed = {}
-    for view in views.all():
-        table = placed[view_key(views, view)] = Placed()
-        for origin, findings in _by_path(analyse(view)).items():
-            table.put(origin, *place(view, findings, views.rendered.origins))
-    paths = set().union(*(table.paths() for table in placed.values()))
-    return [found for path in sorted(paths) for found in merged_at(views, placed, path)]
+    if used:
+        out = [f for f in out if not (f.rule == "NP099" and (f.path, tuple(f.span)) in used)]
+    return out
 
 
 def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> list[Finding]:
@@ -162,8 +56,95 @@ def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> li
     return analyze(view.workspace, select, ignore, context=RuleContext(view.workspace, scope=view.scope))
 
 
+def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
+    """Every view analysed (analyse(view) -> its findings on view.scope), merged: in a view that
+    misses objects, nothing about absence; without declared clusters, a root view's "matches
+    nothing" only where the view of everything finds it too, and where it does not (another
+    root deploys what it misses) one NP075 per root instead; the view of everything reports on
+    its own files; findings on written fields moved where they were written."""
+    def findings_of(view: View) -> list[Finding]:
+        found = analyse(view)
+        if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
+            found = [f for f in found if f.rule not in ABSENCE_RULES]
+        return found
+
+    per_view = [(view, findings_of(view)) for view in views.views]
+    if views.everything is not None:
+        every = findings_of(views.everything)
+        if views.check_absence:
+            present: dict[tuple, list[Finding]] = {}
+            for f in every:
+                if f.rule in ABSENCE_RULES:
+                    present.setdefault(_place(f), []).append(f)
+            severity = dict((r.ID, sev) for r, sev in rule_selection(views.everything.workspace.config.rules,
+                                                                      select, ignore)).get(dependence.ID)
+            ctx = []  # the context of the view of everything, made when a root first needs it
+            answered = []
+            for view, found in per_view:
+                elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
+                found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
+                         for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
+                if elsewhere and severity is not None:
+                    found = _unless_suppressed(view, found, dependence.note(views, view, elsewhere, severity, ctx))
+                answered.append((view, found))
+            per_view = answered
+        report = views.everything.report
+        per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
+    origins = views.rendered.origins
+    return merge_findings(views, [(view, relocated(view, found, origins)) for view, found in per_view])
+
+
+def _unless_suppressed(view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:
+    """The view's findings with the notes added, but those a suppression comment covers (the
+    view's analysis did not know them: it called that comment unused, NP099, which it is not)."""
+    from .suppress import UNUSED_RULE, scan
+
+    used = set()
+    for note in notes:
+        source = view.workspace.files.get(note.path)
+        covering = [s for s in scan(source) if s.covers(note)] if source is not None else []
+        if covering:
+            used.update((s.path, tuple(s.span)) for s in covering)
+        else:
+            found.append(note)
+    return [f for f in found if not (f.rule == UNUSED_RULE and (f.path, tuple(f.span)) in used)]
+
+
+def _place(found: Finding) -> tuple:
+    return found.rule, found.path, tuple(found.span)
+
+
+_HINT = re.compile(r" \(did you mean [^)]*\)")
+
+
+def _with_hint(found: Finding, everywhere: list[Finding]) -> Finding:
+    """A root's "matches nothing", as the view of every root says it when that is the same
+    finding with a "did you mean" (the typo's fix may be a workload another root deploys: the
+    selector matches nothing anywhere, and the hint is the repository's)."""
+    if _HINT.search(found.message):
+        return found
+    for other in everywhere:
+        if other.message != found.message and _HINT.sub("", other.message) == found.message:
+            return other
+    return found
+
+
 def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
-    return run_views(views, lambda view: analyze_view(view, select, ignore))
+    select, ignore = tuple(select), tuple(ignore)
+    wanted = {r.ID for r, _ in rule_selection(views.everything.workspace.config.rules if views.everything
+                                              else Config().rules, select, ignore)}
+    if select and dependence.ID in wanted:
+        # NP075 stands for the absence findings another root answers: they must run to be compared
+        select = select + tuple(r.ID for r, _ in rule_selection(views.everything.workspace.config.rules)
+                                if r.ID in ABSENCE_RULES)
+    def analyse(view: View) -> list[Finding]:
+        found = analyze_view(view, select, ignore)
+        if view is not views.everything:
+            view.release()  # a root's view is analysed once here
+        return found
+
+    found = run_views(views, analyse, select, ignore)
+    return [f for f in found if f.rule in wanted]
 
 
 # rules whose findings say something is missing or unprotected: not said where objects are unseen
@@ -192,63 +173,90 @@ def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> 
 
 
 def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], previous=None):
-    """The language server's analysis of a workspace with kustomizations. While no file a
-    kustomization reads changed, the render and the views are kept (views_after_edit: the
-    edited files swapped in), each view is analysed incrementally from its previous analysis
-    (incremental.py), and only the findings of the files a view checked again are placed and
-    merged again (Placed). Otherwise everything is rendered, placed and merged anew (each view
-    still analysed incrementally where its files allow). Returns an incremental.Analysis that
-    carries the views (and each view's context, for hover and navigation)."""
+    """The language server's analysis of a workspace with kustomizations. The render is reused
+    while no file a kustomization reads changed (and its views' rendered files with it); each
+    view is analysed incrementally from its previous analysis (incremental.py), whole, and
+    what it checks is taken from it. Returns an incremental.Analysis that carries the views (and
+    each view's context, for hover and navigation)."""
     from ..rules.base import RuleContext
-    from .incremental import Analysis, _points_into, analyze_plain
+    from .incremental import Analysis, _by_path, _points_into, analyze_plain
 
     old_views = getattr(previous, "views", None) if previous is not None else None
     reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
-    kept = reusable and render_reusable(previous.workspace, workspace, old_views.rendered)
-    if kept:
-        views = views_after_edit(old_views, previous.workspace, workspace)
-    else:
-        views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None)
-    results, contexts, placed = {}, {}, {}
-    touched: Optional[set[str]] = set()
-    origins = views.rendered.origins
-    for view in views.all():
-        key = view_key(views, view)
-        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None)
+    rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
+                                                                  old_views.rendered) else None
+    views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
+                        rendered=rendered)
+    results, contexts, kept = {}, _Contexts(views), set()
+    quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
+
+    def analyse(view: View) -> list[Finding]:
+        key = (view.name, view is views.everything)
+        before = previous.view_results.get(key) if reusable else None
+        if quiet is not None and before is not None and view is not views.everything and \
+                not any(before.points_into.get(path, frozenset()) & quiet for path in view.scope):
+            # loose files changed, each keeping what other files' findings read of it: a root's
+            # findings stand (its view is made, and its context, only if something asks for them)
+            results[key] = before
+            kept.add(key)
+            return [f for path in sorted(view.scope) for f in before.findings_of(path)]
+        analysis = analyze_plain(view.workspace, select, before, only=view.scope)
         results[key] = analysis
         contexts[view.name] = analysis.context
-        before = previous.placed.get(key) if kept else None
-        if before is None or analysis.rechecked is None:
-            table, again, touched = Placed(), view.scope, None
-        else:
-            table, again = before.copy(), analysis.rechecked & view.scope
-        for origin in sorted(again):
-            changed = table.put(origin, *place(view, analysis.findings_of(origin), origins))
-            if touched is not None:
-                touched |= changed
-        placed[key] = table
-    if touched is None:  # merged anew
-        paths = set().union(*(table.paths() for table in placed.values()))
-        by_path = {path: merged_at(views, placed, path) for path in sorted(paths)}
-        by_path = {path: found for path, found in by_path.items() if found}
-        points_into = _points_into(by_path)
-        rechecked = None
-    else:
-        by_path, points_into = dict(previous.by_path), dict(previous.points_into)
-        for path in touched:
-            found = merged_at(views, placed, path)
-            by_path.pop(path, None)
-            points_into.pop(path, None)
-            if found:
-                by_path[path] = found
-                points_into.update(_points_into({path: found}))
-        rechecked = frozenset(touched.union(*(a.rechecked for a in results.values())))
+        return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+
+    by_path = _by_path(run_views(views, analyse, select))
     # the view of everything's context answers for the workspace (indexing the files as they
     # are written would cost an index of the whole workspace per edit, and say the wrong thing)
     context = contexts.get("") or RuleContext(workspace)
     context.kustomize = (views, contexts)
-    return Analysis(workspace, select, context, by_path, points_into, views=views, view_results=results,
-                    placed=placed, rechecked=rechecked, base=previous.serial if rechecked is not None else None)
+    return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
+                    rechecked=_rechecked([a for k, a in results.items() if k not in kept], views, rendered is not None),
+                    base=previous.serial if rendered is not None else None)
+
+
+def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:
+    """The changed files, when they are all loose (no kustomization reads them) and each keeps
+    its interface (incremental.compare: no policy's or workload's facts, no object added or
+    removed): then no finding of another file can change but through a position in them."""
+    from .incremental import changed_paths, compare
+
+    paths = changed_paths(previous.workspace.files, workspace.files)
+    if not paths or not paths.isdisjoint(rendered.claimed):
+        return None
+    change = compare(previous.workspace.files, workspace.files, paths, tiers=True)
+    if change is None or change.namespaces or change.workloads or change.added or change.removed:
+        return None
+    return frozenset(paths)
+
+
+class _Contexts(dict):
+    """View name -> the context of its analysis; a view whose findings were kept from the last
+    analysis gets a fresh one when first asked (hover, navigation)."""
+
+    def __init__(self, views: Views):
+        super().__init__()
+        self.views = views
+
+    def __missing__(self, name: str):
+        from ..rules.base import RuleContext
+
+        view = next(v for v in self.views.all() if v.name == name)
+        found = self[name] = RuleContext(view.workspace)
+        return found
+
+
+def _rechecked(analyses, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
+    """The files whose findings may have changed (what the server republishes): those any view
+    checked again; with a file a kustomization reads among them, every such file (a finding
+    may have moved to a kustomization or a patch). None: all of them (a new render, or a view
+    analysed whole)."""
+    if not render_reused or any(a.rechecked is None for a in analyses):
+        return None
+    paths = frozenset().union(*(a.rechecked for a in analyses))
+    if paths & views.rendered.claimed:
+        paths |= views.rendered.claimed
+    return paths
 
 
 def analyze_checked(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),
