@@ -84,7 +84,6 @@ class Analysis:
     # (input files, findings), reused while none of its input files changes
     views: Optional[object] = None
     view_results: dict = field(default_factory=dict)
-    placed: dict = field(default_factory=dict)  # each view's findings as placed (rendered.Placed)
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
