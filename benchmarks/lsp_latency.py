@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""didChange -> publishDiagnostics latency of `netpol-lsp serve` on a 2,000-line file.
+"""didChange -> publishDiagnostics latency of `netpol-lsp serve`, per kind of edit (issue 17).
 
-    python benchmarks/lsp_latency.py [CORPUS] [--edits 100] [--file big/app-bundle.yaml]
-                                     [--debounce-ms 0] [--profile]
+    python benchmarks/lsp_latency.py [CORPUS] [--edits 30] [--file big/app-bundle.yaml]
+                                     [--corpus-profile monorepo|findings] [--debounce-ms 0]
+                                     [--warm-only] [--profile [--profile-kind KIND]] [--in-process-only]
 
-CORPUS defaults to /tmp/np-corpus, generated with
-`python benchmarks/generate_corpus.py CORPUS --files 10000` when missing. The server runs as a
-real process over stdio (pygls's client), with the debounce disabled through the
-initializationOption debounceMs (0). After the workspace is indexed, each edit alternately
-inserts and removes a comment line at the top of the file (so every diagnostic moves and is
-republished), and the time from sending didChange to receiving publishDiagnostics for that
-version is recorded (or, when the edit leaves that file's diagnostics unchanged and nothing is
+CORPUS defaults to /tmp/np-corpus, generated with `generate_corpus.py CORPUS --files 10000
+--profile P` when missing. The server runs as a real process over stdio (pygls's client), with
+the debounce disabled through the initializationOption debounceMs (0). After the workspace is
+indexed, `--edits` edits of each kind (EDIT_KINDS: a selector value in a policy, a template
+label in a workload, a rule's port, a policy pasted, a comment; each a change and its undo in
+turn) are sent, and the time from didChange to publishDiagnostics for that version of the file
+is recorded (or, when the edit leaves that file's diagnostics unchanged and nothing is
 published for it, until the server answers a textDocument/diagnostic pull for it, which it does
-once that version is analysed). Prints p50/p95/max, then with --profile the medians of the server's
-per-edit job (lsp/scheduler.compute after a full analysis: parse the buffer, analyse
-incrementally) and the top 25 functions (cProfile, cumulative) of one edit, measured in this
-process on the same workspace.
+once that version is analysed), with the last diagnostics of the other files the edit reaches.
+Prints a table (p50/p95/max, the other files', the server's RSS); with --profile, the per-edit
+job timed in this process for every kind and one edit under cProfile (see profile()).
 
 Not run by the test suite; numbers depend on the machine.
 """
@@ -289,6 +289,23 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
             "files_with_diagnostics": files_with_diagnostics, "memory": memory}
 
 
+def table(result: dict, title: str) -> str:
+    """The per-kind table: the edited file's p50/p95/max, the other files' (the last of them
+    after each edit that reached any) p50/p95/max, and the server's RSS."""
+    lines = [f"\n| edit ({title}) | p50 ms | p95 ms | max ms | edits reaching other files | "
+             "other files' last diagnostics p50 / p95 / max ms |", "|---|---:|---:|---:|---:|---:|"]
+    for kind, values in result["latencies"].items():
+        ms = [x * 1000 for x in values]
+        other = [x * 1000 for x in result["others"].get(kind, [])]
+        tail = (f"{len(other)} | {statistics.median(other):.0f} / {percentile(other, 0.95):.0f} / {max(other):.0f}"
+                if other else "0 | -")
+        lines.append(f"| {kind} | {statistics.median(ms):.0f} | {percentile(ms, 0.95):.0f} | {max(ms):.0f} | {tail} |")
+    memory = result["memory"]
+    lines.append(f"\nserver RSS after indexing {memory['indexed'][0]:.0f} MB, after the edits "
+                 f"{memory['edited'][0]:.0f} MB (peak {memory['edited'][1]:.0f} MB)")
+    return "\n".join(lines)
+
+
 def server_memory(pid: int) -> tuple[float, float]:
     """(resident, peak resident) MB of the server process now, from /proc (Linux)."""
     try:
@@ -299,14 +316,15 @@ def server_memory(pid: int) -> tuple[float, float]:
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
-def profile(corpus: Path, target: Path, edits: int = 20) -> str:
-    """The server's per-edit job (lsp/scheduler.compute, then the diagnostics of the files it
-    analysed again), on the same workspace, in this process: timed over `edits` edits after a
-    full analysis, then one of them under cProfile."""
+def profile(corpus: Path, target: Path, edits: int = 20, profiled: str = "comment") -> str:
+    """The server's per-edit job (lsp/scheduler.compute: parse the buffer, analyse
+    incrementally), driven in this process through ServerState as the server drives it, after a
+    full analysis: wall and CPU medians over `edits` edits of every kind, then the `profiled`
+    kind's third edit under cProfile (the machine's other load shows in wall time, less in CPU)."""
     import gc
 
     from netpol_lsp.config import find_config, load_config
-    from netpol_lsp.loader import load_paths, source_from_text
+    from netpol_lsp.loader import load_paths
     from netpol_lsp.lsp.diagnostics import group
     from netpol_lsp.lsp.scheduler import compute
     from netpol_lsp.lsp.state import ServerState
@@ -323,41 +341,41 @@ def profile(corpus: Path, target: Path, edits: int = 20) -> str:
     state.adopt(result.parsed)
     full = time.perf_counter() - started
     gc.freeze()  # as the server does once the workspace is indexed
-
-    def edit(version: int):
-        state.change_document(uri, ("# benchmark edit\n" if version % 2 == 0 else "") + text, version)
-        t0 = time.perf_counter()
-        snapshot = state.snapshot()
-        t1 = time.perf_counter()
-        new = compute(snapshot, result)
-        t2 = time.perf_counter()
-        changed = new.changed_since(result)
-        group((f for path in changed or () for f in new.findings_of(path)), state.uri_for)
-        t3 = time.perf_counter()
-        state.adopt(new.parsed)
-        return new, (t1 - t0, t2 - t1, t3 - t2)
-
-    timings = []
-    for version in range(2, edits + 2):
-        result, times = edit(version)
-        timings.append(times)
-    parses = []
-    for _ in range(edits):  # the share of the parse: the same buffer parsed alone
-        t0 = time.perf_counter()
-        source_from_text(str(target), text, config)
-        parses.append(time.perf_counter() - t0)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    result, _ = edit(edits + 2)
-    profiler.disable()
-    snapshot_ms, compute_ms, diagnostics_ms = (statistics.median(t[i] for t in timings) * 1000 for i in range(3))
     stream = io.StringIO()
-    stream.write(f"full analysis after indexing: {full * 1000:.0f} ms ({len(result.findings)} findings). Per edit, "
-                 f"medians over {edits} edits, in process: snapshot (dict copy of {len(state.workspace.files)} "
-                 f"files) {snapshot_ms:.1f} ms; compute (parse {target.name} + incremental analysis of "
-                 f"{len(result.analysis.rechecked or ())} files) {compute_ms:.1f} ms, of which the parse alone "
-                 f"{statistics.median(parses) * 1000:.1f} ms; diagnostics of those files {diagnostics_ms:.1f} ms\n\n")
-    pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(25)
+    stream.write(f"in process: full analysis after indexing {full * 1000:.0f} ms ({len(result.findings)} findings); "
+                 f"per edit (compute, then the diagnostics of the files it re-checked), medians over {edits}:\n\n"
+                 "| edit | wall ms | CPU ms | files re-checked |\n|---|---:|---:|---:|\n")
+    version = 1
+    stats = None
+    for kind, make in EDIT_KINDS.items():
+        try:
+            make(text)
+        except SystemExit:
+            continue
+        walls, cpus, rechecked = [], [], []
+        for n in range(edits):
+            version += 1
+            state.change_document(uri, make(text) if n % 2 == 0 else text, version)
+            profiler = cProfile.Profile() if kind == profiled and n == 2 else None
+            w0, c0 = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
+            new = compute(state.snapshot(), result)
+            changed = new.changed_since(result)
+            group((f for path in changed or () for f in new.findings_of(path)), state.uri_for)
+            if profiler:
+                profiler.disable()
+                stats = profiler
+            walls.append((time.perf_counter() - w0) * 1000)
+            cpus.append((time.process_time() - c0) * 1000)
+            rechecked.append(len(new.analysis.rechecked) if new.analysis.rechecked is not None else -1)
+            state.adopt(new.parsed)
+            result = new
+        stream.write(f"| {kind} | {statistics.median(walls):.1f} | {statistics.median(cpus):.1f} | "
+                     f"{statistics.median(rechecked):.0f} |\n")
+    if stats is not None:
+        stream.write(f"\ncProfile of one '{profiled}' edit:\n")
+        pstats.Stats(stats, stream=stream).sort_stats("cumulative").print_stats(30)
     return stream.getvalue()
 
 
@@ -375,6 +393,9 @@ def main() -> int:
     parser.add_argument("--diff-base", default=None,
                         help="the diffBase setting (\"\" turns the connectivity diff off; default HEAD)")
     parser.add_argument("--profile", action="store_true", help="also time the per-edit job in process, and profile one")
+    parser.add_argument("--profile-kind", default="comment", choices=list(EDIT_KINDS), help="the edit --profile profiles")
+    parser.add_argument("--in-process-only", action="store_true", help="only the in-process timing (--profile), no server")
+    parser.add_argument("--warm-only", action="store_true", help="skip the cold start (its cache is written first)")
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
     ensure_corpus(corpus, args.files, args.corpus_profile)
@@ -382,10 +403,16 @@ def main() -> int:
     lines = target.read_text().count("\n")
     print(f"workspace: {corpus} ({sum(1 for _ in corpus.rglob('*.yaml'))} yaml files); edited: {args.file} "
           f"({lines} lines); debounce {args.debounce_ms} ms")
+    if args.in_process_only:
+        print(profile(corpus, target, min(args.edits, 20), args.profile_kind))
+        return 0
     # a cold start (an empty cache folder), then a warm one on the cache the first one wrote
     cache_env = dict(os.environ, XDG_CACHE_HOME=tempfile.mkdtemp(prefix="np-lsp-cache-"))
     cache_env.pop("NETPOL_LSP_NO_CACHE", None)
     for start in ("cold", "warm"):
+        if start == "cold" and args.warm_only:  # the cache still has to be written: quietly, no edits
+            asyncio.run(measure(corpus, target, 0, args.debounce_ms, cache_env, kinds=["comment"]))
+            continue
         result = asyncio.run(measure(corpus, target, args.edits if start == "warm" else 2, args.debounce_ms,
                                      cache_env, kinds=None if start == "warm" else ["comment"],
                                      pause_ms=args.pause_ms if start == "warm" else 0, diff_base=args.diff_base))
@@ -394,18 +421,10 @@ def main() -> int:
               f"indexing done {result['indexed']:.1f} s; workspace diagnostics published "
               f"({result['files_with_diagnostics']} files) {result['ready']:.1f} s; server RSS after indexing "
               f"{memory['indexed'][0]:.0f} MB (peak {memory['indexed'][1]:.0f} MB)")
-    print(f"\n| edit ({args.edits} each, {corpus.name}) | p50 ms | p95 ms | max ms | "
-          "other files: edits reaching them | their last diagnostics p50 / max ms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for kind, values in result["latencies"].items():
-        ms = [x * 1000 for x in values]
-        other = [x * 1000 for x in result["others"].get(kind, [])]
-        tail = f"{len(other)} | {statistics.median(other):.0f} / {max(other):.0f}" if other else "0 | -"
-        print(f"| {kind} | {statistics.median(ms):.0f} | {percentile(ms, 0.95):.0f} | {max(ms):.0f} | {tail} |")
-    print(f"\nserver RSS after the edits {memory['edited'][0]:.0f} MB (peak {memory['edited'][1]:.0f} MB)")
+    print(table(result, f"{args.edits} each, {corpus.name}, profile {args.corpus_profile}, {args.file}"))
     if args.profile:
         print()
-        print(profile(corpus, target))
+        print(profile(corpus, target, min(args.edits, 20), args.profile_kind))
     return 0
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from netpol_lsp.analysis.incremental import Analysis, analyze_workspace
 from netpol_lsp.analysis.run import analyze
+from netpol_lsp.analysis.selection import selector_key
 from netpol_lsp.config import Config
 from netpol_lsp.workspace import Workspace
 
@@ -252,7 +253,48 @@ def check_step(workspace: Workspace, analysis: Analysis) -> None:
     assert analysis.findings() == analyze(fresh)
     for index in (workspace.index, fresh.index):
         assert index.namespace_postings is not None  # built lazily: on both sides, to compare them
-    assert vars(workspace.index) == vars(fresh.index)  # the swapped index is the one indexing builds
+    kept = vars(workspace.index).get("_matches")
+    carried = ("_matches", "_identity_paths")  # tables kept across edits, checked below
+    swapped = {k: v for k, v in vars(workspace.index).items() if k not in carried}
+    assert swapped == {k: v for k, v in vars(fresh.index).items() if k not in carried}  # what indexing builds
+    if kept is not None:
+        check_kept_matches(kept, fresh, workspace.index)
+    paths = vars(workspace.index).get("_identity_paths")
+    if paths is not None:  # a listed file that no longer holds the identity is allowed: it is read
+        for key, where in fresh.index.identity_paths(fresh).items():
+            assert [p for p in paths.get(key, ()) if p in where] == where
+
+
+def check_kept_matches(kept, fresh: Workspace, swapped) -> None:
+    """Every answer the index carried over from earlier analyses is what the fresh workspace
+    answers (the same workloads; the NamespaceInfos of the index that carries them)."""
+    from netpol_lsp.analysis.selection import Resolver
+
+    resolver = Resolver(fresh)
+    by_key = {}
+    for policy in fresh.index.policies:
+        for direction in ("ingress", "egress"):
+            for rule in policy.rules(direction):
+                for peer in rule.peers or ():
+                    for selector in (peer.namespace_selector, peer.pod_selector):
+                        if selector is not None:
+                            by_key[selector_key(selector)] = selector
+        by_key[selector_key(policy.pod_selector)] = policy.pod_selector
+    for namespace, answers in kept.pods.items():
+        for key, found in answers.items():
+            if key in by_key:
+                assert found == resolver._workloads_matching(namespace, by_key[key])
+    for key, found in kept.namespaces.items():
+        if key in by_key:
+            assert [ns.name for ns in found] == [ns.name for ns in fresh.index.namespaces.values()
+                                                 if by_key[key].matches(ns.labels)]
+            assert all(ns is swapped.namespaces[ns.name] for ns in found)
+    for (ns_key, pod_key), found in kept.peers.items():
+        if ns_key in by_key and (pod_key == () or pod_key in by_key):
+            expected = [w for ns in fresh.index.namespaces.values() if by_key[ns_key].matches(ns.labels)
+                        for w in fresh.index.workloads_by_ns.get(ns.name, ())
+                        if pod_key == () or by_key[pod_key].matches(w.template_labels)]
+            assert found == expected
 
 
 edits = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 7), st.integers(0, 3), st.integers(0, 40)),
@@ -275,6 +317,97 @@ def test_after_every_edit_the_incremental_findings_are_a_full_analysis(steps, co
         workspace = next_workspace(workspace, files, touched)
         analysis = analyze_workspace(workspace, (), analysis)
         check_step(workspace, analysis)
+
+
+# --- the same edits in a repository with Kustomize roots (analysis/rendered.py) --------------
+
+# one root that shares nothing (joins every view), two alternatives reading one file (a view
+# each, findings merged and named by root), a namespace written by a kustomization (findings
+# moved to its line), and a suppression there that a moved finding uses
+KUSTOMIZATIONS = {
+    "kustomization.yaml": "resources: [b-apps.yaml, broad-policies.yaml]\n",
+    "r1/kustomization.yaml": "namespace: ghost  # netpol-lsp: disable=NP003\nresources: [../c-policies.yaml]\n",
+    "r2/kustomization.yaml": "namespace: b\nresources: [../c-policies.yaml]\n",
+}
+
+
+def with_kustomizations(workspace: Workspace) -> Workspace:
+    for path, text in KUSTOMIZATIONS.items():
+        if path not in workspace.files:
+            workspace.set_text(path, text)
+    return workspace
+
+
+def next_kustomized(previous: Workspace, files: dict, touched: list[str]) -> Workspace:
+    """next_workspace, the kustomizations kept as they were (the same SourceFiles, in place)."""
+    following = next_workspace(previous, files | {p: None for p in KUSTOMIZATIONS}, [p for p in touched if p in files])
+    return following
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits)
+def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps):
+    """Edits of loose files keep the render and the views (only the files a view checked again
+    are placed and merged again); edits of rendered files render again. Either way: check's
+    findings (analyze_checked, the views built from scratch)."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files, removed = initial_files(), {}
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_kustomizations(workspace)
+    analysis = analyze_workspace(workspace)
+    for edit in steps:
+        touched = apply_edit(files, removed, edit)
+        if not touched:
+            continue
+        following = next_kustomized(workspace, files, touched)
+        analysis = analyze_workspace(following, (), analysis)
+        assert analysis.findings() == analyze_checked(fresh_copy(following))
+        workspace = following
+    assert analysis.views is not None
+
+
+def test_with_kustomizations_each_edit_of_a_loose_file_once():
+    """The edits that keep the views, on each loose file: a file's last finding going away
+    (its policy dropped), suppressions, peers, comments."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    initial = initial_files()
+    start, _ = first_analysis(initial, Config())
+    start = with_kustomizations(start)
+    start_analysis = analyze_workspace(start)
+    claimed = start_analysis.views.rendered.claimed
+    kept = 0
+    for op in ("drop-doc", "suppress", "peer", "comment"):
+        for which, path in enumerate(sorted(initial)):
+            for choice in (0, 1):
+                if path in claimed:
+                    continue
+                files = copy.deepcopy(initial)
+                touched = apply_edit(files, {}, (op, which, 0, choice))
+                following = next_kustomized(start, files, touched)
+                analysis = analyze_workspace(following, (), start_analysis)
+                kept += analysis.views.rendered is start_analysis.views.rendered and analysis.rechecked is not None
+                assert analysis.findings() == analyze_checked(fresh_copy(following)), (op, path, choice)
+    assert kept >= 40  # most of them keep the views and place only what they re-checked (a Namespace's do not)
+
+
+def test_with_kustomizations_a_loose_file_edit_keeps_the_render():
+    files = initial_files()
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_kustomizations(workspace)
+    before = analyze_workspace(workspace)
+    # r1's namespace ghost is unknown (NP003, moved to the kustomization's line, where a comment
+    # suppresses it: used, so no NP099 either); r2's namespace b has no web pods
+    assert not [f for f in before.findings() if f.rule in ("NP003", "NP099")]
+    assert [(f.rule, f.message.rsplit("(in ", 1)[1]) for f in before.findings()
+            if f.path == "c-policies.yaml"][0] == ("NP010", "r1, r2)")  # both roots render it
+    touched = apply_edit(files, {}, ("peer", sorted(files).index("policies.yaml"), 1, 2))
+    after = analyze_workspace(next_kustomized(workspace, files, touched), (), before)
+    assert after.views.rendered is before.views.rendered  # not rendered again
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    assert after.findings() == analyze_checked(fresh_copy(after.workspace))
 
 
 @pytest.fixture(scope="module")

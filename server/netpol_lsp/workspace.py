@@ -318,6 +318,10 @@ class _Index:
         copy.defined_namespaces = dict(self.defined_namespaces)
         copy.unknown_pods_by_ns = self.unknown_pods_by_ns  # names only: the same when shapes are
         copy.namespaces = dict(self.namespaces)
+        matches = getattr(self, "_matches", None)
+        if matches is not None:
+            copy._matches = matches.after(pairs)
+        _carry_object_tables(self, copy, pairs, added)
         postings = getattr(self, "_namespace_postings", None)
         if postings is not None:
             copy._namespace_postings = postings = dict(postings)
@@ -331,6 +335,52 @@ class _Index:
                         postings[pair] = [copy.namespaces[old.name] if ns is info else ns for ns in postings[pair]]
         return copy
 
+    def identity_paths(self, workspace: Workspace) -> dict[tuple, list[str]]:
+        """(API group, kind, namespace, name) -> the files holding an object of that identity
+        (a workload, policy, service or namespace), in workspace order: NP071's duplicates
+        looked up instead of grouping every object on each edit. Built once; replacing()
+        carries it over (a file listed that no longer holds the identity is harmless: the
+        lookup reads the file's objects)."""
+        found = getattr(self, "_identity_paths", None)
+        if found is None:
+            from .analysis.duplicates import identity
+
+            found = {}
+            for path, source in workspace.files.items():
+                for obj in source.objects:
+                    if isinstance(obj, IDENTIFIED_KINDS):
+                        paths = found.setdefault(identity(obj), [])
+                        if not paths or paths[-1] != path:
+                            paths.append(path)
+            self._identity_paths = found
+        return found
+
+    def first_pod_makers(self, workspace: Workspace) -> dict[tuple, str]:
+        """(kind, API group) of every custom resource that makes pods -> the first path (in
+        path order) holding one: NP097 reports the first of each kind. Carried over like
+        identity_paths."""
+        found = getattr(self, "_first_pod_makers", None)
+        if found is None:
+            from .render.operators import group_of
+
+            found = {}
+            for path, source in workspace.files.items():
+                for obj in source.objects:
+                    if isinstance(obj, PodMakingResource):
+                        key = (obj.kind, group_of(obj.api_version))
+                        if key not in found or path < found[key]:
+                            found[key] = path
+            self._first_pod_makers = found
+        return found
+
+    @property
+    def matches(self) -> "Matches":
+        """What selectors matched, by their content (analysis/selection.py): kept across edits."""
+        found = getattr(self, "_matches", None)
+        if found is None:
+            found = self._matches = Matches()
+        return found
+
     @property
     def namespace_postings(self) -> dict[tuple[str, str], list[NamespaceInfo]]:
         """(label, value) -> the namespaces that have it, in name order: namespaceSelectors look
@@ -343,6 +393,78 @@ class _Index:
                     postings.setdefault(pair, []).append(ns)
             self._namespace_postings = postings
         return postings
+
+
+IDENTIFIED_KINDS = (Workload, NetworkPolicy, Service, Namespace)  # what NP071 compares
+
+
+def _carry_object_tables(index: _Index, copy: _Index, pairs: list, added: list) -> None:
+    """identity_paths and first_pod_makers for a copy of the index whose objects were swapped
+    for new versions of the same shape (and NetworkPolicies added): dropped (built again when
+    asked) when an object's API group changed, or a policy of an identity some other file
+    holds was added."""
+    from .analysis.duplicates import identity
+    from .render.operators import group_of
+
+    regrouped = any(group_of(old.api_version) != group_of(new.api_version) for old, new in pairs)
+    makers = getattr(index, "_first_pod_makers", None)
+    if makers is not None and not regrouped:
+        copy._first_pod_makers = makers
+    paths = getattr(index, "_identity_paths", None)
+    if paths is None or regrouped:
+        return
+    for policy in added:
+        key = identity(policy)
+        known = paths.get(key)
+        if known is None:
+            if paths is index._identity_paths:
+                paths = dict(paths)
+            paths[key] = [policy.path]
+        elif policy.path not in known:
+            return  # where it goes among the others: found when asked
+    copy._identity_paths = paths
+
+
+class Matches:
+    """Answers of the selector resolution that outlive one analysis, keyed by selector content
+    (selection.selector_key): the workloads a pod selector matches in a namespace, a
+    namespace's label postings, the namespaces a namespaceSelector matches, and the workloads
+    a peer with a namespaceSelector matches. An incremental analysis's index carries them
+    over (after): a namespace whose workloads changed loses its answers; a Namespace object
+    replaced drops the namespace answers (its labels are the same then, but not the object)."""
+
+    LIMIT = 200_000  # answers kept at most: selectors typed and undone over a long session
+
+    def __init__(self):
+        self.pods: dict[str, dict[tuple, list]] = {}  # namespace -> selector -> workloads
+        self.postings: dict[str, dict] = {}  # namespace -> (label, value) -> workloads
+        self.namespaces: dict[tuple, list] = {}  # namespaceSelector -> NamespaceInfos
+        self.peers: dict[tuple, list] = {}  # (namespaceSelector, podSelector or ()) -> workloads
+        self.peer_namespaces: dict[tuple, frozenset] = {}  # the namespaces each of those reached
+        self.labels: dict = {}  # namespace (None: the namespaces' own labels) -> suggest.LabelIndex
+
+    def after(self, pairs: list[tuple[K8sObject, K8sObject]]) -> "Matches":
+        # the tables may be shared with an analysis running in another thread (hover's), which
+        # may add answers meanwhile: each is read through list(), one step under the GIL
+        changed = {old.namespace for old, _ in pairs if isinstance(old, Workload)}
+        copy = Matches()
+        if sum(map(len, list(self.pods.values()))) + len(self.peers) > self.LIMIT:
+            return copy
+        namespaces_kept = not any(isinstance(old, Namespace) for old, _ in pairs)
+        if namespaces_kept:
+            copy.namespaces = self.namespaces
+        if not changed and namespaces_kept:
+            copy.pods, copy.postings, copy.labels = self.pods, self.postings, self.labels
+            copy.peers, copy.peer_namespaces = self.peers, self.peer_namespaces
+            return copy
+        copy.labels = {ns: found for ns, found in list(self.labels.items())
+                       if ns not in changed and (ns is not None or namespaces_kept)}
+        copy.pods = {ns: found for ns, found in list(self.pods.items()) if ns not in changed}
+        copy.postings = {ns: found for ns, found in list(self.postings.items()) if ns not in changed}
+        copy.peer_namespaces = {key: names for key, names in list(self.peer_namespaces.items())
+                                if names.isdisjoint(changed)}
+        copy.peers = {key: self.peers[key] for key in copy.peer_namespaces if key in self.peers}
+        return copy
 
 
 def _swapped(objects: list, pairs: list[tuple[K8sObject, K8sObject]], kind: type, in_order: bool = True) -> list:

@@ -165,6 +165,32 @@ async def test_lines_added_above_a_workload_move_the_related_location_in_the_pol
     await wait_diagnostics(client, policy_uri, lambda d: "NP001" in codes(d) and web_line(d) == 3)
 
 
+async def test_the_edited_file_is_published_before_the_other_files_it_reaches(client: LanguageClient, tmp_path):
+    # a comment above web.yaml's Deployment moves the related location of policy.yaml's NP001; a
+    # policy pasted below it gives web.yaml diagnostics of its own: web.yaml's go out first
+    # (the other files' were sent in path order, policy.yaml before web.yaml)
+    files = shop(tmp_path, web_label="webx")
+    await start(client, tmp_path)
+    policy_uri = open_file(client, files["policy.yaml"])
+    web_text = files["web.yaml"].read_text()
+    web_uri = open_file(client, files["web.yaml"], text=web_text)
+    await wait_diagnostics(client, policy_uri, has("NP001"))
+    order = []
+
+    class Recording(dict):
+        def __setitem__(self, uri, diagnostics):
+            order.append(uri)
+            super().__setitem__(uri, diagnostics)
+
+    client.diagnostics = Recording(client.diagnostics)
+    edited = "# owned by the web team\n" + web_text + "---\n" + POLICY.replace("web-allow-api", "second")
+    replace_all(client, web_uri, web_text, edited, version=2)
+    await wait_diagnostics(client, web_uri, has("NP001"))
+    await wait_diagnostics(client, policy_uri, lambda d: any(
+        r.location.range.start.line == 2 for x in d if x.code == "NP001" for r in x.related_information or ()))
+    assert order.index(web_uri) < order.index(policy_uri)
+
+
 async def test_small_incremental_edits_are_applied_and_debounced(client: LanguageClient, tmp_path):
     files = shop(tmp_path)
     await start(client, tmp_path)

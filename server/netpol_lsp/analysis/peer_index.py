@@ -83,11 +83,12 @@ class CrossPeers:
         for path in self.suggesting.intersection(unmatched):
             if path in found:
                 continue
-            spans = unmatched_at(path)
-            if any(peer.pod_selector is not None and peer.pod_selector.match_labels
-                   and peer.pod_selector.anchor in spans and peer.namespace_selector.matches(namespace_labels)
-                   for peer in self.by_path[path]):
-                found.add(path)
+            reaching = [peer for peer in self.by_path[path] if peer.pod_selector is not None
+                        and peer.pod_selector.match_labels and peer.namespace_selector.matches(namespace_labels)]
+            if reaching:  # where its findings are, read only for a file with such a peer
+                spans = unmatched_at(path)
+                if any(peer.pod_selector.anchor in spans for peer in reaching):
+                    found.add(path)
         return found
 
 

@@ -19,7 +19,6 @@ class Resolver:
         self._selected: dict[int, list[Workload]] = {}
         self._peer_workloads: dict[int, list[Workload]] = {}
         self._selecting: dict[str, dict[int, list[NetworkPolicy]]] = {}  # namespace -> id(workload) -> policies
-        self._postings: dict[str, dict[tuple[str, str], list[Workload]]] = {}
         self._namespaces: dict[int, list[NamespaceInfo]] = {}
         self._positions: dict[str, dict[int, int]] = {}
 
@@ -27,19 +26,32 @@ class Resolver:
 
     def workloads_matching(self, namespace: str, selector: Selector) -> list[Workload]:
         """The workloads of one namespace whose template labels the selector matches, in
-        workspace order."""
-        workloads = self.index.workloads_by_ns.get(namespace, ())
+        workspace order. Kept on the index by the selector's content (an edit that keeps a
+        namespace's workloads keeps the answers about it: the index carries them over)."""
         if not selector.valid:
             return []
+        key = selector_key(selector)
+        if key is None:
+            return self._workloads_matching(namespace, selector)
+        cache = self.index.matches.pods.get(namespace)
+        if cache is None:
+            cache = self.index.matches.pods[namespace] = {}
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = self._workloads_matching(namespace, selector)
+        return found
+
+    def _workloads_matching(self, namespace: str, selector: Selector) -> list[Workload]:
+        workloads = self.index.workloads_by_ns.get(namespace, ())
         candidates = workloads
         if (selector.match_labels or selector.expressions) and len(workloads) > 4:
-            postings = self._postings.get(namespace)
+            postings = self.index.matches.postings.get(namespace)
             if postings is None:
                 postings = {}
                 for workload in workloads:
                     for pair in workload.template_labels.items():
                         postings.setdefault(pair, []).append(workload)
-                self._postings[namespace] = postings
+                self.index.matches.postings[namespace] = postings
             for pair in selector.match_labels.items():
                 found = postings.get(pair, ())
                 if len(found) < len(candidates):
@@ -84,6 +96,9 @@ class Resolver:
         key = id(selector)
         found = self._namespaces.get(key)
         if found is None:
+            content = selector_key(selector)
+            found = self.index.matches.namespaces.get(content) if content is not None else None
+        if found is None:
             candidates: Iterable[NamespaceInfo] = self.index.namespaces.values()
             if selector.valid and selector.match_labels:
                 postings = self.index.namespace_postings
@@ -92,7 +107,9 @@ class Resolver:
                     if len(posting) < len(candidates):  # type: ignore[arg-type]
                         candidates = posting
             found = [ns for ns in candidates if selector.matches(ns.labels)]
-            self._namespaces[key] = found
+            if content is not None:
+                self.index.matches.namespaces[content] = found
+        self._namespaces[key] = found
         return found
 
     def peer_namespaces(self, policy: NetworkPolicy, peer: Peer) -> list[NamespaceInfo]:
@@ -112,11 +129,28 @@ class Resolver:
         if peer.is_cluster_peer:
             by_ns = self.index.workloads_by_ns
             pod_selector = peer.pod_selector
-            for ns in self.peer_namespaces(policy, peer):
+            namespaces = self.peer_namespaces(policy, peer)
+            # a broad namespaceSelector (every team's prod and staging) reaches most namespaces:
+            # its answer is kept on the index too, until a workload of one of them changes
+            content = None
+            if peer.namespace_selector is not None and len(namespaces) > 1:
+                content = (selector_key(peer.namespace_selector),
+                           selector_key(pod_selector) if pod_selector is not None else ())
+                if None in content:
+                    content = None
+                else:
+                    kept = self.index.matches.peers.get(content)
+                    if kept is not None:
+                        self._peer_workloads[key] = kept
+                        return kept
+            for ns in namespaces:
                 if pod_selector is None:
                     found.extend(by_ns.get(ns.name, ()))
                 else:
                     found.extend(self.workloads_matching(ns.name, pod_selector))
+            if content is not None:
+                self.index.matches.peers[content] = found
+                self.index.matches.peer_namespaces[content] = frozenset(ns.name for ns in namespaces)
         self._peer_workloads[key] = found
         return found
 
@@ -137,3 +171,18 @@ class Resolver:
     def isolating(self, workload: Workload, direction: str) -> list[NetworkPolicy]:
         """The policies that isolate the workload for a direction ("ingress" or "egress")."""
         return [p for p in self.selecting(workload) if p.affects(direction)]
+
+
+def selector_key(selector: Selector):
+    """A selector's content as a hashable key (kept on the selector: selectors never change),
+    or None when it holds something unhashable (a malformed value)."""
+    found = selector.__dict__.get("_key", False)
+    if found is False:
+        try:
+            found = (selector.valid, tuple(selector.match_labels.items()),
+                     tuple((r.key, r.operator, tuple(r.values)) for r in selector.expressions))
+            hash(found)
+        except TypeError:
+            found = None
+        selector.__dict__["_key"] = found
+    return found

@@ -133,20 +133,26 @@ class Cluster:
         changed = result.changed_since(self._published)
         if self.state.uris != self._published_uris:  # a file spelled anew moves its diagnostics
             changed = None
+        edited = {path for path, _pending, _source in result.parsed}
         if changed is None:
             grouped = group(result.findings, uri_for)
+            if scope is None:  # the whole result: this cluster's entries only, never another's
+                scope = self.owned | set(grouped)
+            updates = self._table_update(grouped, versions, scope)
+            edited_uris = {uri_for(path) for path in edited}
+            updates.sort(key=lambda update: update.uri not in edited_uris)  # the edited files first
         else:  # the table holds the rest already: convert and compare only the files analysed again
-            grouped = group((found for path in changed for found in result.findings_of(path)), uri_for)
-            changed_uris = {uri_for(path) for path in changed}
-            scope = changed_uris if scope is None else scope & changed_uris
-        if scope is None:  # the whole result: this cluster's entries only, never another's
-            scope = self.owned | set(grouped)
-        updates = self.session.table.update(grouped, versions, scope)
-        for update in updates:
-            if update.diagnostics:
-                self.owned.add(update.uri)
-            else:
-                self.owned.discard(update.uri)
+            # the edited files first: their diagnostics go out before the other files' are converted
+            edited &= changed
+            updates = []
+            for part in (edited, changed - edited) if edited else (changed,):
+                grouped = group((found for path in part for found in result.findings_of(path)), uri_for)
+                part_uris = {uri_for(path) for path in part}
+                part_updates = self._table_update(grouped, versions, part_uris if scope is None else scope & part_uris)
+                if part is edited and self.session.push:
+                    self.session.send_updates(part_updates)
+                else:
+                    updates += part_updates
         self._published, self._published_uris = result, dict(self.state.uris)
         if not snapshot.local_only:
             self.diff.schedule(result, self.state)  # after the diagnostics, never before them
@@ -154,6 +160,15 @@ class Cluster:
                 self._views_current = True
                 self.session.refresh_views()
         self.session.send_updates(updates)
+
+    def _table_update(self, grouped: dict, versions: dict, scope: set) -> list:
+        updates = self.session.table.update(grouped, versions, scope)
+        for update in updates:
+            if update.diagnostics:
+                self.owned.add(update.uri)
+            else:
+                self.owned.discard(update.uri)
+        return updates
 
     async def whole_diff(self) -> dict:
         """The whole connectivity diff of this cluster as it is now."""

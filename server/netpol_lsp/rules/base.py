@@ -82,10 +82,14 @@ class RuleContext:
         found = self._label_indexes.get(namespace)
         if found is None:
             index = self.workspace.index
-            if namespace is None:
-                found = LabelIndex(index.namespaces.values(), lambda ns: ns.labels)
-            else:
-                found = LabelIndex(index.workloads_by_ns.get(namespace, ()), lambda w: w.template_labels)
+            kept = index.matches.labels  # carried across edits like the selectors' answers
+            found = kept.get(namespace)
+            if found is None:
+                if namespace is None:
+                    found = LabelIndex(index.namespaces.values(), lambda ns: ns.labels)
+                else:
+                    found = LabelIndex(index.workloads_by_ns.get(namespace, ()), lambda w: w.template_labels)
+                kept[namespace] = found
             self._label_indexes[namespace] = found
         return found
 

@@ -25,18 +25,23 @@ def check(ctx):
     twice = ctx.workspace.index.defined_twice
     if not twice:
         return
-    wanted = twice  # with a scope, only the identities of the objects reported on
-    if ctx.scope is not None:
-        wanted = {key for path in ctx.scope if path in ctx.workspace.files
-                  for key in map(identity, ctx.workspace.files[path].objects) if key in twice}
-        if not wanted:
-            return
     groups: dict[tuple, list] = {}
-    for obj in ctx.workspace.objects():
-        if isinstance(obj, _KINDS):
-            key = identity(obj)
-            if key in wanted:
-                groups.setdefault(key, []).append(obj)
+    if ctx.scope is None:
+        for obj in ctx.workspace.objects():
+            if isinstance(obj, _KINDS):
+                key = identity(obj)
+                if key in twice:
+                    groups.setdefault(key, []).append(obj)
+    else:  # only the identities of the objects reported on, looked up (an edit re-checks one file)
+        files = ctx.workspace.files
+        where = ctx.workspace.index.identity_paths(ctx.workspace)
+        for path in sorted(ctx.scope):
+            for obj in files[path].objects if path in files else ():
+                key = identity(obj)
+                if isinstance(obj, _KINDS) and key in twice and key not in groups:
+                    groups[key] = [other for place in where.get(key, ()) if place in files
+                                   for other in files[place].objects
+                                   if isinstance(other, _KINDS) and identity(other) == key]
     for key, objects in groups.items():
         if len(objects) < 2:
             continue

@@ -18,16 +18,15 @@ SUMMARY = "a custom resource that makes pods of a kind the analysis does not kno
 def check(ctx):
     if not ctx.workspace.index.unknown_pods_by_ns:
         return  # no such resource anywhere (the index holds every one: they are never merged)
-    first_of_kind = {}
-    for source in ctx.workspace.files.values():  # the first of each kind in the whole workspace
-        for obj in source.objects:
-            if isinstance(obj, PodMakingResource):
-                key = (obj.kind, group_of(obj.api_version))
-                if key not in first_of_kind or _order(obj) < _order(first_of_kind[key]):
-                    first_of_kind[key] = obj
-    for (kind, group), obj in sorted(first_of_kind.items()):
-        if ctx.in_scope(obj.path):
-            yield finding(ID, message(obj, kind, group), obj.path, obj.kind_span)
+    # the first of each kind in the whole workspace: its file from the index, then the first there
+    for (kind, group), path in sorted(ctx.workspace.index.first_pod_makers(ctx.workspace).items()):
+        if ctx.in_scope(path):
+            first = None
+            for obj in ctx.workspace.files[path].objects:
+                if isinstance(obj, PodMakingResource) and (obj.kind, group_of(obj.api_version)) == (kind, group) \
+                        and (first is None or _order(obj) < _order(first)):
+                    first = obj
+            yield finding(ID, message(first, kind, group), first.path, first.kind_span)
 
 
 def _order(obj):
