@@ -688,3 +688,15 @@ def test_a_cilium_policy_in_the_databases_namespace_silences_np021_until_it_move
     assert "NP021" not in edited.rules("db.yaml") and edited.rules("cilium.yaml") == ["NP094"]
     edited.edit("cilium.yaml", cilium.replace("namespace: shop", "namespace: web"))
     assert "NP021" in edited.rules("db.yaml")
+
+
+def test_with_kustomizations_loose_edits_follow_the_views_instead_of_building_them(monkeypatch):
+    """The loose-file edits above mostly keep each view and swap the edited file in
+    (views.views_after_edit), and their findings are still what check finds (asserted there)."""
+    import netpol_lsp.analysis.rendered as rendered
+
+    followed = []
+    original = rendered.views_after_edit
+    monkeypatch.setattr(rendered, "views_after_edit", lambda *a: followed.append(original(*a)) or followed[-1])
+    test_with_kustomizations_each_edit_of_a_loose_file_once()
+    assert sum(v is not None for v in followed) >= 40

@@ -17,7 +17,7 @@ from ..render.origin import is_written
 from ..workspace import Workspace
 from . import dependence
 from .run import rule_selection
-from .views import View, Views, build_views, render_reusable
+from .views import View, Views, build_views, render_reusable, views_after_edit
 
 
 def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
@@ -185,8 +185,10 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
     rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
                                                                   old_views.rendered) else None
-    views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
-                        rendered=rendered)
+    views = views_after_edit(old_views, previous.workspace, workspace) if rendered is not None else None
+    if views is None:
+        views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
+                            rendered=rendered)
     results, contexts, kept = {}, _Contexts(views), set()
     quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
 

@@ -14,7 +14,7 @@ rendered objects.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Optional
 
@@ -127,6 +127,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
         if names[folder] == ".":
             names[folder] = folder
     groups = _groups(rendered, config, base)
+    shared_views = config.kustomize_views == "shared" and not config.kustomize_clusters
     if only is not None:
         wanted = os.path.abspath(only)
         groups = [g for g in groups if any(os.path.abspath(r.dir) == wanted for r in g)]
@@ -151,7 +152,9 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
             if only is not None:
                 files = set().union(*(r.files for r in group if os.path.abspath(r.dir) == os.path.abspath(only)))
             problems = [p for r in group for p in r.problems]
-            name = ", ".join(sorted(names[r.dir] for r in group))
+            # shared views of alternatives: each is named by its alternative, not the roots all share
+            shown = [r for r in group if r.alternative] if shared_views else group
+            name = ", ".join(sorted(names[r.dir] for r in shown or group))
             views.append(View(name, group, partial(_view_workspace, workspace, rendered, group, problems, objects),
                               frozenset(files), _is_blind(problems)))
         # the view of everything checks the root views' files too (their "matches nothing")
@@ -171,6 +174,71 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     return Views(rendered, views, names, everything, check_absence=per_root and not config.kustomize_clusters,
                  readers=readers, config_names=config_names,
                  alternatives=any(getattr(r, "alternative", False) for r in every_root))
+
+
+def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optional[Views]:
+    """The views of `after` from those of `before`, when only loose files changed (the render
+    is reused) and nothing that decides a view's make-up did: no Namespace of a loose file
+    (which Namespaces a root view borrows) and no object a root renders (which loose copies are
+    dropped). Each made view keeps its files but the edited ones, so its incremental analysis
+    sees only them changed; a view not made yet is made from `after` when read. None: build the
+    views again (build_views). A keystroke then costs a dict copy per made view instead of
+    new views (every loose file scanned, every view's table made again)."""
+    from .incremental import changed_paths
+
+    rendered = views.rendered
+    changed = changed_paths(before.files, after.files)
+    wanted = rendered.memo.get("identities")
+    if not changed or wanted is None or not changed.isdisjoint(rendered.claimed):
+        return None
+    defined = []  # the Namespace names the changed files define, before and after
+    for workspace in (before, after):
+        names = set()
+        for path in changed:
+            source = workspace.files.get(path)
+            for obj in source.objects if source is not None else ():
+                if identity(obj) in wanted:
+                    return None
+                if isinstance(obj, Namespace):
+                    names.add(obj.name)
+        defined.append(names)
+    if defined[0] != defined[1]:
+        return None
+    rendered.memo.pop("loose files", None)  # the loose files' table of root views: as they were
+
+    def follow(view: View) -> View:
+        if not isinstance(view.made, Workspace):  # not made: made from `after` when read
+            group, problems = view.roots, view.made.args[3]
+            return replace(view, made=partial(_view_workspace, after, rendered, group, problems,
+                                              _LazyLoose(after, rendered)), make=None)
+        old = view.made
+        workspace = Workspace(after.config)
+        workspace.files = dict(old.files)
+        for path in changed:
+            if path in after.files:
+                workspace.files[path] = after.files[path]
+            else:
+                workspace.files.pop(path, None)
+        workspace.kustomize_problems = old.kustomize_problems
+        return replace(view, made=workspace, make=None)
+
+    return replace(views, views=[follow(v) for v in views.views],
+                   everything=follow(views.everything) if views.everything is not None else None)
+
+
+class _LazyLoose:
+    """_LooseObjects of a workspace, scanned when a view made later first reads it."""
+
+    def __init__(self, workspace: Workspace, rendered: Rendered):
+        self._args = (workspace, rendered)
+        self._made = None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._made is None:
+            self._made = _LooseObjects(*self._args)
+        return getattr(self._made, name)
 
 
 def _is_blind(problems) -> bool:
