@@ -1,7 +1,9 @@
 """Selector resolution: which workloads and namespaces a policy's selectors match.
 
 Every answer is cached per workspace generation, so rules, hover and the connectivity engine
-share one resolution. Selectors with matchLabels look their candidates up in a per-namespace
+share one resolution. Answers are keyed by what a selector says, not by the selector object:
+hundreds of policies repeat the same broad peer (`team Exists` + `component=server`), and
+each would otherwise test every namespace's workloads again. Selectors with matchLabels look their candidates up in a per-namespace
 label index (the shortest posting list of their pairs) instead of testing every workload.
 """
 from __future__ import annotations
@@ -22,12 +24,32 @@ class Resolver:
         self._postings: dict[str, dict[tuple[str, str], list[Workload]]] = {}
         self._namespaces: dict[int, list[NamespaceInfo]] = {}
         self._positions: dict[str, dict[int, int]] = {}
+        self._keys: dict[int, tuple] = {}  # id(selector) -> what it says (selector_key)
+        self._matching: dict[tuple, list[Workload]] = {}  # (namespace, selector key) -> workloads
+        self._namespaces_by_key: dict[tuple, list[NamespaceInfo]] = {}
+        self._peers_by_key: dict[tuple, list[Workload]] = {}  # (namespaces, pod selector key) -> workloads
+
+    def selector_key(self, selector: Selector) -> tuple:
+        """What the selector says, order aside: equal keys match the same labels."""
+        key = self._keys.get(id(selector))
+        if key is None:
+            key = self._keys[id(selector)] = (
+                selector.valid, tuple(sorted(selector.match_labels.items())),
+                tuple(sorted((r.key, r.operator, r.values) for r in selector.expressions)))
+        return key
 
     # -- label index -------------------------------------------------------------------------
 
     def workloads_matching(self, namespace: str, selector: Selector) -> list[Workload]:
         """The workloads of one namespace whose template labels the selector matches, in
         workspace order."""
+        key = (namespace, self.selector_key(selector))
+        found = self._matching.get(key)
+        if found is None:
+            found = self._matching[key] = self._workloads_matching(namespace, selector)
+        return found
+
+    def _workloads_matching(self, namespace: str, selector: Selector) -> list[Workload]:
         workloads = self.index.workloads_by_ns.get(namespace, ())
         if not selector.valid:
             return []
@@ -84,6 +106,8 @@ class Resolver:
         key = id(selector)
         found = self._namespaces.get(key)
         if found is None:
+            found = self._namespaces[key] = self._namespaces_by_key.get(self.selector_key(selector))
+        if found is None:
             candidates: Iterable[NamespaceInfo] = self.index.namespaces.values()
             if selector.valid and selector.match_labels:
                 postings = self.index.namespace_postings
@@ -92,7 +116,7 @@ class Resolver:
                     if len(posting) < len(candidates):  # type: ignore[arg-type]
                         candidates = posting
             found = [ns for ns in candidates if selector.matches(ns.labels)]
-            self._namespaces[key] = found
+            self._namespaces[key] = self._namespaces_by_key[self.selector_key(selector)] = found
         return found
 
     def peer_namespaces(self, policy: NetworkPolicy, peer: Peer) -> list[NamespaceInfo]:
@@ -110,13 +134,20 @@ class Resolver:
             return found
         found = []
         if peer.is_cluster_peer:
-            by_ns = self.index.workloads_by_ns
             pod_selector = peer.pod_selector
-            for ns in self.peer_namespaces(policy, peer):
-                if pod_selector is None:
-                    found.extend(by_ns.get(ns.name, ()))
-                else:
-                    found.extend(self.workloads_matching(ns.name, pod_selector))
+            namespaces = self.peer_namespaces(policy, peer)
+            said = (tuple(ns.name for ns in namespaces), None if pod_selector is None else self.selector_key(pod_selector))
+            cached = self._peers_by_key.get(said)
+            if cached is not None:
+                found = cached
+            else:
+                by_ns = self.index.workloads_by_ns
+                for ns in namespaces:
+                    if pod_selector is None:
+                        found.extend(by_ns.get(ns.name, ()))
+                    else:
+                        found.extend(self.workloads_matching(ns.name, pod_selector))
+                self._peers_by_key[said] = found
         self._peer_workloads[key] = found
         return found
 
