@@ -30,7 +30,7 @@ from .findings import Finding, from_plain, to_plain
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the packed form or the entries change
+FORMAT = 3  # bump when the packed form or the entries change
 RACY_NS = 2_000_000_000
 MAX_RESULTS = 8  # result files kept per folder, newest first
 

@@ -7,14 +7,26 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ..span import Span
+from ..span import Span, pack_span, unpack_span
 
 
 class Node:
-    __slots__ = ("span",)
+    """`span` is kept packed in one int (span.pack_span): a big repository has millions of
+    nodes, and a Span tuple with its line numbers costs four times the int. Constructors take
+    a Span or an already packed int (the parser's)."""
+
+    __slots__ = ("_at",)
 
     def __init__(self, span: Span):
-        self.span = span
+        self._at = span if span.__class__ is int else pack_span(span)
+
+    @property
+    def span(self) -> Span:
+        return unpack_span(self._at)
+
+    @span.setter
+    def span(self, span: Span) -> None:
+        self._at = span if span.__class__ is int else pack_span(span)
 
 
 class Scalar(Node):
@@ -23,7 +35,8 @@ class Scalar(Node):
     __slots__ = ("value", "type")
 
     def __init__(self, span: Span, value: str, type_: str):
-        self.span = span  # not super().__init__: a million of these are made per big repository
+        # not super().__init__: a million of these are made per big repository
+        self._at = span if span.__class__ is int else pack_span(span)
         self.value = value
         self.type = type_
 
@@ -74,7 +87,7 @@ class Sequence(Node):
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[Node]):
-        self.span = span
+        self._at = span if span.__class__ is int else pack_span(span)
         self.items = items
 
     def __iter__(self) -> Iterator[Node]:
@@ -90,7 +103,7 @@ class Mapping(Node):
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[tuple[Node, Node]]):
-        self.span = span
+        self._at = span if span.__class__ is int else pack_span(span)
         self.items = items
 
     def get(self, key: str) -> Optional[Node]:
@@ -147,8 +160,10 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     done = copies.get(id(node))
     if done is not None:
         return done
-    start_line, start_col, end_line, end_col = node.span
-    span = Span(start_line + lines, start_col, end_line + lines, end_col)
+    at = node._at
+    # packed: the start line is the lowest field and the line count is kept, so adding moves it
+    span = at + lines if at.__class__ is int and (at & 0xFFFFFFFF) + lines >= 0 else \
+        Span(node.span[0] + lines, node.span[1], node.span[2] + lines, node.span[3])
     cls = node.__class__
     if cls is Scalar:
         copy = Scalar(span, node.value, node.type)
