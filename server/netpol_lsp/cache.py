@@ -136,6 +136,10 @@ class WorkspaceCache:
         self.changed = False
         _forget_old_code(self.folder.parent)
 
+    def let_go(self) -> None:
+        """Drops the packed files held for save() (tens of MB); read again if asked for."""
+        self._packed = None
+
     def _read_files(self) -> dict:
         try:
             with open(self.folder / "files.bin", "rb") as handle:

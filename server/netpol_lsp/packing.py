@@ -68,8 +68,8 @@ def _unpack_node(packed: tuple) -> Node:
         at = _new_span(Span, at)
     if kind == _MAPPING:
         flat = [_unpack_node(item) for item in content]
-        return Mapping(at, list(zip(flat[::2], flat[1::2])))
+        return Mapping(at, tuple(zip(flat[::2], flat[1::2])))
     if kind == _SEQUENCE:
-        return Sequence(at, [_unpack_node(item) for item in content])
+        return Sequence(at, tuple([_unpack_node(item) for item in content]))
     return Scalar(at, content, kind)
 

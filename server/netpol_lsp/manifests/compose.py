@@ -120,6 +120,8 @@ def _audit(node, depth: int, max_depth: int) -> int:
     return used
 
 
+# Items are tuples (nothing changes a parsed tree; only the event builder appends, to its own
+# lists): a tuple is a third smaller than the list it is copied from.
 # Scalars this short are interned: keys and label values repeat across thousands of objects,
 # and libyaml makes a new string for each. Long ones (a last-applied-configuration) rarely do.
 _INTERN = 64
@@ -140,15 +142,15 @@ class _Converter:
                 value = intern(value)
             return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
         if cls is SequenceNode:
-            return Sequence(span, [self.convert(item, keep) for item in node.value])
+            return Sequence(span, tuple([self.convert(item, keep) for item in node.value]))
         if keep is True:
-            return Mapping(span, [(self.convert(k, True), self.convert(v, True)) for k, v in node.value])
+            return Mapping(span, tuple([(self.convert(k, True), self.convert(v, True)) for k, v in node.value]))
         items = []
         for key, value in node.value:
             wanted = keep.get(key.value, False)
             if wanted is not False:
                 items.append((self.convert(key, True), self.convert(value, wanted)))
-        return Mapping(span, items)
+        return Mapping(span, tuple(items))
 
 
 class _AsciiConverter(_Converter):
@@ -171,12 +173,12 @@ class _AsciiConverter(_Converter):
                 value = intern(value)
             return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
         if cls is SequenceNode:
-            return Sequence(span, [self.convert(item, keep) for item in node.value])
+            return Sequence(span, tuple([self.convert(item, keep) for item in node.value]))
         if keep is True:
-            return Mapping(span, [(self.convert(k, True), self.convert(v, True)) for k, v in node.value])
+            return Mapping(span, tuple([(self.convert(k, True), self.convert(v, True)) for k, v in node.value]))
         items = []
         for key, value in node.value:
             wanted = keep.get(key.value, False)
             if wanted is not False:
                 items.append((self.convert(key, True), self.convert(value, wanted)))
-        return Mapping(span, items)
+        return Mapping(span, tuple(items))

@@ -84,6 +84,8 @@ def yaml_int(text: str):
 
 
 class Sequence(Node):
+    """`items`: a list, or a tuple when the tree came from the fast path or a packed file."""
+
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[Node]):
@@ -98,7 +100,8 @@ class Sequence(Node):
 
 
 class Mapping(Node):
-    """Keys are Scalars (complex keys are kept as-is but never looked up)."""
+    """Keys are Scalars (complex keys are kept as-is but never looked up). `items`: a list of
+    (key, value) pairs, or a tuple of them (see Sequence)."""
 
     __slots__ = ("items",)
 
