@@ -29,7 +29,9 @@ def test_spans_that_do_not_fit_stay_spans():
         assert Scalar(span, "x", "str").span == span
     assert pack_span(None) is None and Mapping(None, []).span is None
     assert pack_span(Span(0, 0, 0, 0)) == 0  # the packed form is the int, not a tuple
-    assert pack_span(Span(7, 2, 9, 5)) == 7 | 2 << 32 | 5 << 64 | 2 << 96
+    assert pack_span(Span(7, 2, 9, 5)) == 7 << 32 | 2 << 23 | 5 << 11 | 2 << 1  # the short layout
+    assert pack_span(Span(7, 2000, 9, 5)) == (7 | 2000 << 32 | 5 << 64 | 2 << 96) << 1 | 1  # the long one
+    assert pack_span(Span(2**29, 0, 2**29, 1)) < 2**100 and pack_span(Span(2**20, 1000, 2**20 + 500, 4000)) < 2**60
 
 
 def test_a_span_set_later_is_packed_too():

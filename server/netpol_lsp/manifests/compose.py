@@ -21,6 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .nodes import Mapping, Node, Scalar, Sequence
+from ..span import packed_span
 from .scalars import plain_type
 
 try:
@@ -154,8 +155,8 @@ class _Converter:
 
 
 class _AsciiConverter(_Converter):
-    """The same, with code-point columns (an ASCII chunk) packed inline (span.packed_span's
-    layout: start line, start column, end column, line count; 32 bits each)."""
+    """The same, with code-point columns (an ASCII chunk): spans in span.packed_span's short
+    layout are packed inline."""
 
     def __init__(self, offset: int):
         self.offset = offset
@@ -165,8 +166,12 @@ class _AsciiConverter(_Converter):
             keep = keep(node)
         cls = node.__class__
         start, end = node.start_mark, node.end_mark
-        line = start.line
-        span = (self.offset + line) | start.column << 32 | end.column << 64 | (end.line - line) << 96
+        line, column, end_column = start.line, start.column, end.column
+        lines = end.line - line
+        if column < 1024 and end_column < 4096 and lines < 512 and self.offset + line < 1 << 28:
+            span = (self.offset + line) << 32 | lines << 23 | end_column << 11 | column << 1  # the short layout
+        else:
+            span = packed_span(self.offset + line, column, self.offset + end.line, end_column)
         if cls is ScalarNode:
             value = node.value
             if len(value) <= _INTERN:

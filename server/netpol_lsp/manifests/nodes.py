@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ..span import Span, pack_span, unpack_span
+from ..span import Span, pack_span, packed_span, unpack_span
 
 
 class Node:
@@ -163,10 +163,8 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     done = copies.get(id(node))
     if done is not None:
         return done
-    at = node._at
-    # packed: the start line is the lowest field and the line count is kept, so adding moves it
-    span = at + lines if at.__class__ is int and (at & 0xFFFFFFFF) + lines >= 0 else \
-        Span(node.span[0] + lines, node.span[1], node.span[2] + lines, node.span[3])
+    start_line, start_col, end_line, end_col = node.span
+    span = packed_span(start_line + lines, start_col, end_line + lines, end_col)
     cls = node.__class__
     if cls is Scalar:
         copy = Scalar(span, node.value, node.type)

@@ -212,7 +212,7 @@ def _compose_chunk(parsed, chunk, lines, start, end, limits, budget, shift=0, ke
     if compose.suitable(chunk):
         try:
             root = compose.compose(chunk, builder.span, keep, limits.max_depth, budget,
-                                   start if builder.ascii and len(chunk) <= _PACKABLE else None)
+                                   start if builder.ascii else None)
         except compose.Unusual:
             pass  # read it again below: the event builder says what and where
         else:
@@ -482,5 +482,4 @@ class _Builder:
 
 
 _NO_KEY = object()
-_PACKABLE = 0xFFFFFFFF  # a chunk this short has lines and columns that fit a packed span's fields
 _new_span = tuple.__new__
