@@ -82,4 +82,5 @@ def test_lines_are_the_split_lines_whatever_is_asked_first(text):
         for end in range(start, len(expected) + 1):
             assert lines.join(start, end) == "\n".join(expected[start:end])
     assert [lines[n] for n in range(len(expected))] == expected
+    assert lines[1:3] == expected[1:3] and lines[:] == expected
     assert split_documents(expected) == split_documents(lines)

@@ -41,8 +41,10 @@ class Lines:
             return known
         return self.starts[index]
 
-    def __getitem__(self, index: int) -> str:
+    def __getitem__(self, index):
         count = len(self)
+        if index.__class__ is slice:
+            return [self[number] for number in range(*index.indices(count))]
         if index < 0:
             index += count
         if not 0 <= index < count:
