@@ -64,7 +64,7 @@ class ParseProblem:
 LEFT_OUT = ("skipped", "template", "skipped-manifest")
 
 
-@dataclass
+@dataclass(slots=True)  # one per document: 74,534 in a dense 20 MiB file
 class Document:
     root: Optional[Node]
     index: int  # 0-based position of the document in its file
