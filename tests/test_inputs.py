@@ -128,6 +128,19 @@ def test_no_kubernetes_object_is_a_usage_error(tmp_path, capsys):
     assert code == 2 and "no manifest file (*.yaml, *.yml, *.json) in" in err
 
 
+def test_connectivity_and_explain_on_nothing_are_usage_errors(tmp_path, capsys):
+    # an empty answer would read as "no connection is allowed" / "nothing to explain"
+    (tmp_path / "mkdocs.yml").write_text("site_name: docs\n")
+    for command in ("connectivity", "explain"):
+        code = main([command, "--no-cache", str(tmp_path)])
+        out, err = capsys.readouterr()
+        assert code == 2 and out == ""
+        assert err.strip() == (f"netpol-lsp: no Kubernetes object (a document with apiVersion and kind) in "
+                               f"{tmp_path}: nothing was checked (1 file read)")
+    (tmp_path / "ns.yaml").write_text(NAMESPACE)  # one object: an answer, exit 0
+    assert main(["explain", "--no-cache", str(tmp_path)]) == 0
+
+
 # -- streams and non-manifests -----------------------------------------------------------------
 
 def test_concatenated_json_objects_are_several_documents(tmp_path, capsys):

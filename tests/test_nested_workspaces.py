@@ -85,3 +85,15 @@ def test_connectivity_over_several_clusters_asks_for_one(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert "examples/three-tier" in err and "examples/three-tier-broken" in err
+
+
+def test_a_folder_named_and_found_below_another_named_one_is_read_once(capsys, tmp_path):
+    write(tmp_path, {
+        "outer/flannel.yaml": FLANNEL,
+        "outer/team/.netpol-lsp.yaml": "cni: calico\n",
+        "outer/team/policy.yaml": POLICY.replace("      policyTypes: [Ingress]\n", ""),  # NP010
+    })
+    _, found = check_json(capsys, tmp_path / "outer", tmp_path / "outer" / "team")
+    _, alone = check_json(capsys, tmp_path / "outer" / "team")
+    team = [f for f in found if f[0].parent.name == "team"]
+    assert team == alone and alone  # once, as its own cluster (not twice: named, and nested in outer)

@@ -389,12 +389,60 @@ def test_redis_and_mysql_operators_label_their_pods():
     assert workload(ws, "data/cache-leader").template_labels == {
         "team": "web", "app": "cache-leader", "redis_setup_type": "cluster", "role": "leader"}
     assert workload(ws, "data/cache-follower").template_labels["role"] == "follower"
-    assert workload(ws, "data/rfr-sessions").template_labels["app.kubernetes.io/component"] == "redis"
+    # spotahome: generator.go's selector labels over the handler's labels; the role label splits
+    # the Redis StatefulSet into its master and its slaves
+    sessions = {"app.kubernetes.io/managed-by": "redis-operator",
+                "redisfailovers.databases.spotahome.com/name": "sessions",
+                "app.kubernetes.io/name": "sessions", "app.kubernetes.io/part-of": "redis-failover"}
+    assert workload(ws, "data/rfr-sessions").template_labels == {
+        **sessions, "app.kubernetes.io/component": "redis", "redisfailovers-role": "master"}
+    assert workload(ws, "data/rfr-sessions-replicas").template_labels["redisfailovers-role"] == "slave"
+    assert workload(ws, "data/rfs-sessions").template_labels == {**sessions, "app.kubernetes.io/component": "sentinel"}
     assert workload(ws, "data/rfs-sessions").resolve_named_port("sentinel", "TCP") == [26379]
+    # MySQL Operator: cluster_objects.py's template labels, router_objects.py's Router
     assert workload(ws, "data/orders").template_labels == {
         "component": "mysqld", "tier": "mysql", "mysql.oracle.com/cluster": "orders",
-        "mysql.oracle.com/instance-type": "group-member"}
-    assert workload(ws, "data/orders-router").template_labels["component"] == "router"
+        "mysql.oracle.com/instance-type": "group-member",
+        "app.kubernetes.io/name": "mysql-innodbcluster-mysql-server",
+        "app.kubernetes.io/instance": "mysql-innodbcluster-orders-mysql-server",
+        "app.kubernetes.io/component": "database", "app.kubernetes.io/managed-by": "mysql-operator",
+        "app.kubernetes.io/created-by": "mysql-operator"}
+    router = workload(ws, "data/orders-router")
+    assert router.template_labels["component"] == "mysqlrouter"
+    assert router.template_labels["app.kubernetes.io/name"] == "mysql-router"
+    assert router.resolve_named_port("mysqlrwsplit", "TCP") == [6450]
+
+
+def test_operator_label_rules_read_from_the_operators_sources():
+    ws = make_workspace({"data.yaml": """
+        apiVersion: databases.spotahome.com/v1
+        kind: RedisFailover
+        metadata: {name: cache, namespace: data, labels: {team: web, app.kubernetes.io/name: mine, cost: low}}
+        spec:
+          labelWhitelist: ['^team$', '^app[.]']
+          redis: {replicas: 1, exporter: {enabled: true}}
+        ---
+        apiVersion: mysql.oracle.com/v2
+        kind: InnoDBCluster
+        metadata: {name: shop, namespace: data}
+        spec:
+          instances: 3
+          podLabels: {tier: custom, team: db}
+          readReplicas: [{name: reports, podLabels: {use: bi}}]
+        """})
+    redis = workload(ws, "data/rfr-cache")
+    # the whitelist keeps team and app.kubernetes.io/name, drops cost; the selector label wins
+    assert redis.template_labels["team"] == "web" and "cost" not in redis.template_labels
+    assert redis.template_labels["app.kubernetes.io/name"] == "cache"
+    assert redis.resolve_named_port("metrics", "TCP") == [9121]
+    assert "data/rfr-cache-replicas" not in {f"{w.namespace}/{w.name}" for w in ws.workloads}  # one replica: only a master
+    shop = workload(ws, "data/shop")
+    assert shop.template_labels["tier"] == "custom" and shop.template_labels["team"] == "db"  # merge-patched over
+    reports = workload(ws, "data/shop-reports")
+    assert reports.template_labels["mysql.oracle.com/instance-type"] == "read-replica"
+    assert reports.template_labels["mysql.oracle.com/read-replica"] == "shop-reports"
+    assert reports.template_labels["use"] == "bi"
+    assert "data/shop-router" in {f"{w.namespace}/{w.name}" for w in ws.workloads}  # made without a router section
 
 
 def test_a_declared_kind_takes_its_ports_from_the_container_lists_it_names():

@@ -78,6 +78,16 @@ def find_config(start: Path) -> Optional[Path]:
     return None
 
 
+def group_by_config(paths: list[str]) -> dict[Optional[Path], list[str]]:
+    """The paths grouped by the configuration that governs them (the nearest .netpol-lsp.yaml in
+    or above each; for a path that does not exist, in or above its parent): one workspace per
+    group, in the order the paths were given. check and the language server both start here."""
+    groups: dict[Optional[Path], list[str]] = {}
+    for given in paths:
+        groups.setdefault(find_config(Path(given).resolve()), []).append(given)
+    return groups
+
+
 def load_config(path: Optional[Path]) -> Config:
     if path is None:
         return Config()

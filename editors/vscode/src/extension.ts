@@ -48,9 +48,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('netpol-lsp.restartServer', () => restartServer(true)),
     vscode.commands.registerCommand('netpol-lsp.showConnectivity', () => showConnectivity(context)),
     vscode.commands.registerCommand('netpol-lsp.explainWorkload', () => explainWorkload()),
-    // also the command of the server's "vs HEAD" code lens
-    vscode.commands.registerCommand(SHOW_DIFF, () => showDiff(client && ((command: string) =>
-      client!.sendRequest('workspace/executeCommand', { command, arguments: [] })))),
+    // also the command of the server's "vs HEAD" code lens, whose first argument is the document's
+    // URI: the server answers for the cluster that reads it (from the palette: every cluster)
+    vscode.commands.registerCommand(SHOW_DIFF, (uri?: unknown) => showDiff(client && ((command: string) =>
+      client!.sendRequest('workspace/executeCommand',
+        { command, arguments: typeof uri === 'string' ? [uri] : [] })))),
     // internal (not in the palette): the code lens's command, opens the references peek view
     vscode.commands.registerCommand(SHOW_REFERENCES, showReferences),
     vscode.workspace.onDidChangeConfiguration((event) => onConfigurationChanged(event)),

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..cli import UsageError
-from ..config import CONFIG_NAME, Config, find_config, load_config
+from ..config import CONFIG_NAME, Config, find_config, group_by_config, load_config
 from ..loader import LoadResult, UnreadablePath
 
 
@@ -48,11 +48,9 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
     configuration named with --config makes everything one workspace."""
     if explicit_config:
         return [prepare(paths, explicit_config, use_cache)]
-    groups: dict = {}
-    for given in paths or ["."]:
-        start = Path(given).resolve() if Path(given).exists() else Path(".").resolve()
-        groups.setdefault(find_config(start), []).append(given)
-    pending = [(found, group) for found, group in groups.items()]
+    pending = list(group_by_config(paths or ["."]).items())
+    # a folder named and also found below another named one is one workspace, read once
+    seen = {found.resolve() for found, _ in pending if found is not None}
     loads = []
     while pending:
         found, group = pending.pop(0)
@@ -60,7 +58,11 @@ def prepare_workspaces(paths: list[str], explicit_config: str | None, use_cache:
         bulk = prepare(group, None, use_cache, nested, config=load_config(found))
         if bulk.candidates or found is not None:
             loads.append(bulk)
-        pending.extend((Path(folder) / CONFIG_NAME, [folder]) for folder in nested)
+        for folder in nested:
+            config = Path(folder) / CONFIG_NAME
+            if config.resolve() not in seen:
+                seen.add(config.resolve())
+                pending.append((config, [folder]))
     return loads or [prepare(paths, None, use_cache)]
 
 
@@ -85,6 +87,18 @@ def load(paths: list[str], explicit_config: str | None, use_cache: bool = True, 
     if bulk.cache is not None:
         bulk.cache.save()
     return loaded
+
+
+def require_objects(loaded: LoadResult, paths: list[str]) -> None:
+    """connectivity and explain on paths that hold no Kubernetes object: a usage error (exit 2),
+    as for check, never an empty answer that reads as "nothing is allowed"."""
+    from .check import nothing_checked
+
+    if loaded.manifests:
+        return
+    summary = {"files": loaded.files_seen, "documents": loaded.documents,
+               "skippedDocuments": loaded.skipped_documents, "skippedFiles": loaded.skipped_files}
+    raise UsageError(nothing_checked(paths or ["."], summary))
 
 
 def unknown_name(what: str, given: str, known, plural: str | None = None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..cli import UsageError
-from .common import load, print_caveats, rendered_workspace, unknown_name
+from .common import load, require_objects, print_caveats, rendered_workspace, unknown_name
 
 
 def run_connectivity(args) -> int:
@@ -12,6 +12,7 @@ def run_connectivity(args) -> int:
     from ..report.connectivity import focus_endpoints, narrow, render
 
     loaded = load(args.paths, args.config, use_cache=not args.no_cache)
+    require_objects(loaded, args.paths)
     workspace = rendered_workspace(loaded.workspace, args.kustomize)
     print_caveats(workspace)
     result = compute_connectivity(workspace)

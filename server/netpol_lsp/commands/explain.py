@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..cli import UsageError
-from .common import load, rendered_workspace, unknown_name
+from .common import load, require_objects, rendered_workspace, unknown_name
 
 
 def _key(obj) -> tuple:
@@ -48,6 +48,7 @@ def run_explain(args) -> int:
     from ..rules.base import RuleContext
 
     loaded = load(args.paths, args.config, use_cache=not args.no_cache)
+    require_objects(loaded, args.paths)
     workspace = rendered_workspace(loaded.workspace, args.kustomize)
     ctx = RuleContext(workspace)
     markdown = args.format == "markdown"

@@ -29,6 +29,7 @@ from ..analysis.diff_blame import DiffSide, policy_key
 from ..config import Config
 from ..model import NetworkPolicy
 from ..workspace import SourceFile, Workspace
+from .state import is_under
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class DiffTracker:
             return view
         loop = asyncio.get_running_loop()
         stale = (lambda: not state.is_current(result.snapshot) or bool(state.pending)) if lazy else (lambda: False)
-        view = await loop.run_in_executor(self.executor, self.compute, result, list(state.roots), stale)
+        view = await loop.run_in_executor(self.executor, self.compute, result, list(state.roots), stale,
+                                          tuple(state.carved))
         if view is None:  # given up for a newer analysis, which schedules its own comparison
             return None
         if self.view is None or view.revision >= self.view.revision:
@@ -138,9 +140,11 @@ class DiffTracker:
 
     # -- what ------------------------------------------------------------------------------
 
-    def compute(self, result, roots: list[str], stale: Callable[[], bool] = lambda: False) -> Optional[DiffView]:
+    def compute(self, result, roots: list[str], stale: Callable[[], bool] = lambda: False,
+                carved: tuple[str, ...] = ()) -> Optional[DiffView]:
         """The comparison for an analysis result; None when `stale()` says a newer analysis
-        came meanwhile (checked between the steps: the thread gives way to the edit path)."""
+        came meanwhile (checked between the steps: the thread gives way to the edit path).
+        carved: folders under the roots that other clusters read (left out of the base too)."""
         started = time.perf_counter()
         snapshot = result.snapshot
         workspace: Workspace = snapshot.workspace
@@ -150,7 +154,7 @@ class DiffTracker:
             view.note = "no workspace folder: nothing to compare with a revision"
             return view
         try:
-            base = self._base_side(roots, workspace.config, files)
+            base = self._base_side(roots, workspace.config, files, carved)
         except Exception as error:  # not a repository, no such revision, git missing: said once, in the view
             view.note = str(error)
             return view
@@ -195,7 +199,8 @@ class DiffTracker:
         for path in base.keys() - current.keys():  # files the edit deleted
             yield base[path], None
 
-    def _base_side(self, roots: list[str], config: Config, current: dict[str, SourceFile]) -> BaseSide:
+    def _base_side(self, roots: list[str], config: Config, current: dict[str, SourceFile],
+                   carved: tuple[str, ...] = ()) -> BaseSide:
         """The base revision's files: those equal to the current ones (same git blob id) are
         the current SourceFiles themselves (no second copy, no parse); the others are read
         from git and parsed."""
@@ -206,12 +211,13 @@ class DiffTracker:
             if repository_root(root) is None:
                 raise RevisionError(f"{root} is not in a git repository")
         revisions = [resolve(self.base_name, root) for root in roots]
-        key = (self.base_name, tuple(roots), tuple(r.commit for r in revisions))
+        key = (self.base_name, tuple(roots), tuple(r.commit for r in revisions), carved)
         if self._base is not None and self._base.key == key and self._base.config == config:
             return self._base
         found = []
         for root, revision in zip(roots, revisions):
-            found.extend(candidates(revision, [root], config, same_content(current))[0])
+            found.extend(candidate for candidate in candidates(revision, [root], config, same_content(current))[0]
+                         if not any(is_under(candidate.display, folder) for folder in carved))
         workspace = BulkLoad([], config, None, candidates=found).load(jobs=1).workspace
         shared = sum(1 for candidate in found if candidate.source is not None)
         engine = Engine(workspace)

@@ -2,8 +2,8 @@
 document and workspace symbols, inlay hints.
 
 Each takes the session and the request's params, finds the file in the analysis context the
-session already has (the last analysis when it is current, else the newest text parsed - never
-a new analysis), and hands it to its module (actions.py, navigation.py, lens.py, completion.py,
+cluster that reads it (cluster.py) already has (the last analysis when it is current, else the
+newest text parsed - never a new analysis), and hands it to its module (actions.py, navigation.py, lens.py, completion.py,
 symbols.py, inlay.py) off the message loop. A document the server does not know, or a position
 outside it, gets an empty answer. `register` adds one of them to the server, guarded.
 """
@@ -45,11 +45,12 @@ def _get(obj, *names):
 async def _view(session, uri: str, rendered: bool = True) -> Optional[tuple[RuleContext, SourceFile]]:
     """The analysis context and the file to answer on. With Kustomize roots, a file a root
     renders is given as rendered (rendered=False: its own objects, in the view's context)."""
-    state = session.state
+    cluster = session.cluster_of(uri)
+    state = cluster.state
     path = state.path_for(uri)
     if path not in state.workspace.files and path not in state.pending:
         return None
-    context, snapshot = await session.scheduler.context_now()
+    context, snapshot = await cluster.scheduler.context_now()
     source = snapshot.workspace.files.get(path)
     if source is None or source.skipped:
         return None
@@ -61,8 +62,8 @@ async def _off_loop(fn, *args):
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
-def _locations(session, places) -> list[types.Location]:
-    uri_for = session.state.uri_for
+def _locations(session, uri: str, places) -> list[types.Location]:
+    uri_for = session.cluster_of(uri).state.uri_for
     return [types.Location(uri=uri_for(path), range=to_range(span)) for path, span in places
             if not is_written(span)]  # a field a kustomization wrote has no place of its own to go to
 
@@ -78,10 +79,11 @@ def _current_text(state, path: str) -> Optional[str]:
 
 
 async def code_actions(session, params: types.CodeActionParams) -> list[types.CodeAction]:
-    state = session.state
     uri = params.text_document.uri
+    cluster = session.cluster_of(uri)
+    state = cluster.state
     path = state.path_for(uri)
-    result = session.scheduler.last or session.scheduler.last_local  # what the client was told
+    result = cluster.scheduler.last or cluster.scheduler.last_local  # what the client was told
     source = result.snapshot.workspace.files.get(path) if result is not None else None
     if source is None or source.skipped or _current_text(state, path) != source.text:
         return []  # not analysed, or edited since: the next diagnostics bring their own fixes
@@ -110,7 +112,7 @@ async def definition(session, params: types.DefinitionParams) -> Optional[list[t
         return None
     line, col = from_position(params.position)
     places = await _off_loop(navigation.definition, *view, line, col)
-    return None if places is None else _locations(session, places)
+    return None if places is None else _locations(session, params.text_document.uri, places)
 
 
 async def references(session, params: types.ReferenceParams) -> Optional[list[types.Location]]:
@@ -120,7 +122,7 @@ async def references(session, params: types.ReferenceParams) -> Optional[list[ty
     line, col = from_position(params.position)
     include = bool(_get(params, "context", "include_declaration"))
     places = await _off_loop(navigation.references, *view, line, col, include)
-    return None if places is None else _locations(session, places)
+    return None if places is None else _locations(session, params.text_document.uri, places)
 
 
 # --- code lens, completion, symbols, inlay hints --------------------------------------------
@@ -130,9 +132,10 @@ async def code_lens(session, params: types.CodeLensParams) -> list[types.CodeLen
     view = await _view(session, uri)
     if view is None:
         return []
-    found = await _off_loop(lens.code_lenses, *view, uri, session.state.uri_for)
+    cluster = session.cluster_of(uri)
+    found = await _off_loop(lens.code_lenses, *view, uri, cluster.state.uri_for)
     found = [item for item in found if item.range.start.line < ORIGIN_LINE]
-    return found + session.diff.lenses(session.state.path_for(uri), view[1], uri)
+    return found + cluster.diff.lenses(cluster.state.path_for(uri), view[1], uri)
 
 
 async def complete(session, params: types.CompletionParams) -> types.CompletionList:
@@ -157,8 +160,11 @@ async def document_symbols(session, params: types.DocumentSymbolParams):
 
 
 async def workspace_symbols(session, params: types.WorkspaceSymbolParams) -> list[types.SymbolInformation]:
-    context, _snapshot = await session.scheduler.context_now()
-    return await _off_loop(symbols.workspace_symbols, context, params.query or "", session.state.uri_for)
+    found = []  # every cluster's
+    for cluster in list(session.clusters):
+        context, _snapshot = await cluster.scheduler.context_now()
+        found += await _off_loop(symbols.workspace_symbols, context, params.query or "", cluster.state.uri_for)
+    return found[:symbols.LIMIT]
 
 
 async def inlay_hints(session, params: types.InlayHintParams) -> list[types.InlayHint]:

@@ -12,6 +12,7 @@ and end. An open buffer read while indexing wins over the disk.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import marshal
 import multiprocessing
@@ -40,20 +41,26 @@ REPORTS = 50  # about this many progress reports, whatever the workspace's size
 PROCESSES_FROM = 400
 
 
-def discover(roots: list[str], config: Config) -> list[Candidate]:
-    """Every manifest under the folders, as check would find them, keyed by absolute path."""
+def discover(roots: list[str], config: Config, nested: Optional[list[str]] = None) -> list[Candidate]:
+    """Every manifest under the folders, as check would find them, keyed by absolute path.
+    nested: when a list, a folder below a root with its own .netpol-lsp.yaml is left out (it is
+    its own cluster, as in check) and its absolute path appended to the list instead."""
     seen: set[str] = set()
     out = []
     for root in roots:
         if not os.path.isdir(root):
             continue
+        found: Optional[list[str]] = [] if nested is not None else None
         # relative display paths: exclude globs are relative to the workspace root
-        for candidate in walk_folder(Path(root), Path(root).resolve(), "", config):
+        for candidate in walk_folder(Path(root), Path(root).resolve(), "", config, found):
             path = os.path.normpath(os.path.join(root, candidate.display))
             if path in seen:
                 continue
             seen.add(path)
             out.append(Candidate(path, candidate.real, candidate.problem))
+        if nested is not None:
+            nested.extend(os.path.normpath(os.path.join(root, folder)) for folder in found
+                          if os.path.normpath(os.path.join(root, folder)) not in nested)
     return out
 
 
@@ -109,6 +116,9 @@ class Reader:
             self.pool.shutdown(wait=False, cancel_futures=True)
 
 
+_TOKENS = itertools.count()
+
+
 class Progress:
     """Work-done progress if the client supports it; otherwise nothing is sent."""
 
@@ -121,7 +131,7 @@ class Progress:
     async def begin(self, title: str, message: str) -> None:
         if not self.enabled:
             return
-        token = f"netpol-lsp/index/{time.monotonic_ns()}"
+        token = f"netpol-lsp/index/{time.monotonic_ns()}-{next(_TOKENS)}"  # clusters index side by side
         try:
             await self.server.work_done_progress.create_async(token)
         except Exception as err:  # the client refused: index anyway, without a bar
@@ -163,8 +173,11 @@ async def render_charts_of(state: ServerState, candidates: list[Candidate], conf
 
 
 async def index_workspace(server, state: ServerState, progress_enabled: bool,
-                          on_done: Callable[[int], Awaitable[None]]) -> None:
-    """Indexes every root of `state`, then calls on_done(number of files)."""
+                          on_done: Callable[[int], Awaitable[None]],
+                          on_nested: Optional[Callable[[list[str]], None]] = None) -> None:
+    """Indexes every root of `state`, then calls on_done(number of files). on_nested: told,
+    as soon as the folders are walked, which folders below the roots have their own
+    .netpol-lsp.yaml (left out here: each is its own cluster)."""
     started = time.perf_counter()
     progress = Progress(server, progress_enabled)
     await progress.begin("netpol-lsp: indexing manifests", "looking for manifests")
@@ -174,7 +187,14 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
     reader = None
     try:
         with collector.paused(freeze_after=True):  # a million long-lived objects: collector.py
-            candidates = await loop.run_in_executor(None, discover, list(state.roots), config)
+            nested: Optional[list[str]] = [] if on_nested is not None else None
+            candidates = await loop.run_in_executor(None, discover, list(state.roots), config, nested)
+            if state.config is not config:
+                return  # the configuration changed meanwhile: a new indexing has started
+            if state.carved:  # a workspace folder inside ours that is a cluster of its own
+                candidates = [c for c in candidates if state.root_of(c.display) is not None]
+            if on_nested is not None:
+                on_nested(nested)
             total = len(candidates)
             progress.report(0, total)
             cache = None if os.environ.get("NETPOL_LSP_NO_CACHE") else WorkspaceCache(list(state.roots), config)

@@ -160,7 +160,7 @@ def create_server() -> NetpolLanguageServer:
     @server.command(diffview.SERVER_COMMAND)
     async def whole_diff(ls: NetpolLanguageServer, *args) -> dict:
         try:
-            return await ls.session.whole_diff()
+            return await ls.session.whole_diff(*args)
         except Exception as error:  # logged; the client gets an error answer, the server goes on
             report_exception(ls, diffview.SERVER_COMMAND, error)
             raise JsonRpcInternalError.of(sys.exc_info()) from None

@@ -77,9 +77,33 @@ def copy_workspace(workspace: Workspace, paths: Optional[Iterable[str]] = None) 
     return copy
 
 
+def path_of(uri: str) -> str:
+    """The key of a document: its filesystem path for a file:// URI, else the URI itself."""
+    fs_path = to_fs_path(uri) if uri.startswith("file:") else None
+    return os.path.normpath(fs_path) if fs_path else uri
+
+
+def folder_paths(uris: Iterable[str]) -> list[str]:
+    """The file:// folders among the URIs, as normalised paths, each once, in order."""
+    roots: list[str] = []
+    for uri in uris:
+        fs_path = to_fs_path(uri) if uri and uri.startswith("file:") else None
+        if fs_path:
+            root = os.path.normpath(fs_path)
+            if root not in roots:
+                roots.append(root)
+    return roots
+
+
+def is_under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 class ServerState:
     def __init__(self, config: Optional[Config] = None):
         self.roots: list[str] = []  # absolute, normalised folder paths
+        # folders under the roots that another cluster reads (their own .netpol-lsp.yaml)
+        self.carved: tuple[str, ...] = ()
         self.config = config or Config()
         self.workspace = Workspace(self.config)
         self.open: dict[str, OpenDocument] = {}  # path -> open document
@@ -95,8 +119,7 @@ class ServerState:
     # -- paths and URIs --------------------------------------------------------------------
 
     def path_for(self, uri: str) -> str:
-        fs_path = to_fs_path(uri) if uri.startswith("file:") else None
-        path = os.path.normpath(fs_path) if fs_path else uri
+        path = path_of(uri)
         self.uris.setdefault(path, uri)
         return path
 
@@ -109,18 +132,14 @@ class ServerState:
         return path  # already a URI (untitled:...) or a name we were given as-is
 
     def set_roots(self, uris: Iterable[str]) -> None:
-        roots = []
-        for uri in uris:
-            fs_path = to_fs_path(uri) if uri and uri.startswith("file:") else None
-            if fs_path:
-                root = os.path.normpath(fs_path)
-                if root not in roots:
-                    roots.append(root)
-        self.roots = roots
+        self.roots = folder_paths(uris)
 
     def root_of(self, path: str) -> Optional[str]:
+        """The folder of ours the path is under; None outside them or in a carved-out folder."""
         for root in self.roots:
-            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+            if is_under(path, root):
+                if any(is_under(path, carved) for carved in self.carved):
+                    return None
                 return root
         return None
 
@@ -205,6 +224,18 @@ class ServerState:
             self.workspace.remove(path)
         self._bump(edit=True)
         return path
+
+    def release(self, path: str) -> Optional[OpenDocument]:
+        """An open document another cluster reads now: dropped here (its text goes with it)."""
+        document = self.open.pop(path, None)
+        if document is None:
+            return None
+        self.pending.pop(path, None)
+        self.memos.pop(path, None)
+        self.excluded_open.discard(path)
+        self.workspace.remove(path)
+        self._bump(edit=True)
+        return document
 
     def disk_changed(self, path: str, deleted: bool) -> bool:
         """A file changed on disk (a watcher event). True when the workspace changed."""

@@ -11,6 +11,7 @@ fixed labels, the paths of label maps and of container lists in the resource.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -295,39 +296,116 @@ def _ot_redis(setup: str, roles: tuple[str, ...], port_specs: tuple) -> Callable
     return groups
 
 
+def _label_whitelist(labels: dict[str, str], root: Node) -> dict[str, str]:
+    # spec.labelWhitelist: regular expressions; only the resource's labels whose key matches
+    # one are propagated (none given: all are). A pattern Python cannot compile is skipped,
+    # as the operator skips one Go cannot.
+    patterns = [text(node) for node in at(root, "spec.labelWhitelist.*")]
+    patterns = [p for p in patterns if p]
+    if not patterns:
+        return labels
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error:
+            continue
+    return {k: v for k, v in labels.items() if any(c.search(k) for c in compiled)}
+
+
 def spotahome_redis_failover(root: Node, name: str) -> list[PodGroup]:
-    # spotahome redis-operator: the Redis and Sentinel pods of a RedisFailover carry
-    # app.kubernetes.io/name=<name>, app.kubernetes.io/part-of=redis-failover,
-    # app.kubernetes.io/component=redis|sentinel and redisfailovers.databases.spotahome.com/name.
+    # spotahome redis-operator (operator/redisfailover/handler.go getLabels, service/generator.go):
+    # every pod gets app.kubernetes.io/managed-by=redis-operator and
+    # redisfailovers.databases.spotahome.com/name=<name>, then the resource's own labels
+    # (filtered by spec.labelWhitelist) over those, then the selector labels over all:
+    # app.kubernetes.io/name=<name>, app.kubernetes.io/component=redis|sentinel,
+    # app.kubernetes.io/part-of=redis-failover. Redis pods (StatefulSet rfr-<name>, port 6379
+    # "redis") also carry redisfailovers-role=master on one pod and =slave on the others;
+    # Sentinel pods (Deployment rfs-<name>, 26379 "sentinel"). Exporters: 9121 and 9355 "metrics".
+    own, written = labels_at(root, "metadata.labels")
+    base = {"app.kubernetes.io/managed-by": "redis-operator", "redisfailovers.databases.spotahome.com/name": name}
+    base.update(_label_whitelist(own, root))
     out = []
-    for component, port in (("redis", 6379), ("sentinel", 26379)):
-        labels = {
-            "app.kubernetes.io/name": name,
-            "app.kubernetes.io/part-of": "redis-failover",
-            "app.kubernetes.io/component": component,
-            "redisfailovers.databases.spotahome.com/name": name,
-        }
-        user = labels_at(root, "metadata.labels")  # propagated to what it creates
-        out.append(_group(f"rf{component[0]}-{name}", labels, user, _ports(root, component, (port, component, "TCP"))))
+    for component, port, exporter_port in (("redis", 6379, 9121), ("sentinel", 26379, 9355)):
+        labels = dict(base)
+        labels.update({"app.kubernetes.io/name": name, "app.kubernetes.io/component": component,
+                       "app.kubernetes.io/part-of": "redis-failover"})
+        ports = _ports(root, component, (port, component, "TCP"))
+        if _enabled(root, f"spec.{component}.exporter.enabled"):
+            exporter = "redis-exporter" if component == "redis" else "sentinel-exporter"
+            ports += _ports(root, exporter, (exporter_port, "metrics", "TCP"))
+        workload = f"rf{component[0]}-{name}"
+        if component == "sentinel":
+            out.append(PodGroup(workload, labels, tuple(ports), written))
+            continue
+        out.append(PodGroup(workload, {**labels, "redisfailovers-role": "master"}, tuple(ports), written))
+        replicas = integer(root, "spec.redis.replicas")
+        if replicas is None or replicas > 1:  # the operator's default is 3; a template may hide it
+            out.append(PodGroup(f"{workload}-replicas", {**labels, "redisfailovers-role": "slave"},
+                                tuple(ports), written))
     return out
 
 
+def _enabled(root: Node, path: str) -> bool:
+    found = first(root, path)
+    return isinstance(found, Scalar) and found.type == "bool" and found.python() is True
+
+
+def _merge_user_over(operator_labels: dict, user: tuple[dict, Optional[Node]]) -> tuple[dict, Optional[Node]]:
+    # The MySQL operator merge-patches spec.podLabels over its own template labels: the
+    # user's value wins on a key both set.
+    return {**operator_labels, **user[0]}, user[1]
+
+
 def mysql_innodb_cluster(root: Node, name: str) -> list[PodGroup]:
-    # Oracle MySQL Operator: the server pods are what the cluster's Service selects
-    # (component=mysqld, tier=mysql, mysql.oracle.com/cluster, mysql.oracle.com/instance-type=
-    # group-member; mysqloperator cluster_objects); MySQL Router pods have component=router.
-    # Ports: 3306 mysql, 33060 mysqlx, 33061 group replication; Router 6446-6449.
-    server = {"component": "mysqld", "tier": "mysql", "mysql.oracle.com/cluster": name,
-              "mysql.oracle.com/instance-type": "group-member"}
-    router = {"component": "router", "tier": "mysql", "mysql.oracle.com/cluster": name}
-    user = labels_at(root, "spec.podLabels")
+    # Oracle MySQL Operator (mysqloperator/controller/innodbcluster/cluster_objects.py and
+    # router_objects.py): server pods of StatefulSet <name> carry component=mysqld, tier=mysql,
+    # mysql.oracle.com/cluster, mysql.oracle.com/instance-type=group-member and
+    # app.kubernetes.io/{name=mysql-innodbcluster-mysql-server, instance=mysql-innodbcluster-
+    # <name>-mysql-server, component=database, managed-by/created-by=mysql-operator}; each of
+    # spec.readReplicas is a StatefulSet <name>-<replica> with instance-type=read-replica and
+    # mysql.oracle.com/read-replica=<name>-<replica>. The Router Deployment <name>-router
+    # (always made, 1 instance by default) has component=mysqlrouter, tier=mysql,
+    # app.kubernetes.io/name=mysql-router. spec.podLabels / spec.router.podLabels are merged
+    # over the template's labels. Ports: 3306 mysql, 33060 mysqlx, 33061 gr-xcom; Router 6446
+    # mysqlrw, 6448 mysqlxrw, 6450 mysqlrwsplit, 6447 mysqlro, 6449 mysqlxro, 8443 http.
     server_ports = _ports(root, "mysql", (3306, "mysql", "TCP"), (33060, "mysqlx", "TCP"), (33061, "gr-xcom", "TCP"))
-    router_ports = _ports(root, "router", (6446, "mysql", "TCP"), (6448, "mysqlx", "TCP"),
-                          (6447, "mysql-ro", "TCP"), (6449, "mysqlx-ro", "TCP"))
-    groups = [_group(name, server, user, server_ports)]
-    if isinstance(first(root, "spec.router"), Mapping):
-        groups.append(_group(f"{name}-router", router, labels_at(root, "spec.router.podLabels"), router_ports))
+
+    def server(set_name: str, instance_type: str, extra: dict) -> dict:
+        return {"component": "mysqld", "tier": "mysql", "mysql.oracle.com/cluster": name,
+                "mysql.oracle.com/instance-type": instance_type, **extra,
+                "app.kubernetes.io/name": "mysql-innodbcluster-mysql-server",
+                "app.kubernetes.io/instance": f"mysql-innodbcluster-{set_name}-mysql-server",
+                "app.kubernetes.io/component": "database", "app.kubernetes.io/managed-by": "mysql-operator",
+                "app.kubernetes.io/created-by": "mysql-operator"}
+
+    groups = [PodGroup(name, *_with_ports(_merge_user_over(server(name, "group-member", {}),
+                                                           labels_at(root, "spec.podLabels")), server_ports))]
+    for replica in at(root, "spec.readReplicas.*"):
+        replica_name = text(replica, "name")
+        if not replica_name:
+            continue
+        set_name = f"{name}-{replica_name}"
+        labels = server(set_name, "read-replica", {"mysql.oracle.com/read-replica": set_name})
+        groups.append(PodGroup(set_name, *_with_ports(_merge_user_over(labels, labels_at(replica, "podLabels")),
+                                                      server_ports)))
+    router = {"component": "mysqlrouter", "tier": "mysql", "mysql.oracle.com/cluster": name,
+              "app.kubernetes.io/name": "mysql-router", "app.kubernetes.io/instance": f"mysql-innodbcluster-{name}-router",
+              "app.kubernetes.io/component": "router", "app.kubernetes.io/managed-by": "mysql-operator",
+              "app.kubernetes.io/created-by": "mysql-operator"}
+    router_ports = _ports(root, "router", (6446, "mysqlrw", "TCP"), (6448, "mysqlxrw", "TCP"),
+                          (6450, "mysqlrwsplit", "TCP"), (6447, "mysqlro", "TCP"), (6449, "mysqlxro", "TCP"),
+                          (8443, "http", "TCP"))
+    router_instances = integer(root, "spec.router.instances")
+    if router_instances is None or router_instances > 0:
+        groups.append(PodGroup(f"{name}-router", *_with_ports(
+            _merge_user_over(router, labels_at(root, "spec.router.podLabels")), router_ports)))
     return groups
+
+
+def _with_ports(labelled: tuple[dict, Optional[Node]], ports: list[tuple]) -> tuple:
+    # PodGroup's field order: labels, ports, labels_node
+    return labelled[0], tuple(ports), labelled[1]
 
 
 # (group, kind) -> the pod groups of a resource
