@@ -1,6 +1,7 @@
 """Shared test helpers: build a workspace from inline manifests, run the one analysis."""
 from __future__ import annotations
 
+import compileall
 import os
 import sys
 import textwrap
@@ -51,6 +52,22 @@ def allowed(workspace: Workspace, src: str, dst: str) -> str:
 @pytest.fixture
 def ws():
     return make_workspace
+
+
+def pytest_configure(config):
+    """Byte-compiles netpol_lsp once, before any test runs (in the xdist controller, before its
+    workers start). The suite starts several hundred `python -m netpol_lsp` processes; with
+    PYTHONDONTWRITEBYTECODE set (as on the machine CI runs on; test_security.py sets it on purpose)
+    an editable install has no .pyc files, and every one of those processes compiled the whole
+    package again: about 0.2 s of CPU each. Python reads .pyc files whatever that variable says,
+    and ignores a stale one (its header records the source's mtime and size)."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
+        return
+    import netpol_lsp  # noqa: PLC0415
+
+    package = Path(netpol_lsp.__file__).parent
+    if os.access(package, os.W_OK):  # an installed, read-only copy was compiled by pip
+        compileall.compile_dir(str(package), quiet=2)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

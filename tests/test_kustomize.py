@@ -233,9 +233,10 @@ def test_roots_declared_in_one_cluster_see_each_other(capsys, tmp_path):
     assert "(in " not in findings[0]["message"]  # one root: nothing to tell apart
 
 
-def test_applications_with_their_own_kustomization_are_one_system(capsys, tmp_path):
-    # one kustomization per application (they share no file): parts of one cluster, so a policy
-    # of one may admit the pods of another; two overlays of one base are alternatives instead
+def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(capsys, tmp_path):
+    # one kustomization per application (they share no file): each is what one kubectl apply -k
+    # creates; api's peer app=web matches only what the root apps/web deploys, so whether it
+    # matches anything depends on an undeclared cluster: one NP075, no NP002
     app = """
         apiVersion: apps/v1
         kind: Deployment
@@ -256,17 +257,145 @@ def test_applications_with_their_own_kustomization_are_one_system(capsys, tmp_pa
               podSelector: {matchLabels: {app: api}}
               policyTypes: [Ingress]
               ingress:
-              - from: [{podSelector: {matchLabels: {app: web}}}]
+              - from: [{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: wbe}}}]
         """,
         "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
         "apps/web/deploy.yaml": app.replace("NAME", "web"),
+        ".netpol-lsp.yaml": "defaultNamespace: default\n",  # the clusters line names roots from its folder
     })
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
+    # app=wbe matches nothing anywhere: still a warning, whose typo fix is the other root's
+    # workload; app=web: the info, at its selector
+    assert brief(findings, tmp_path) == [("NP075", "apps/api/policy.yaml", 8), ("NP002", "apps/api/policy.yaml", 8)]
+    note = findings[0]["message"]
+    assert findings[0]["severity"] == "info" and findings[0]["range"]["start"]["column"] == 13
+    assert "objects that web deploys would match it" in note and "(NP002)" in note
+    assert "clusters: [[apps/api, apps/web]]" in note
+    assert "app=wbe (did you mean app=web, on Deployment shop/web?)" in findings[1]["message"]
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
-    assert findings == []
-    # with the clusters declared apart, the web pods are not in api's cluster: NP002
-    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
-    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]  # NP075 off: no warning back
+    # connectivity reads roots that share no file together, and says so on stderr
+    assert main(["connectivity", "--no-cache", "--format", "json", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "2 Kustomize render roots and no declared cluster" in captured.err
+    assert {(p["src"], p["dst"]) for p in json.loads(captured.out) if p["dst"] == "shop/api[Deployment]"} == \
+        {("shop/web[Deployment]", "shop/api[Deployment]")}
+    # declared one cluster: analysed together, no info
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api, apps/web]]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]
+    # declared apart, the web pods are not in api's cluster: NP002, a warning
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)] * 2
+
+
+def test_a_database_isolated_only_by_another_roots_policy_is_named_not_warned(capsys, tmp_path):
+    # root a: a policy for app=web and a database; root b: the web Deployment and the policy that
+    # isolates a's database. Alone, a's policy selects nothing (NP001) and its database is open
+    # (NP021); b's policy selects nothing (NP001). Beside each other neither holds: one NP075
+    # per root, naming the other, at the first place (a/db.yaml's kind before a/policy.yaml's)
+    write(tmp_path, {
+        ".netpol-lsp.yaml": "defaultNamespace: default\n",
+        "a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml, db.yaml]\n",
+        "a/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              policyTypes: [Ingress]
+        """,
+        "a/db.yaml": """
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              template:
+                metadata: {labels: {app: db}}
+                spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432}]}]}
+        """,
+        "b/kustomization.yaml": "namespace: shop\nresources: [web.yaml]\n",
+        "b/web.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: nginx}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db}
+            spec:
+              podSelector: {matchLabels: {app: db}}
+              policyTypes: [Ingress]
+        """,
+    })
+    _, findings, _ = check(capsys, str(tmp_path))
+    assert brief(findings, tmp_path) == [("NP075", "a/db.yaml", 2), ("NP075", "b/web.yaml", 13)]
+    assert "leaves 2 references unmatched (NP001, NP021)" in findings[0]["message"]
+    assert "objects that b deploys" in findings[0]["message"] and "clusters: [[a, b]]" in findings[0]["message"]
+    assert [os.path.relpath(r["path"], tmp_path) for r in findings[0]["related"]] == ["a/policy.yaml"]
+    assert "objects that a deploys" in findings[1]["message"] and "(NP001)" in findings[1]["message"]
+    # a comment suppresses it where it is reported (and is then not an unused suppression, NP099)
+    db = tmp_path / "a/db.yaml"
+    db.write_text(db.read_text().replace("kind: StatefulSet", "kind: StatefulSet  # netpol-lsp: disable=NP075"))
+    _, findings, _ = check(capsys, str(tmp_path))
+    assert brief(findings, tmp_path) == [("NP075", "b/web.yaml", 13)]
+
+
+def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):
+    # a loose file's workload is applied beside every root (no NP002, no NP075 for it); the
+    # Namespace another root defines for a namespace this root deploys into is there, with its
+    # labels (apply -k of apps/api needs it in its cluster); one it does not deploy into is not
+    from netpol_lsp.analysis.views import build_views
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+
+    write(tmp_path, {
+        "namespaces/kustomization.yaml": "resources: [shop.yaml, other.yaml]\n",
+        "namespaces/shop.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: shop}}\n",
+        "namespaces/other.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: other, labels: {team: x}}\n",
+        "apps/api/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+        "apps/api/policy.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: api}
+            spec:
+              podSelector: {matchLabels: {app: tool}}
+              policyTypes: [Ingress]
+        """,
+        "tools/tool.yaml": """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: tool, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {app: tool}}
+                spec: {containers: [{name: tool, image: tool}]}
+        """,
+    })
+    workspace = load_paths([str(tmp_path)], Config()).workspace
+    views = build_views(workspace)
+    api = next(v for v in views.views if v.name == "apps/api")
+    index = api.workspace.index
+    assert index.namespace("shop").labels == {"team": "shop", "kubernetes.io/metadata.name": "shop"}
+    assert "other" not in index.defined_namespaces
+    assert [w.name for w in index.workloads] == ["tool"]
+    from netpol_lsp.analysis.rendered import analyze_views
+    assert [f.rule for f in analyze_views(views)] == []
+    # the view's index, joined from the loose files' one, is the one indexing the view gives
+    from netpol_lsp.workspace import Workspace
+
+    fresh = Workspace(api.workspace.config)
+    fresh.files = dict(api.workspace.files)
+    assert api.workspace._index is not None
+    for index in (index, fresh.index):
+        index.identities(), index.namespace_postings  # lazily built: on both sides, to compare them
+    assert {k: v for k, v in vars(index).items() if k != "services"} == \
+        {k: v for k, v in vars(fresh.index).items() if k != "services"}
 
 
 def test_written_fields_point_at_the_kustomization_line(capsys, tmp_path):
@@ -356,3 +485,101 @@ def test_the_servers_reused_analysis_equals_a_fresh_one_after_edits():
     np002 = [f for f in previous.findings() if f.rule == "NP002"]
     assert len(np002) == 2 and np002[0].span == np002[1].span and np002[0].path == base_policy
     assert {f.message.rsplit(" (in ", 1)[1] for f in np002} == {"overlays/prod)", "overlays/staging)"}
+
+
+def test_a_reused_render_gives_root_views_the_edited_loose_files(tmp_path):
+    # the language server reuses a render while no file a kustomization reads changed: the root
+    # views must still see a loose file as it is now (the loose files' table is not kept stale)
+    from netpol_lsp.analysis.rendered import analyze_views
+    from netpol_lsp.analysis.views import build_views
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+
+    tool = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: tool, namespace: shop}
+        spec:
+          template:
+            metadata: {labels: {app: LABEL}}
+            spec: {containers: [{name: tool, image: tool}]}
+    """
+    policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: NAME}
+        spec:
+          podSelector: {matchLabels: {app: tool}}
+          policyTypes: [Ingress]
+    """
+    write(tmp_path, {"a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "a/policy.yaml": policy.replace("NAME", "a"),
+                     "b/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "b/policy.yaml": policy.replace("NAME", "b"),
+                     "tools/tool.yaml": tool.replace("LABEL", "tool")})
+    workspace = load_paths([str(tmp_path)], Config()).workspace
+    views = build_views(workspace)
+    assert analyze_views(views) == []
+    edited = [p for p in workspace.files if p.endswith("tool.yaml")][0]
+    workspace.set_text(edited, textwrap.dedent(tool.replace("LABEL", "tools")).lstrip("\n"))
+    again = build_views(workspace, rendered=views.rendered)
+    assert again.rendered is views.rendered
+    assert sorted((f.rule, os.path.relpath(f.path, tmp_path)) for f in analyze_views(again)) == [
+        ("NP001", "a/policy.yaml"), ("NP001", "b/policy.yaml")]
+
+
+def test_the_server_keeps_root_findings_across_a_quiet_loose_edit_and_stays_exact(tmp_path):
+    # roots a and b beside a loose file: a comment inserted in it keeps what other files read of
+    # it, so root views keep their findings, but a's NP001 lists the loose workload (a position
+    # in the edited file): that view is analysed again; a label change reaches every view
+    from netpol_lsp.analysis.incremental import analyze_workspace
+    from netpol_lsp.analysis.rendered import analyze_checked
+    from netpol_lsp.config import Config
+    from netpol_lsp.loader import load_paths
+    from netpol_lsp.workspace import Workspace, load_source
+
+    policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: NAME}
+        spec:
+          podSelector: {matchLabels: {app: LABEL}}
+          policyTypes: [Ingress]
+    """
+    write(tmp_path, {"a/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "a/policy.yaml": policy.replace("NAME", "a").replace("LABEL", "nothing"),
+                     "b/kustomization.yaml": "namespace: shop\nresources: [policy.yaml]\n",
+                     "b/policy.yaml": policy.replace("NAME", "b").replace("LABEL", "tool"),
+                     "tools/tool.yaml": """
+                         apiVersion: apps/v1
+                         kind: Deployment
+                         metadata: {name: tool, namespace: shop}
+                         spec:
+                           template:
+                             metadata: {labels: {app: tool}}
+                             spec: {containers: [{name: tool, image: tool}]}
+                     """})
+    config = Config()
+    current = load_paths([str(tmp_path)], config).workspace
+    tool = next(p for p in current.files if p.endswith("tool.yaml"))
+    previous = analyze_workspace(current)
+
+    def plain(findings):
+        return [(f.rule, f.path, tuple(f.span), f.message, [(r.path, tuple(r.span)) for r in f.related])
+                for f in findings]
+
+    assert [f.rule for f in previous.findings()] == ["NP001"]
+    for change in (lambda t: "# a comment\n" + t, lambda t: t.replace("app: tool", "app: tools"),
+                   lambda t: "# another\n" + t):
+        following = Workspace(config)
+        for name, source in current.files.items():
+            following.files[name] = load_source(name, change(source.text), config) if name == tool else source
+        analysis = analyze_workspace(following, previous=previous)
+        assert plain(analysis.findings()) == plain(analyze_checked(following))
+        kept = analysis.view_results[("b", False)] is previous.view_results[("b", False)]
+        if change("").startswith("# a comment"):  # b's findings point nowhere into the loose file: kept
+            assert kept and analysis.view_results[("a", False)] is not previous.view_results[("a", False)]
+            views, contexts = analysis.context.kustomize
+            assert "b" not in contexts and contexts["b"].workspace.files[tool] is following.files[tool]
+        previous, current = analysis, following
+    assert [f.rule for f in previous.findings()] == ["NP001", "NP001"]

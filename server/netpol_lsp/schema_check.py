@@ -81,8 +81,7 @@ def is_valid_fast(data, schema_name: str) -> bool:
 
 
 def validate(root: Node, schema_name: str) -> Iterator[SchemaError]:
-    validator = _validator(schema_name)
-    if validator is None:
+    if load_schema(schema_name) is None:
         return
     try:
         data = to_python(root)
@@ -90,6 +89,9 @@ def validate(root: Node, schema_name: str) -> Iterator[SchemaError]:
         return  # too large to expand: the parser already said so
     if is_valid_fast(data, schema_name):
         return
+    # jsonschema only now: importing it and building its validator costs a process about 0.1 s,
+    # which a workspace of valid manifests never needs
+    validator = _validator(schema_name)
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
         yield from _explain(root, error)

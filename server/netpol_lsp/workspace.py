@@ -121,6 +121,32 @@ class NamespaceInfo:
     assumed: bool = False
 
 
+def _identical_copies(objects: Iterable[K8sObject]) -> tuple[frozenset, frozenset]:
+    """(the copies of an object identical to an earlier one, in file order: left out of the
+    index; the identities (group, kind, namespace, name) defined more than once)."""
+    from .analysis.duplicates import MERGED_KINDS, facts, identity
+
+    first: dict[tuple, object] = {}
+    twice: dict[tuple, list] = {}
+    for obj in objects:
+        if isinstance(obj, MERGED_KINDS):
+            key = identity(obj)
+            seen = first.setdefault(key, obj)
+            if seen is not obj:
+                twice.setdefault(key, [seen]).append(obj)
+    if not twice:
+        return frozenset(), frozenset()
+    dropped = set()
+    for copies in twice.values():
+        kept: list = []
+        for obj in copies:
+            if any(facts(obj) == facts(other) for other in kept):
+                dropped.add(obj)
+            else:
+                kept.append(obj)
+    return frozenset(dropped), frozenset(twice)
+
+
 def _object_order(obj: K8sObject):
     return (obj.namespace, obj.name, obj.kind, obj.path, obj.doc_index)
 
@@ -137,7 +163,14 @@ class _Index:
         # namespace -> "Kind ns/name" of custom resources that make pods nobody described (NP097):
         # selectors there may match pods the analysis cannot see
         self.unknown_pods_by_ns: dict[str, tuple[str, ...]] = {}
+        # identical copies of one object (a folder holding a manifest and a pre-rendered bundle
+        # of it): the cluster gets one object, so the analysis counts it once; different copies
+        # both stay (NP071 says the cluster keeps one of them)
+        self.dropped, self.defined_twice = _identical_copies(workspace.objects())
+        dropped = self.dropped
         for obj in workspace.objects():
+            if dropped and obj in dropped:
+                continue
             if isinstance(obj, Workload):
                 self.workloads.append(obj)
                 self.workloads_by_ns.setdefault(obj.namespace, []).append(obj)
@@ -161,8 +194,11 @@ class _Index:
         self.cluster_policies.sort(key=_object_order)
         for group in (*self.workloads_by_ns.values(), *self.policies_by_ns.values()):
             group.sort(key=_object_order)
+        self._name_namespaces(workspace.config)
+
+    def _name_namespaces(self, config: Config) -> None:
         self.namespaces: dict[str, NamespaceInfo] = {}
-        for name, labels in workspace.config.assume_namespaces.items():
+        for name, labels in config.assume_namespaces.items():
             merged = dict(labels)
             merged[NAMESPACE_NAME_LABEL] = name
             self.namespaces[name] = NamespaceInfo(name, merged, assumed=True)
@@ -172,6 +208,51 @@ class _Index:
             if name not in self.namespaces:
                 self.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
         self.namespaces = dict(sorted(self.namespaces.items()))
+
+    def identities(self) -> frozenset:
+        """The identities of the objects whose copies are compared (analysis/duplicates.py)."""
+        found = getattr(self, "_identities", None)
+        if found is None:
+            from .analysis.duplicates import MERGED_KINDS, identity
+
+            found = self._identities = frozenset(
+                identity(o) for group in (self.workloads, self.policies, self.services,
+                                          self.defined_namespaces.values()) for o in group
+                if isinstance(o, MERGED_KINDS)) | self.defined_twice
+        return found
+
+    def joined(self, extra: "_Index", config: Config) -> Optional["_Index"]:
+        """The index of this one's files and `extra`'s together, without indexing this one's
+        again (a Kustomize root's view: the loose files' index, shared by every root, and the
+        root's objects). None when the two share an object identity or a Namespace name: then
+        which copy an index keeps depends on the order of files, and only indexing them all says."""
+        if not self.identities().isdisjoint(extra.identities()) or \
+                not self.defined_namespaces.keys().isdisjoint(extra.defined_namespaces):
+            return None
+        copy = object.__new__(_Index)
+        copy.dropped, copy.defined_twice = self.dropped | extra.dropped, self.defined_twice | extra.defined_twice
+        copy.workloads = _inserted(self.workloads, extra.workloads)
+        copy.policies = _inserted(self.policies, extra.policies)
+        copy.cluster_policies = _inserted(self.cluster_policies, extra.cluster_policies)
+        copy.services = self.services + extra.services
+        copy.defined_namespaces = {**self.defined_namespaces, **extra.defined_namespaces}
+        copy.workloads_by_ns, copy.policies_by_ns = dict(self.workloads_by_ns), dict(self.policies_by_ns)
+        for mine, theirs in ((copy.workloads_by_ns, extra.workloads_by_ns), (copy.policies_by_ns, extra.policies_by_ns)):
+            for ns, group in theirs.items():
+                mine[ns] = _inserted(mine.get(ns, []), group)
+        copy.unknown_pods_by_ns = dict(self.unknown_pods_by_ns)
+        for ns, names in extra.unknown_pods_by_ns.items():
+            copy.unknown_pods_by_ns[ns] = tuple(sorted(copy.unknown_pods_by_ns.get(ns, ()) + names))
+        # as _name_namespaces() names them: assumed, then defined over them, then implied
+        copy.namespaces = dict(self.namespaces)
+        for name, ns in extra.defined_namespaces.items():
+            copy.namespaces[name] = NamespaceInfo(name, ns.labels, defined_by=ns)
+        for name in list(extra.workloads_by_ns) + list(extra.policies_by_ns):
+            if name not in copy.namespaces:
+                copy.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
+        if len(copy.namespaces) > len(self.namespaces) or extra.defined_namespaces:
+            copy.namespaces = dict(sorted(copy.namespaces.items()))
+        return copy
 
     def namespace(self, name: str) -> NamespaceInfo:
         info = self.namespaces.get(name)
@@ -233,6 +314,7 @@ class _Index:
                 insort(copy.policies, policy, key=_object_order)
                 group = copy.policies_by_ns[policy.namespace] = list(copy.policies_by_ns.get(policy.namespace, ()))
                 insort(group, policy, key=_object_order)
+        copy.dropped, copy.defined_twice = self.dropped, self.defined_twice  # no pair is a copy (incremental.py)
         copy.defined_namespaces = dict(self.defined_namespaces)
         copy.unknown_pods_by_ns = self.unknown_pods_by_ns  # names only: the same when shapes are
         copy.namespaces = dict(self.namespaces)
@@ -276,6 +358,16 @@ def _swapped(objects: list, pairs: list[tuple[K8sObject, K8sObject]], kind: type
             copy = list(objects)
         copy[at] = new
     return objects if copy is None else copy
+
+
+def _inserted(objects: list, more: list) -> list:
+    """A copy of `objects` (in the index's order) with `more` put in their places."""
+    if not more:
+        return objects
+    copy = list(objects)
+    for obj in more:
+        insort(copy, obj, key=_object_order)
+    return copy
 
 
 def _drop(objects: list, obj: K8sObject) -> None:

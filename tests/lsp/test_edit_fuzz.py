@@ -18,20 +18,17 @@ open: here, as in pygls, it means the boundary after that character.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from .helpers import TIMEOUT, capabilities, start, wait_for
+from .helpers import TIMEOUT, capabilities, check_report, start, wait_for
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "three-tier-broken"
 # more seeds for a longer hunt: NETPOL_LSP_FUZZ_SEEDS=1-200 (or 3,5,8)
@@ -142,11 +139,8 @@ EDITED = ["web.yaml", "api-bundle.yaml", "web-policy.yaml", "namespace.yaml"]
 
 
 def check_findings(folder: Path) -> dict[str, list]:
-    proc = subprocess.run([sys.executable, "-m", "netpol_lsp", "check", "--format", "json", "--fail-on", "never",
-                           str(folder)], capture_output=True, text=True, timeout=60)  # a hang guard
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     out: dict[str, list] = {}
-    for f in json.loads(proc.stdout)["findings"]:
+    for f in check_report(folder)["findings"]:
         start = f["range"]["start"]
         out.setdefault(os.path.relpath(f["path"], folder), []).append(
             (f["rule"], start["line"], start["column"], f["message"].replace(str(folder), "<root>")))

@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Optional
 
+import pytest
+import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
+from .conftest import SERVER
 from .helpers import capabilities, open_file, replace_all, start, wait_diagnostics, wait_for, write
 
 NAMESPACES = """\
@@ -203,6 +206,23 @@ async def ready(client: LanguageClient, tmp_path, caps: Optional[types.ClientCap
     return files, uri
 
 
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
+async def shop_client(lsp_client: LanguageClient, tmp_path_factory):
+    """One server on the shop workspace, indexed, shared by the tests that only ask (no edit, no
+    capability of their own): one start and one indexing for them all instead of one each.
+    `lsp_client.shop` is (root, files, uri of policies.yaml)."""
+    root = tmp_path_factory.mktemp("shop")
+    lsp_client.shop = (root, *await ready(lsp_client, root))
+    yield
+    if lsp_client.capabilities is None:
+        lsp_client.exit(None)  # initialize failed: without this, teardown waits forever
+    else:
+        await lsp_client.shutdown_session()
+
+
+shared = pytest.mark.asyncio(loop_scope="module")  # the loop shop_client's server lives on
+
+
 # --- capabilities -----------------------------------------------------------------------------
 
 async def test_the_features_are_advertised(client: LanguageClient, tmp_path):
@@ -222,7 +242,7 @@ BROKEN = """\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
-  name: api
+  name: api-typo
   namespace: shop
 spec:
   podSelector:
@@ -286,6 +306,8 @@ spec:
           endPort: 8000
 """
 
+# (its first policy is not named api: policies.yaml defines NetworkPolicy shop/api, and a second,
+# different definition of it is NP071)
 # rule -> (line of the diagnostic, the titles of its actions: fixes first, then the comment)
 EXPECTED_ACTIONS = {
     "NP010": (5, ["Write policyTypes: [Ingress] (what Kubernetes infers)", "Disable NP010 on this line"]),
@@ -394,8 +416,10 @@ async def test_quick_fixes_without_context_diagnostics_and_filtered_by_kind(clie
 
 # --- navigation -------------------------------------------------------------------------------
 
-async def test_definition_goes_from_selectors_to_what_they_match(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_definition_goes_from_selectors_to_what_they_match(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
 
     async def definition(line, character):
         found = await client.text_document_definition_async(types.DefinitionParams(**at(uri, line, character)))
@@ -418,8 +442,10 @@ async def test_definition_goes_from_selectors_to_what_they_match(client: Languag
     assert await client.text_document_definition_async(types.DefinitionParams(**at(unknown, 0, 0))) is None
 
 
-async def test_references_go_from_workloads_to_the_selectors_matching_them(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_references_go_from_workloads_to_the_selectors_matching_them(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
     apps = files["apps.yaml"].as_uri()
 
     async def references(target, line, character, declaration=False):
@@ -443,8 +469,10 @@ async def test_references_go_from_workloads_to_the_selectors_matching_them(clien
 
 # --- code lens --------------------------------------------------------------------------------
 
-async def test_code_lens_counts_and_resolves_to_the_selected_workloads(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_code_lens_counts_and_resolves_to_the_selected_workloads(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     assert [(lens.range.start.line, lens.command.title) for lens in lenses] == [
@@ -566,8 +594,10 @@ async def test_completion_in_a_document_that_does_not_parse(client: LanguageClie
     assert (edit.range.start.character, edit.range.end.character) == (14, 15)
 
 
-async def test_completion_on_unknown_documents_and_positions(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_completion_on_unknown_documents_and_positions(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
     unknown = (tmp_path / "nowhere.yaml").as_uri()
     for target, line, character in ((unknown, 0, 0), (uri, 999, 3), (uri, 3, 400), (uri, 0, 5)):
         found = await client.text_document_completion_async(types.CompletionParams(**at(target, line, character)))
@@ -608,8 +638,10 @@ async def test_document_symbols_nest_the_rules(client: LanguageClient, tmp_path)
         text_document=types.TextDocumentIdentifier(uri=unknown)))) == []
 
 
-async def test_document_symbols_flat_for_clients_without_hierarchy(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_document_symbols_flat_for_clients_without_hierarchy(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
     found = await client.text_document_document_symbol_async(types.DocumentSymbolParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     assert [(s.name, s.container_name) for s in found] == [
@@ -621,8 +653,10 @@ async def test_document_symbols_flat_for_clients_without_hierarchy(client: Langu
     assert all(s.location.uri == uri for s in found)
 
 
-async def test_workspace_symbols_find_policies_and_workloads(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_workspace_symbols_find_policies_and_workloads(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
 
     async def search(query):
         found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query=query))
@@ -640,8 +674,10 @@ async def test_workspace_symbols_find_policies_and_workloads(client: LanguageCli
 
 # --- inlay hints ------------------------------------------------------------------------------
 
-async def test_inlay_hints_count_what_each_selector_matches(client: LanguageClient, tmp_path):
-    files, uri = await ready(client, tmp_path)
+@shared
+async def test_inlay_hints_count_what_each_selector_matches(shop_client: LanguageClient):
+    client = shop_client
+    tmp_path, files, uri = client.shop
 
     async def hints(first, last):
         found = await client.text_document_inlay_hint_async(types.InlayHintParams(

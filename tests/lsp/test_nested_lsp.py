@@ -132,7 +132,9 @@ async def settled(client: LanguageClient, indexings: int) -> dict[str, list[str]
 
 async def test_a_configuration_created_or_deleted_moves_the_folder_between_clusters(client: LanguageClient,
                                                                                     tmp_path):
-    files = write(tmp_path, {"flannel.yaml": FLANNEL, "team/policy.yaml": POLICY, "team/other.yaml": POLICY})
+    # two policies, not two identical copies of one (those are analysed once: NP030 at one of them)
+    files = write(tmp_path, {"flannel.yaml": FLANNEL, "team/policy.yaml": POLICY,
+                             "team/other.yaml": POLICY.replace("deny-all", "deny-other")})
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams):

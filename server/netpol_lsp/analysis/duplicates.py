@@ -8,6 +8,10 @@ from ..manifests.nodes import to_python
 from ..model import K8sObject, Namespace, NetworkPolicy, Service, Workload
 
 
+# the kinds whose copies are compared (facts() says what of them the analysis reads)
+MERGED_KINDS = (Workload, NetworkPolicy, Service, Namespace)
+
+
 def identity(obj: K8sObject) -> tuple:
     """(API group, kind, namespace, name); kept on the object (objects never change)."""
     found = obj.__dict__.get("_identity")

@@ -104,16 +104,35 @@ def analyze_workspace(workspace: Workspace, select: Iterable[str] = (),
     return analyze_plain(workspace, select, previous if previous is None or previous.views is None else None)
 
 
-def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optional[Analysis] = None) -> Analysis:
-    """analyze_workspace for one view: every file as it is."""
+def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optional[Analysis] = None,
+                  only: Optional[frozenset[str]] = None) -> Analysis:
+    """analyze_workspace for one view: every file as it is. only: the files whose findings are
+    wanted (a Kustomize root's view reports on its root's files alone: the loose files beside
+    it are not checked in it); the others' findings are left out, or stale."""
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
         paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)
         change = compare(previous.workspace.files, workspace.files, paths, tiers) if paths is not None else None
+        if change is not None and _touches_copies(previous.workspace.index, change):
+            change = None  # which copy the index keeps, and NP071 at the others, may change
         if change is not None and (not (change.added or change.removed)
                                    or previous.workspace.index.policies_changing(change.added, change.removed)):
-            return _recheck(workspace, select, previous, change)
-    return _full(workspace, select)
+            return _recheck(workspace, select, previous, change, only)
+    return _full(workspace, select, only)
+
+
+def _touches_copies(index, change: "Change") -> bool:
+    """Whether a change reaches an object defined twice (one copy of identical ones is left out
+    of the index, which replacing() cannot swap), or pastes a second definition of a policy."""
+    from .duplicates import identity
+
+    twice = index.defined_twice
+    if twice and any(identity(old) in twice for old, _ in change.pairs + [(p, p) for p in change.removed]):
+        return True
+    keys = [identity(p) for p in change.added]
+    return len(set(keys)) < len(keys) or any(
+        identity(other) == key for policy, key in zip(change.added, keys)
+        for other in index.policies_by_ns.get(policy.namespace, ()))
 
 
 def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
@@ -207,13 +226,15 @@ def _interface(source: Optional[SourceFile]) -> tuple:
     return interface(source) if source is not None else ()
 
 
-def _full(workspace: Workspace, select: tuple[str, ...]) -> Analysis:
+def _full(workspace: Workspace, select: tuple[str, ...], only: Optional[frozenset[str]] = None) -> Analysis:
     context = RuleContext(workspace)
-    by_path = _by_path(analyze(workspace, select, context=context))
+    scoped = context if only is None else RuleContext(workspace, context.resolver, scope=only)
+    by_path = _by_path(analyze(workspace, select, context=scoped))
     return Analysis(workspace, select, context, by_path, _points_into(by_path), unmatched=_unmatched(by_path))
 
 
-def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, change: Change) -> Analysis:
+def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, change: Change,
+             only: Optional[frozenset[str]] = None) -> Analysis:
     reuse_index(workspace, previous.workspace, change.pairs, change.added, change.removed)
     index = workspace.index
     # a file whose findings show a position in a changed file must show the new position
@@ -243,6 +264,8 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     # isolated or open
     changed_namespaces = change.namespaces | {new.namespace for _, new in change.workloads}
     scope = frozenset(scope | _sister_anchors(previous, context, changed_namespaces))
+    if only is not None:
+        scope &= only
     scoped = RuleContext(workspace, context.resolver, scope=scope)
     fresh = _by_path(analyze(workspace, select, context=scoped))
     by_path, points_into = dict(previous.by_path), dict(previous.points_into)

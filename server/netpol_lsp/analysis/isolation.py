@@ -39,6 +39,12 @@ def anchor(index, namespace: str) -> tuple[str, Span]:
     return first.path, first.kind_span
 
 
+def anchor_path(index, namespace: str) -> str:
+    """The file of anchor(): without reading the name's node."""
+    defined = index.defined_namespaces.get(namespace)
+    return defined.path if defined is not None else index.workloads_by_ns[namespace][0].path
+
+
 def anchor_paths(index) -> set[str]:
     """The files NP025 may report in: one per counted namespace."""
     return {anchor(index, ns)[0] for ns in index.workloads_by_ns if counted(index, ns)}

@@ -7,12 +7,16 @@ A workspace without kustomizations never comes here.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable, Optional
 
+from ..config import Config
 from ..findings import Finding, Related
 from ..render.origin import is_written
 from ..workspace import Workspace
+from . import dependence
+from .run import rule_selection
 from .views import View, Views, build_views, render_reusable
 
 
@@ -52,14 +56,14 @@ def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> li
     return analyze(view.workspace, select, ignore, context=RuleContext(view.workspace, scope=view.scope))
 
 
-def run_views(views: Views, analyse) -> list[Finding]:
-    """Every view analysed (analyse(view) -> its findings on view.scope), merged: findings on
-    written fields moved where they were written; in a view that misses objects, nothing about
-    absence; a root view's "matches nothing" only where the view of everything finds it too
-    (another root of the repository may bring what it misses); the view of everything reports
-    on its own files."""
+def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
+    """Every view analysed (analyse(view) -> its findings on view.scope), merged: in a view that
+    misses objects, nothing about absence; without declared clusters, a root view's "matches
+    nothing" only where the view of everything finds it too, and where it does not (another
+    root deploys what it misses) one NP075 per root instead; the view of everything reports on
+    its own files; findings on written fields moved where they were written."""
     def findings_of(view: View) -> list[Finding]:
-        found = relocated(view, analyse(view), views.rendered.origins)
+        found = analyse(view)
         if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
             found = [f for f in found if f.rule not in ABSENCE_RULES]
         return found
@@ -68,16 +72,79 @@ def run_views(views: Views, analyse) -> list[Finding]:
     if views.everything is not None:
         every = findings_of(views.everything)
         if views.check_absence:
-            present = {(f.rule, f.path, tuple(f.span)) for f in every if f.rule in ABSENCE_RULES}
-            per_view = [(view, [f for f in found if f.rule not in ABSENCE_RULES
-                                or (f.rule, f.path, tuple(f.span)) in present]) for view, found in per_view]
+            present: dict[tuple, list[Finding]] = {}
+            for f in every:
+                if f.rule in ABSENCE_RULES:
+                    present.setdefault(_place(f), []).append(f)
+            severity = dict((r.ID, sev) for r, sev in rule_selection(views.everything.workspace.config.rules,
+                                                                      select, ignore)).get(dependence.ID)
+            ctx = []  # the context of the view of everything, made when a root first needs it
+            answered = []
+            for view, found in per_view:
+                elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
+                found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
+                         for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
+                if elsewhere and severity is not None:
+                    found = _unless_suppressed(view, found, dependence.note(views, view, elsewhere, severity, ctx))
+                answered.append((view, found))
+            per_view = answered
         report = views.everything.report
         per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
-    return merge_findings(views, per_view)
+    origins = views.rendered.origins
+    return merge_findings(views, [(view, relocated(view, found, origins)) for view, found in per_view])
+
+
+def _unless_suppressed(view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:
+    """The view's findings with the notes added, but those a suppression comment covers (the
+    view's analysis did not know them: it called that comment unused, NP099, which it is not)."""
+    from .suppress import UNUSED_RULE, scan
+
+    used = set()
+    for note in notes:
+        source = view.workspace.files.get(note.path)
+        covering = [s for s in scan(source) if s.covers(note)] if source is not None else []
+        if covering:
+            used.update((s.path, tuple(s.span)) for s in covering)
+        else:
+            found.append(note)
+    return [f for f in found if not (f.rule == UNUSED_RULE and (f.path, tuple(f.span)) in used)]
+
+
+def _place(found: Finding) -> tuple:
+    return found.rule, found.path, tuple(found.span)
+
+
+_HINT = re.compile(r" \(did you mean [^)]*\)")
+
+
+def _with_hint(found: Finding, everywhere: list[Finding]) -> Finding:
+    """A root's "matches nothing", as the view of every root says it when that is the same
+    finding with a "did you mean" (the typo's fix may be a workload another root deploys: the
+    selector matches nothing anywhere, and the hint is the repository's)."""
+    if _HINT.search(found.message):
+        return found
+    for other in everywhere:
+        if other.message != found.message and _HINT.sub("", other.message) == found.message:
+            return other
+    return found
 
 
 def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
-    return run_views(views, lambda view: analyze_view(view, select, ignore))
+    select, ignore = tuple(select), tuple(ignore)
+    wanted = {r.ID for r, _ in rule_selection(views.everything.workspace.config.rules if views.everything
+                                              else Config().rules, select, ignore)}
+    if select and dependence.ID in wanted:
+        # NP075 stands for the absence findings another root answers: they must run to be compared
+        select = select + tuple(r.ID for r, _ in rule_selection(views.everything.workspace.config.rules)
+                                if r.ID in ABSENCE_RULES)
+    def analyse(view: View) -> list[Finding]:
+        found = analyze_view(view, select, ignore)
+        if view is not views.everything:
+            view.release()  # a root's view is analysed once here
+        return found
+
+    found = run_views(views, analyse, select, ignore)
+    return [f for f in found if f.rule in wanted]
 
 
 # rules whose findings say something is missing or unprotected: not said where objects are unseen
@@ -120,23 +187,63 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
                                                                   old_views.rendered) else None
     views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
                         rendered=rendered)
-    results, contexts = {}, {}
+    results, contexts, kept = {}, _Contexts(views), set()
+    quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
 
     def analyse(view: View) -> list[Finding]:
         key = (view.name, view is views.everything)
-        analysis = analyze_plain(view.workspace, select, previous.view_results.get(key) if reusable else None)
+        before = previous.view_results.get(key) if reusable else None
+        if quiet is not None and before is not None and view is not views.everything and \
+                not any(before.points_into.get(path, frozenset()) & quiet for path in view.scope):
+            # loose files changed, each keeping what other files' findings read of it: a root's
+            # findings stand (its view is made, and its context, only if something asks for them)
+            results[key] = before
+            kept.add(key)
+            return [f for path in sorted(view.scope) for f in before.findings_of(path)]
+        analysis = analyze_plain(view.workspace, select, before, only=view.scope)
         results[key] = analysis
         contexts[view.name] = analysis.context
         return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
 
-    by_path = _by_path(run_views(views, analyse))
+    by_path = _by_path(run_views(views, analyse, select))
     # the view of everything's context answers for the workspace (indexing the files as they
     # are written would cost an index of the whole workspace per edit, and say the wrong thing)
     context = contexts.get("") or RuleContext(workspace)
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
-                    rechecked=_rechecked(results.values(), views, rendered is not None),
+                    rechecked=_rechecked([a for k, a in results.items() if k not in kept], views, rendered is not None),
                     base=previous.serial if rendered is not None else None)
+
+
+def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:
+    """The changed files, when they are all loose (no kustomization reads them) and each keeps
+    its interface (incremental.compare: no policy's or workload's facts, no object added or
+    removed): then no finding of another file can change but through a position in them."""
+    from .incremental import changed_paths, compare
+
+    paths = changed_paths(previous.workspace.files, workspace.files)
+    if not paths or not paths.isdisjoint(rendered.claimed):
+        return None
+    change = compare(previous.workspace.files, workspace.files, paths, tiers=True)
+    if change is None or change.namespaces or change.workloads or change.added or change.removed:
+        return None
+    return frozenset(paths)
+
+
+class _Contexts(dict):
+    """View name -> the context of its analysis; a view whose findings were kept from the last
+    analysis gets a fresh one when first asked (hover, navigation)."""
+
+    def __init__(self, views: Views):
+        super().__init__()
+        self.views = views
+
+    def __missing__(self, name: str):
+        from ..rules.base import RuleContext
+
+        view = next(v for v in self.views.all() if v.name == name)
+        found = self[name] = RuleContext(view.workspace)
+        return found
 
 
 def _rechecked(analyses, views: Views, render_reused: bool) -> Optional[frozenset[str]]:

@@ -1,19 +1,23 @@
 """The views of a workspace that holds Kustomize roots: what each root's cluster holds.
 
-Each render root, or each group of roots analysed together (declared clusters; or, by default,
-each alternative root beside the roots that share nothing with others), is one view: its
-rendered objects beside the files that belong to no kustomization. One more view holds every
-root and the loose files: it reports on the loose files. A view is a Workspace of its own; its
-files that a kustomization reads carry the rendered objects.
+Each render root is one view by default: what one `kubectl apply -k ROOT` creates, beside the
+files that belong to no kustomization (loose files: applied beside every root) and the
+Namespaces other roots define for the namespaces the root deploys into (they must exist where
+it is applied). Roots the configuration declares one cluster (`kustomize.clusters`) are one
+view. One more view holds every root and the loose files: it reports on the loose files, and a
+root's "matches nothing" that another root would answer is not said, but named once (NP075,
+rendered.py). A view is a Workspace of its own; its files that a kustomization reads carry the
+rendered objects.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from functools import partial
+from typing import Callable, Optional
 
 from ..manifests import ParseLimits
-from ..model import build_objects
+from ..model import Namespace, build_objects
 from ..render.kustomize import Rendered, Renderer, Root, is_kustomization
 from ..workspace import SourceFile, Workspace
 from .duplicates import facts, identity
@@ -27,10 +31,24 @@ class UnknownRoot(Exception):
 class View:
     name: str  # the roots it renders, as the findings name them ("" for the view of the loose files)
     roots: list[Root]
-    workspace: Workspace
+    made: object  # its Workspace, or a function that makes it (a root's view: made when first read)
     scope: frozenset[str]  # the files checked in this view
     blind: bool = False  # it misses objects (remote or unread resources, fields not applied)
     report: Optional[frozenset[str]] = None  # of those, the files whose findings it reports (None: all)
+    make: Optional[Callable[[], Workspace]] = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if not isinstance(self.made, Workspace):
+            self.make = self.made
+            self.made = self.made()
+        return self.made
+
+    def release(self) -> None:
+        """Lets its Workspace go (made again when read): check analyses each root's view once,
+        and hundreds of them, each with a table of every loose file, need not live together."""
+        if self.make is not None:
+            self.made = self.make
 
 
 @dataclass
@@ -43,6 +61,10 @@ class Views:
     everything: Optional[View] = None
     # the clusters were not declared: a root's "matches nothing" must hold beside every root
     check_absence: bool = True
+    readers: dict[str, list[str]] = field(default_factory=dict)  # file -> the folders of the roots that read it
+    config_names: dict[str, str] = field(default_factory=dict)  # root folder -> as kustomize.clusters names it
+    # roots that read a common file (overlays of one base) are there: the views are alternatives
+    alternatives: bool = False
 
     def all(self) -> list[View]:
         return self.views + ([self.everything] if self.everything is not None else [])
@@ -113,6 +135,11 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     orphans = frozenset(rendered.claimed - in_roots)  # components or bases no root reads: their syntax still counts
     loose = frozenset(p for p in workspace.files if p not in rendered.claimed) | orphans
     objects = _LooseObjects(workspace, rendered)
+    cached = rendered.memo.get("loose files")  # of a previous build: still these files? (a reused render)
+    if cached is not None:
+        now = [(p, s) for p, s in workspace.files.items() if p not in rendered.claimed]
+        if len(now) != len(cached[0]) or any(cached[0].get(p) is not s for p, s in now):
+            del rendered.memo["loose files"]
     every_root = list(rendered.roots.values())
     every_problem = list(rendered.problems) + [p for r in every_root for p in r.problems]
     views = []
@@ -122,8 +149,8 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
             if only is not None:
                 files = set().union(*(r.files for r in group if os.path.abspath(r.dir) == os.path.abspath(only)))
             problems = [p for r in group for p in r.problems]
-            name = ", ".join(sorted(names[r.dir] for r in group if r in _members(group)))
-            views.append(View(name, group, _view_workspace(workspace, rendered, group, problems, objects),
+            name = ", ".join(sorted(names[r.dir] for r in group))
+            views.append(View(name, group, partial(_view_workspace, workspace, rendered, group, problems, objects),
                               frozenset(files), _is_blind(problems)))
         # the view of everything checks the root views' files too (their "matches nothing")
         checked = frozenset(set().union(*(v.scope for v in views))) | (loose if only is None else frozenset())
@@ -133,14 +160,14 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
         report = None
     everything = View("", every_root, _view_workspace(workspace, rendered, every_root, every_problem, objects,
                                                       orphans), checked, _is_blind(every_problem), report)
-    return Views(rendered, views, names, everything, check_absence=not config.kustomize_clusters)
-
-
-def _members(group: list) -> list:
-    """The roots a view is named after: the alternatives (roots sharing a base with others), or
-    every root of a declared group."""
-    named = [r for r in group if getattr(r, "alternative", False)]
-    return named or group
+    readers: dict[str, list[str]] = {}
+    for root in every_root:
+        for path in root.files:
+            readers.setdefault(path, []).append(root.dir)
+    config_names = {folder: os.path.relpath(os.path.abspath(folder), os.path.abspath(base)) for folder in names}
+    return Views(rendered, views, names, everything, check_absence=not config.kustomize_clusters,
+                 readers=readers, config_names=config_names,
+                 alternatives=any(getattr(r, "alternative", False) for r in every_root))
 
 
 def _is_blind(problems) -> bool:
@@ -149,22 +176,11 @@ def _is_blind(problems) -> bool:
 
 def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
     """The roots analysed together. Declared clusters (`kustomize.clusters`) as written, any
-    other root alone. Without a declaration: roots that read a common file (overlays of one
-    base: prod, staging) are alternatives, each in its own view; roots that share nothing with
-    another (one kustomization per application) are parts of one system and join every view.
-    With no alternatives at all, every root is in one view."""
+    other root alone. Without a declaration every root alone: what one `kubectl apply -k`
+    creates (rendered.py names, once per root, what it would see of other roots). Roots that
+    read a common file (overlays of one base: prod, staging) are marked alternatives: the
+    commands that read one view ask which."""
     roots = list(rendered.roots.values())
-    if config.kustomize_clusters:
-        by_abs = {os.path.abspath(folder): root for folder, root in rendered.roots.items()}
-        groups, placed = [], set()
-        for declared in config.kustomize_clusters:
-            group = [by_abs[a] for a in (os.path.abspath(os.path.join(base, r)) for r in declared) if a in by_abs]
-            group = [r for r in group if r.dir not in placed]
-            placed.update(r.dir for r in group)
-            if group:
-                groups.append(group)
-        groups.extend([root] for root in roots if root.dir not in placed)
-        return groups
     family = {root.dir: root.dir for root in roots}  # union-find over roots that read a common file
 
     def find(folder: str) -> str:
@@ -182,13 +198,21 @@ def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
     families: dict[str, list[Root]] = {}
     for root in roots:
         families.setdefault(find(root.dir), []).append(root)
-    shared = [r for members in families.values() if len(members) == 1 for r in members]
-    alternatives = [r for members in families.values() if len(members) > 1 for r in members]
-    if not alternatives:
-        return [roots] if roots else []
-    for root in alternatives:
-        root.alternative = True
-    return [[root] + shared for root in alternatives]
+    for members in families.values():
+        for root in members:
+            root.alternative = len(members) > 1
+    if config.kustomize_clusters:
+        by_abs = {os.path.abspath(folder): root for folder, root in rendered.roots.items()}
+        groups, placed = [], set()
+        for declared in config.kustomize_clusters:
+            group = [by_abs[a] for a in (os.path.abspath(os.path.join(base, r)) for r in declared) if a in by_abs]
+            group = [r for r in group if r.dir not in placed]
+            placed.update(r.dir for r in group)
+            if group:
+                groups.append(group)
+        groups.extend([root] for root in roots if root.dir not in placed)
+        return groups
+    return [[root] for root in roots]
 
 
 class _LooseObjects:
@@ -201,10 +225,13 @@ class _LooseObjects:
             wanted = rendered.memo["identities"] = {identity(o) for root in rendered.roots.values()
                                                     for o in _built(root, workspace.config)}
         self.by_identity: dict[tuple, list] = {}
+        self.namespaces: set[str] = set()  # the Namespaces the loose files define
         claimed = rendered.claimed
         for path, source in workspace.files.items():
             if path not in claimed:
                 for obj in source.objects:
+                    if isinstance(obj, Namespace):
+                        self.namespaces.add(obj.name)
                     key = identity(obj)
                     if key in wanted:
                         self.by_identity.setdefault(key, []).append(obj)
@@ -229,10 +256,11 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
     """A view: the loose files as they are (less any object a root renders identically), and the
     files of the group's roots with their rendered objects (built once per render: the same
     SourceFiles while the render is reused, so an incremental analysis sees them unchanged)."""
-    key = (tuple(sorted(r.dir for r in group)), orphans)
+    # the loose Namespaces decide which of other roots' a view borrows: a loose edit may change them
+    key = (tuple(sorted(r.dir for r in group)), orphans, frozenset(loose.namespaces))
     built = rendered.memo.get(key)
     if built is None:
-        built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans)
+        built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans, loose.namespaces)
     sources, rendered_objects = built
     dropped = set()  # loose copies of a rendered object (a pre-rendered bundle): the source line wins
     if loose.by_identity:  # every copy: install.yaml and namespace-install.yaml both hold it
@@ -241,6 +269,21 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
                 if facts(other) == facts(obj):
                     dropped.add(id(other))
     view = Workspace(workspace.config)
+    view.kustomize_problems = problems
+    if not dropped and orphans == frozenset() and len(group) < len(rendered.roots):
+        # a root's view: the loose files (their table and index made once per render), then the
+        # root's files, the index joined from the loose files' one and the root's objects
+        loose_files = rendered.memo.get("loose files")
+        if loose_files is None:
+            alone = Workspace(workspace.config)
+            alone.files = {p: s for p, s in workspace.files.items() if p not in rendered.claimed}
+            loose_files = rendered.memo["loose files"] = (alone.files, alone.index)
+        view.files = dict(loose_files[0])
+        view.files.update(sources)
+        mine = Workspace(workspace.config)
+        mine.files = dict(sources)
+        view._index = loose_files[1].joined(mine.index, workspace.config)
+        return view
     for path, source in workspace.files.items():
         if path not in rendered.claimed:
             if dropped and any(id(obj) in dropped for obj in source.objects):
@@ -249,12 +292,14 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
             view.files[path] = source
         elif path in sources:
             view.files[path] = sources[path]
-    view.kustomize_problems = problems
     return view
 
 
-def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root], orphans: frozenset[str]):
-    """(path -> the view's SourceFile of each file of the group, every rendered object kept)."""
+def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root], orphans: frozenset[str],
+                      loose_namespaces: set[str] = frozenset()):
+    """(path -> the view's SourceFile of each file of the group, every rendered object kept),
+    with the Namespaces other roots define for namespaces the group deploys into and nothing
+    else in the view defines (borrowed: see _borrowed_namespaces)."""
     config = workspace.config
     objects: dict[str, list] = {}
     model_problems: dict[str, list] = {}
@@ -279,7 +324,42 @@ def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root
             # a patch or a kustomization is not a manifest of its own: no schema check on it
             cache = source.cache if path in resources else {"NP060": []}
             sources[path] = _copy(source, objects.get(path, []), model_problems.get(path, []), cache)
+    for path, borrowed in _borrowed_namespaces(workspace, rendered, group, kept, loose_namespaces).items():
+        if path not in sources and path in workspace.files:  # not a file of the view: nothing reported on it
+            sources[path] = _copy(workspace.files[path], borrowed, [], {})
     return sources, kept
+
+
+def _borrowed_namespaces(workspace: Workspace, rendered: Rendered, group: list[Root], kept: list,
+                         loose_namespaces: set[str]) -> dict[str, list]:
+    """path -> the Namespaces of other roots the group's view takes in: those of namespaces the
+    group's objects live in that neither the group nor a loose file defines. `kubectl apply -k`
+    of the group fails unless they exist in its cluster, and the repository's definition is
+    what says their labels; taken only when every root that defines one defines it alike."""
+    if len(group) == len(rendered.roots):
+        return {}
+    defined = {o.name for o in kept if isinstance(o, Namespace)} | loose_namespaces
+    needed = {o.namespace for o in kept if not isinstance(o, Namespace)} - defined
+    if not needed:
+        return {}
+    by_name = rendered.memo.get("namespaces")
+    if by_name is None:  # name -> (root folder, Namespace) of every root: once per render
+        by_name = rendered.memo["namespaces"] = {}
+        for root in rendered.roots.values():
+            for obj in _built(root, workspace.config):
+                if isinstance(obj, Namespace):
+                    by_name.setdefault(obj.name, []).append((root.dir, obj))
+    mine = {r.dir for r in group}
+    found: dict[str, list] = {}
+    for name in sorted(needed):
+        copies = [obj for folder, obj in by_name.get(name, ()) if folder not in mine]
+        if copies:
+            found[name] = copies
+    out: dict[str, list] = {}
+    for copies in found.values():
+        if all(facts(c) == facts(copies[0]) for c in copies):
+            out.setdefault(copies[0].path, []).append(copies[0])
+    return out
 
 
 def render_reusable(before: Workspace, after: Workspace, rendered: Rendered) -> bool:

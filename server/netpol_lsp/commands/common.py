@@ -131,8 +131,17 @@ def rendered_workspace(workspace, root: str | None):
     if views is None:
         return workspace
     if len(views.views) > 1:
-        raise UsageError(f"the paths hold {len(views.views)} Kustomize render roots that are alternatives ("
-                         f"{'; '.join(v.name for v in views.views)}): name one with --kustomize ROOT")
+        if views.alternatives or not views.check_absence:
+            what = "that are alternatives" if views.alternatives else "in declared clusters"
+            raise UsageError(f"the paths hold {len(views.views)} Kustomize render roots {what} ("
+                             f"{'; '.join(v.name for v in views.views)}): name one with --kustomize ROOT")
+        # roots that share no file, no cluster declared: read together, and said so
+        import sys
+
+        print(f"netpol-lsp: caveat: the paths hold {len(views.views)} Kustomize render roots and no declared "
+              "cluster: they are read as one cluster (name one with --kustomize ROOT, or declare "
+              "kustomize.clusters)", file=sys.stderr)
+        return views.everything.workspace
     return views.views[0].workspace if views.views else views.everything.workspace
 
 

@@ -64,7 +64,8 @@ class RuleContext:
         if self.scope is None:
             return index.policies, index.workloads
         # the scope's objects in the index's order, without walking the whole index
-        objects = [obj for source in self.files() for obj in source.objects]
+        dropped = index.dropped  # identical copies of an object: analysed once, as the index holds it
+        objects = [obj for source in self.files() for obj in source.objects if not (dropped and obj in dropped)]
         policies = sorted((o for o in objects if isinstance(o, NetworkPolicy)), key=object_order)
         workloads = sorted((o for o in objects if isinstance(o, Workload)), key=object_order)
         return policies, workloads

@@ -2,7 +2,7 @@
 every sister namespace of the workspace has isolated workloads (info, once per namespace)."""
 from __future__ import annotations
 
-from ..analysis.isolation import anchor, counted, isolated
+from ..analysis.isolation import anchor, anchor_path, counted, isolated
 from ..findings import Severity
 from .base import finding
 
@@ -23,11 +23,16 @@ def check(ctx):
             statuses[ns] = isolated(index, resolver, ns)
         return statuses[ns]
 
+    # the namespaces reported on first (a scoped check, a Kustomize root's view: a few of them)
+    reported = [ns for ns in index.workloads_by_ns
+                if (ctx.scope is None or anchor_path(index, ns) in ctx.scope) and counted(index, ns)]
+    if not reported:
+        return
     namespaces = [ns for ns in index.workloads_by_ns if counted(index, ns)]
-    for ns in namespaces:
-        path, span = anchor(index, ns)
-        if not ctx.in_scope(path) or status(ns) is not False:
+    for ns in reported:
+        if status(ns) is not False:
             continue
+        path, span = anchor(index, ns)
         sisters = [other for other in namespaces if other != ns]
         if len(sisters) < MIN_SISTERS or not all(status(other) for other in sisters):
             continue  # stops at the first sister that is open too

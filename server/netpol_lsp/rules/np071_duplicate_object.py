@@ -1,16 +1,15 @@
 """NP071 duplicate-object: two different definitions of the same object (group, kind, namespace,
-name) in one analysed view of a repository with kustomizations: the cluster keeps one of them,
-whichever is applied last. Identical
-definitions (a base rendered into two roots of one cluster, a pre-rendered bundle beside its
-source) are merged silently where the view is built (analysis/rendered.py)."""
+name) in one analysed view (a repository's files, or one Kustomize root's render): the cluster
+keeps one of them, whichever is applied last. Identical definitions (a manifest and a
+pre-rendered bundle of it, a base rendered into two roots of one cluster) are merged silently:
+the index keeps one (workspace._identical_copies), and Kustomize views merge rendered copies."""
 from __future__ import annotations
 
 from ..findings import Related, Severity
-from ..analysis.duplicates import facts, identity
-from ..model import Namespace, NetworkPolicy, Service, Workload
+from ..analysis.duplicates import MERGED_KINDS, facts, identity
 from .base import finding
 
-_KINDS = (Workload, NetworkPolicy, Service, Namespace)
+_KINDS = MERGED_KINDS
 
 ID = "NP071"
 NAME = "duplicate-object"
@@ -23,19 +22,20 @@ def _place(obj) -> str:
 
 
 def check(ctx):
-    if not hasattr(ctx.workspace, "kustomize_problems"):
-        # only in the views of a repository with kustomizations (analysis/rendered.py), where
-        # identical copies are merged first; elsewhere the workspace is read as it always was
+    twice = ctx.workspace.index.defined_twice
+    if not twice:
         return
-    wanted = None  # with a scope, only the identities of the objects reported on
+    wanted = twice  # with a scope, only the identities of the objects reported on
     if ctx.scope is not None:
-        wanted = {identity(obj) for path in ctx.scope if path in ctx.workspace.files
-                  for obj in ctx.workspace.files[path].objects}
+        wanted = {key for path in ctx.scope if path in ctx.workspace.files
+                  for key in map(identity, ctx.workspace.files[path].objects) if key in twice}
+        if not wanted:
+            return
     groups: dict[tuple, list] = {}
     for obj in ctx.workspace.objects():
         if isinstance(obj, _KINDS):
             key = identity(obj)
-            if wanted is None or key in wanted:
+            if key in wanted:
                 groups.setdefault(key, []).append(obj)
     for key, objects in groups.items():
         if len(objects) < 2:
@@ -46,10 +46,10 @@ def check(ctx):
                 distinct.append(obj)
         if len(distinct) < 2:
             continue  # identical copies: the cluster gets the same object whichever wins
-        for obj in distinct:
+        for obj in objects:  # every copy, an identical one of another too, names those that differ
             if not ctx.in_scope(obj.path):
                 continue
-            others = [o for o in distinct if o is not obj]
+            others = [o for o in distinct if facts(o) != facts(obj)]
             where = ", ".join(_place(o) for o in others)
             namespace = f"{obj.namespace}/" if obj.kind != "Namespace" else ""
             yield finding(ID, f"{obj.kind} {namespace}{obj.name} is also defined, differently, at {where}: the "
