@@ -5,6 +5,11 @@ per 13 KiB), 25 components a namespace. Deterministic, standard library only.
 
     python benchmarks/generate_bundle.py 63.9 > /tmp/bundle.yaml   # MiB
     /usr/bin/time -v netpol-lsp check --no-cache /tmp/bundle.yaml
+    python benchmarks/generate_bundle.py 20 --dense > /tmp/dense.yaml
+
+`--dense`: nothing but small objects the analysis keeps (per component a Deployment, a Service,
+a NetworkPolicy and a ConfigMap of a few keys): the shape whose memory follows the number of
+objects, not bytes.
 """
 from __future__ import annotations
 
@@ -12,11 +17,15 @@ import json
 import sys
 
 
-def component(i: int) -> list[str]:
+def component(i: int, dense: bool = False) -> list[str]:
     ns = f"ns-{i // 25}"
     docs = []
     if i % 25 == 0:
         docs.append(f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    team: t{i // 25}\n")
+    if dense:
+        docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings-{i}\n  namespace: {ns}\n"
+                    f"data:\n  LOG_LEVEL: info\n  PORT: \"8080\"\n")
+        return docs + _workload(i, ns)
     props = "\n".join(f"                field{j}:\n                  description: Field {j} of the thing, with a "
                       f"long explanation of what it does.\n                  type: string" for j in range(40))
     docs.append(f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
@@ -29,6 +38,11 @@ def component(i: int) -> list[str]:
     docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboard-{i}\n  namespace: {ns}\n  labels:\n"
                 f"    grafana_dashboard: \"1\"\ndata:\n  d.json: |-\n"
                 + "\n".join("    " + line for line in dashboard.split("\n")) + "\n")
+    return docs + _workload(i, ns)
+
+
+def _workload(i: int, ns: str) -> list[str]:
+    docs = []
     docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: {ns}\n  labels:\n"
                 f"    app: app-{i}\nspec:\n  selector:\n    matchLabels:\n      app: app-{i}\n  template:\n"
                 f"    metadata:\n      labels:\n        app: app-{i}\n        tier: web\n    spec:\n      containers:\n"
@@ -45,9 +59,10 @@ def component(i: int) -> list[str]:
 
 def main() -> None:
     target = int(float(sys.argv[1]) * 1048576)
+    dense = "--dense" in sys.argv[2:]
     docs, size, i = [], 0, 0
     while size < target:
-        for doc in component(i):
+        for doc in component(i, dense):
             docs.append(doc)
             size += len(doc) + 4
         i += 1

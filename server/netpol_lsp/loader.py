@@ -222,6 +222,8 @@ def helm_chart_of(path: str) -> Optional[str]:
     """The folder of the Helm chart whose templates/ folder holds the file, or None: every
     file there is a template, whatever its text looks like."""
     folder = os.path.dirname(os.path.abspath(path))
+    if f"{os.sep}templates" not in folder:  # no folder above it is a templates/ folder
+        return None
     while True:
         parent = os.path.dirname(folder)
         if os.path.basename(folder) == "templates" and _is_chart(parent):

@@ -46,25 +46,30 @@ def unpack(packed: tuple, config: Config) -> SourceFile:
 
 
 def _pack_node(node: Node) -> tuple:
+    # a node's span travels packed as it is kept (an int), or as a plain tuple when it did not fit
+    at = node._at
+    if at.__class__ is not int:
+        at = tuple(at)
     cls = node.__class__
     if cls is Scalar:
-        return (*node.span, node.value, node.type)
+        return (at, node.value, node.type)
     if cls is Mapping:
         flat = []
         for key, value in node.items:
             flat.append(_pack_node(key))
             flat.append(_pack_node(value))
-        return (*node.span, tuple(flat), _MAPPING)
-    return (*node.span, tuple(_pack_node(item) for item in node.items), _SEQUENCE)
+        return (at, tuple(flat), _MAPPING)
+    return (at, tuple(_pack_node(item) for item in node.items), _SEQUENCE)
 
 
 def _unpack_node(packed: tuple) -> Node:
-    kind = packed[5]
-    span = _new_span(Span, packed[:4])
+    at, content, kind = packed
+    if at.__class__ is tuple:
+        at = _new_span(Span, at)
     if kind == _MAPPING:
-        flat = [_unpack_node(item) for item in packed[4]]
-        return Mapping(span, list(zip(flat[::2], flat[1::2])))
+        flat = [_unpack_node(item) for item in content]
+        return Mapping(at, tuple(zip(flat[::2], flat[1::2])))
     if kind == _SEQUENCE:
-        return Sequence(span, [_unpack_node(item) for item in packed[4]])
-    return Scalar(span, packed[4], kind)
+        return Sequence(at, tuple([_unpack_node(item) for item in content]))
+    return Scalar(at, content, kind)
 

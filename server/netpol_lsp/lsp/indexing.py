@@ -227,7 +227,9 @@ async def index_workspace(server, state: ServerState, progress_enabled: bool,
             if cache is not None:
                 cache.forget_others({c.display for c in candidates})
                 await loop.run_in_executor(None, cache.save)
+                cache.let_go()
             await render_charts_of(state, candidates, config, loop)
+            collector.release_free_memory()  # the packed copies and file bytes read meanwhile
     finally:
         if reader is not None:
             reader.close()

@@ -14,12 +14,14 @@ event builder, which reports each at its exact place. So both paths give identic
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Callable, Optional, Union
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .nodes import Mapping, Node, Scalar, Sequence
+from ..span import packed_span
 from .scalars import plain_type
 
 try:
@@ -77,9 +79,12 @@ class _Loader(CParser):
 _PLAIN, _OTHER = "?", "!"  # tags of the lean tree: a plain untagged scalar, anything else
 
 
-def compose(chunk: str, span: Callable, keep: Trie, max_depth: int, budget: list[int]) -> Optional[Node]:
+def compose(chunk: str, span: Callable, keep: Trie, max_depth: int, budget: list[int],
+            offset: Optional[int] = None) -> Optional[Node]:
     """The chunk's document as our nodes (None for an empty one). `span(start_mark, end_mark)`
-    makes positions; `budget` (a one-item list) counts nodes like the event builder does."""
+    makes positions; `budget` (a one-item list) counts nodes like the event builder does.
+    `offset`: the chunk's first line when its columns need no conversion (ASCII): positions
+    are then packed here, without a call per node."""
     try:
         root = _Loader(chunk).get_single_node()
     except yaml.YAMLError:
@@ -90,6 +95,8 @@ def compose(chunk: str, span: Callable, keep: Trie, max_depth: int, budget: list
     if used > budget[0]:
         raise Unusual()
     budget[0] -= used
+    if offset is not None:
+        return _AsciiConverter(offset).convert(root, keep)
     return _Converter(span).convert(root, keep)
 
 
@@ -114,6 +121,13 @@ def _audit(node, depth: int, max_depth: int) -> int:
     return used
 
 
+# Items are tuples (nothing changes a parsed tree; only the event builder appends, to its own
+# lists): a tuple is a third smaller than the list it is copied from.
+# Scalars this short are interned: keys and label values repeat across thousands of objects,
+# and libyaml makes a new string for each. Long ones (a last-applied-configuration) rarely do.
+_INTERN = 64
+
+
 class _Converter:
     def __init__(self, span: Callable):
         self.span = span
@@ -125,14 +139,51 @@ class _Converter:
         span = self.span(node.start_mark, node.end_mark)
         if cls is ScalarNode:
             value = node.value
+            if len(value) <= _INTERN:
+                value = intern(value)
             return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
         if cls is SequenceNode:
-            return Sequence(span, [self.convert(item, keep) for item in node.value])
+            return Sequence(span, tuple([self.convert(item, keep) for item in node.value]))
         if keep is True:
-            return Mapping(span, [(self.convert(k, True), self.convert(v, True)) for k, v in node.value])
+            return Mapping(span, tuple([(self.convert(k, True), self.convert(v, True)) for k, v in node.value]))
         items = []
         for key, value in node.value:
             wanted = keep.get(key.value, False)
             if wanted is not False:
                 items.append((self.convert(key, True), self.convert(value, wanted)))
-        return Mapping(span, items)
+        return Mapping(span, tuple(items))
+
+
+class _AsciiConverter(_Converter):
+    """The same, with code-point columns (an ASCII chunk): spans in span.packed_span's short
+    layout are packed inline."""
+
+    def __init__(self, offset: int):
+        self.offset = offset
+
+    def convert(self, node, keep: Trie) -> Node:
+        if callable(keep):
+            keep = keep(node)
+        cls = node.__class__
+        start, end = node.start_mark, node.end_mark
+        line, column, end_column = start.line, start.column, end.column
+        lines = end.line - line
+        if column < 1024 and end_column < 4096 and lines < 512 and self.offset + line < 1 << 28:
+            span = (self.offset + line) << 32 | lines << 23 | end_column << 11 | column << 1  # the short layout
+        else:
+            span = packed_span(self.offset + line, column, self.offset + end.line, end_column)
+        if cls is ScalarNode:
+            value = node.value
+            if len(value) <= _INTERN:
+                value = intern(value)
+            return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
+        if cls is SequenceNode:
+            return Sequence(span, tuple([self.convert(item, keep) for item in node.value]))
+        if keep is True:
+            return Mapping(span, tuple([(self.convert(k, True), self.convert(v, True)) for k, v in node.value]))
+        items = []
+        for key, value in node.value:
+            wanted = keep.get(key.value, False)
+            if wanted is not False:
+                items.append((self.convert(key, True), self.convert(value, wanted)))
+        return Mapping(span, tuple(items))

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Optional, Union
 
 from ..findings import TextEdit
 from ..span import Span, codepoint_col, utf16_len
+from .lines import Lines
 from .nodes import Mapping, Node, Scalar, Sequence
 from .scalars import plain_type
 
@@ -25,10 +26,12 @@ _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
 class Text:
-    """A file's lines, with the questions edits ask about them."""
+    """A file's lines, with the questions edits ask about them. The lines are sliced from the
+    text when asked for (lines.Lines): a Text is kept with its file (text_of), and a list of
+    every line of every file with a fix held 14 MB in a 10,000-file run."""
 
     def __init__(self, text: str):
-        self.lines = text.split("\n")
+        self.lines = Lines(text)
         self.newline = "\r\n" if self.lines[0].endswith("\r") else "\n"  # keep a CRLF file CRLF
 
     def line(self, number: int) -> str:

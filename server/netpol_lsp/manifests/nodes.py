@@ -7,14 +7,26 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ..span import Span
+from ..span import Span, pack_span, packed_span, unpack_span
 
 
 class Node:
-    __slots__ = ("span",)
+    """`span` is kept packed in one int (span.pack_span): a big repository has millions of
+    nodes, and a Span tuple with its line numbers costs four times the int. Constructors take
+    a Span or an already packed int (the parser's)."""
+
+    __slots__ = ("_at",)
 
     def __init__(self, span: Span):
-        self.span = span
+        self._at = span if span.__class__ is int else pack_span(span)
+
+    @property
+    def span(self) -> Span:
+        return unpack_span(self._at)
+
+    @span.setter
+    def span(self, span: Span) -> None:
+        self._at = span if span.__class__ is int else pack_span(span)
 
 
 class Scalar(Node):
@@ -23,7 +35,8 @@ class Scalar(Node):
     __slots__ = ("value", "type")
 
     def __init__(self, span: Span, value: str, type_: str):
-        self.span = span  # not super().__init__: a million of these are made per big repository
+        # not super().__init__: a million of these are made per big repository
+        self._at = span if span.__class__ is int else pack_span(span)
         self.value = value
         self.type = type_
 
@@ -71,10 +84,12 @@ def yaml_int(text: str):
 
 
 class Sequence(Node):
+    """`items`: a list, or a tuple when the tree came from the fast path or a packed file."""
+
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[Node]):
-        self.span = span
+        self._at = span if span.__class__ is int else pack_span(span)
         self.items = items
 
     def __iter__(self) -> Iterator[Node]:
@@ -85,12 +100,13 @@ class Sequence(Node):
 
 
 class Mapping(Node):
-    """Keys are Scalars (complex keys are kept as-is but never looked up)."""
+    """Keys are Scalars (complex keys are kept as-is but never looked up). `items`: a list of
+    (key, value) pairs, or a tuple of them (see Sequence)."""
 
     __slots__ = ("items",)
 
     def __init__(self, span: Span, items: list[tuple[Node, Node]]):
-        self.span = span
+        self._at = span if span.__class__ is int else pack_span(span)
         self.items = items
 
     def get(self, key: str) -> Optional[Node]:
@@ -148,7 +164,7 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     if done is not None:
         return done
     start_line, start_col, end_line, end_col = node.span
-    span = Span(start_line + lines, start_col, end_line + lines, end_col)
+    span = packed_span(start_line + lines, start_col, end_line + lines, end_col)
     cls = node.__class__
     if cls is Scalar:
         copy = Scalar(span, node.value, node.type)
