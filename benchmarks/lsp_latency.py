@@ -40,14 +40,16 @@ from pygls.lsp.client import LanguageClient
 HERE = Path(__file__).resolve().parent
 
 
-def ensure_corpus(corpus: Path, files: int, profile: str = "monorepo") -> None:
+def ensure_corpus(corpus: Path, files: int, profile: str = "monorepo") -> bool:
+    """Generates the corpus when it is missing; True when it did (its profile is then known)."""
     if (corpus / "big" / "app-bundle.yaml").is_file():
-        return
+        return False
     if corpus.is_dir() and any(corpus.iterdir()):
-        return  # a workspace of its own (examples/, a repository): measured as it is, never written into
+        return False  # a workspace of its own (examples/, a repository): measured as it is, never written into
     print(f"generating {corpus} ({files} files, profile {profile})...", file=sys.stderr)
     subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), str(corpus), "--files", str(files),
                     "--profile", profile], check=True, stdout=subprocess.DEVNULL)
+    return True
 
 
 # --- the edits people make (issue 17), each a change and its undo --------------------------
@@ -398,7 +400,7 @@ def main() -> int:
     parser.add_argument("--warm-only", action="store_true", help="skip the cold start (its cache is written first)")
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
-    ensure_corpus(corpus, args.files, args.corpus_profile)
+    generated = ensure_corpus(corpus, args.files, args.corpus_profile)
     target = corpus / args.file
     lines = target.read_text().count("\n")
     print(f"workspace: {corpus} ({sum(1 for _ in corpus.rglob('*.yaml'))} yaml files); edited: {args.file} "
@@ -421,7 +423,8 @@ def main() -> int:
               f"indexing done {result['indexed']:.1f} s; workspace diagnostics published "
               f"({result['files_with_diagnostics']} files) {result['ready']:.1f} s; server RSS after indexing "
               f"{memory['indexed'][0]:.0f} MB (peak {memory['indexed'][1]:.0f} MB)")
-    print(table(result, f"{args.edits} each, {corpus.name}, profile {args.corpus_profile}, {args.file}"))
+    print(table(result, f"{args.edits} each, {corpus.name}, " + (f"profile {args.corpus_profile}, " if generated else "")
+                + args.file))
     if args.profile:
         print()
         print(profile(corpus, target, min(args.edits, 20), args.profile_kind))
