@@ -132,11 +132,14 @@ class _Converter:
     def __init__(self, span: Callable):
         self.span = span
 
+    def node_span(self, node):
+        return self.span(node.start_mark, node.end_mark)
+
     def convert(self, node, keep: Trie) -> Node:
         if callable(keep):
             keep = keep(node)
         cls = node.__class__
-        span = self.span(node.start_mark, node.end_mark)
+        span = self.node_span(node)
         if cls is ScalarNode:
             value = node.value
             if len(value) <= _INTERN:
@@ -156,34 +159,15 @@ class _Converter:
 
 class _AsciiConverter(_Converter):
     """The same, with code-point columns (an ASCII chunk): spans in span.packed_span's short
-    layout are packed inline."""
+    layout are packed here, without a Span."""
 
     def __init__(self, offset: int):
         self.offset = offset
 
-    def convert(self, node, keep: Trie) -> Node:
-        if callable(keep):
-            keep = keep(node)
-        cls = node.__class__
+    def node_span(self, node):
         start, end = node.start_mark, node.end_mark
         line, column, end_column = start.line, start.column, end.column
         lines = end.line - line
         if column < 1024 and end_column < 4096 and lines < 512 and self.offset + line < 1 << 28:
-            span = (self.offset + line) << 32 | lines << 23 | end_column << 11 | column << 1  # the short layout
-        else:
-            span = packed_span(self.offset + line, column, self.offset + end.line, end_column)
-        if cls is ScalarNode:
-            value = node.value
-            if len(value) <= _INTERN:
-                value = intern(value)
-            return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
-        if cls is SequenceNode:
-            return Sequence(span, tuple([self.convert(item, keep) for item in node.value]))
-        if keep is True:
-            return Mapping(span, tuple([(self.convert(k, True), self.convert(v, True)) for k, v in node.value]))
-        items = []
-        for key, value in node.value:
-            wanted = keep.get(key.value, False)
-            if wanted is not False:
-                items.append((self.convert(key, True), self.convert(value, wanted)))
-        return Mapping(span, tuple(items))
+            return (self.offset + line) << 32 | lines << 23 | end_column << 11 | column << 1  # the short layout
+        return packed_span(self.offset + line, column, self.offset + end.line, end_column)
