@@ -351,10 +351,10 @@ def _enabled(root: Node, path: str) -> bool:
     return isinstance(found, Scalar) and found.type == "bool" and found.python() is True
 
 
-def _merge_user_over(operator_labels: dict, user: tuple[dict, Optional[Node]]) -> tuple[dict, Optional[Node]]:
+def _user_over(name: str, operator_labels: dict, user: tuple[dict, Optional[Node]], ports: list[tuple]) -> PodGroup:
     # The MySQL operator merge-patches spec.podLabels over its own template labels: the
-    # user's value wins on a key both set.
-    return {**operator_labels, **user[0]}, user[1]
+    # user's value wins on a key both set (the reverse of _group).
+    return PodGroup(name, {**operator_labels, **user[0]}, tuple(ports), user[1])
 
 
 def mysql_innodb_cluster(root: Node, name: str) -> list[PodGroup]:
@@ -379,16 +379,14 @@ def mysql_innodb_cluster(root: Node, name: str) -> list[PodGroup]:
                 "app.kubernetes.io/component": "database", "app.kubernetes.io/managed-by": "mysql-operator",
                 "app.kubernetes.io/created-by": "mysql-operator"}
 
-    groups = [PodGroup(name, *_with_ports(_merge_user_over(server(name, "group-member", {}),
-                                                           labels_at(root, "spec.podLabels")), server_ports))]
+    groups = [_user_over(name, server(name, "group-member", {}), labels_at(root, "spec.podLabels"), server_ports)]
     for replica in at(root, "spec.readReplicas.*"):
         replica_name = text(replica, "name")
         if not replica_name:
             continue
         set_name = f"{name}-{replica_name}"
         labels = server(set_name, "read-replica", {"mysql.oracle.com/read-replica": set_name})
-        groups.append(PodGroup(set_name, *_with_ports(_merge_user_over(labels, labels_at(replica, "podLabels")),
-                                                      server_ports)))
+        groups.append(_user_over(set_name, labels, labels_at(replica, "podLabels"), server_ports))
     router = {"component": "mysqlrouter", "tier": "mysql", "mysql.oracle.com/cluster": name,
               "app.kubernetes.io/name": "mysql-router", "app.kubernetes.io/instance": f"mysql-innodbcluster-{name}-router",
               "app.kubernetes.io/component": "router", "app.kubernetes.io/managed-by": "mysql-operator",
@@ -398,14 +396,8 @@ def mysql_innodb_cluster(root: Node, name: str) -> list[PodGroup]:
                           (8443, "http", "TCP"))
     router_instances = integer(root, "spec.router.instances")
     if router_instances is None or router_instances > 0:
-        groups.append(PodGroup(f"{name}-router", *_with_ports(
-            _merge_user_over(router, labels_at(root, "spec.router.podLabels")), router_ports)))
+        groups.append(_user_over(f"{name}-router", router, labels_at(root, "spec.router.podLabels"), router_ports))
     return groups
-
-
-def _with_ports(labelled: tuple[dict, Optional[Node]], ports: list[tuple]) -> tuple:
-    # PodGroup's field order: labels, ports, labels_node
-    return labelled[0], tuple(ports), labelled[1]
 
 
 # (group, kind) -> the pod groups of a resource
