@@ -64,7 +64,7 @@ class Config:
     kustomize_clusters: list[list[str]] = field(default_factory=list)  # roots analysed together
     # "shared": roots that share no file are one system (one view; overlays of one base are
     # alternatives, a view each); "per-root": every root is what one `kubectl apply -k` creates
-    kustomize_views: str = "shared"
+    kustomize_views: str = "per-root"
     operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
     helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from

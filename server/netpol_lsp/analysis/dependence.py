@@ -31,7 +31,7 @@ def note(views, view, elsewhere: list[Finding], severity: Severity, ctx: list) -
     mine = {root.dir for root in view.roots}
     others: set[str] = set()  # the folders of the roots that deploy what answers them
     for found in elsewhere:
-        for obj in _answering(view, found, ctx[0]):
+        for obj in _answering(views, view, found, ctx[0]):
             others.update(folder for folder in views.readers.get(obj.path, ()) if folder not in mine)
     first = elsewhere[0]
     count = len(elsewhere)
@@ -55,16 +55,16 @@ def _rules(findings: list[Finding]) -> str:
     return ", ".join(sorted({f.rule for f in findings}))
 
 
-def _answering(view, found: Finding, ctx) -> list:
+def _answering(views, view, found: Finding, ctx) -> list:
     """The objects of the view of every root that answer an absence finding of a root view:
     the workloads a selector at its place matches, the namespaces a namespaceSelector matches,
     the policies that select a workload there. Empty when the place holds none of them."""
-    source = view.workspace.files.get(found.path)
+    source = views.source(view, found.path)
     if source is None:
         return []
     resolver = ctx.resolver
     out: list = []
-    for obj in source.objects:
+    for obj in _objects(view, found.path, source):
         if isinstance(obj, NetworkPolicy):
             if obj.pod_selector.anchor == found.span:
                 out += resolver.workloads_matching(obj.namespace, obj.pod_selector)
@@ -85,6 +85,20 @@ def _answering(view, found: Finding, ctx) -> list:
             defined = index.defined_namespaces.get(name)
             out += ([defined] if defined is not None else []) + list(index.workloads_by_ns.get(name, ()))
     return out
+
+
+def _objects(view, path: str, source) -> list:
+    """The objects of a file in the root's view, without making the view: what its roots
+    render there (the view of every root holds other roots' renders of a shared file too)."""
+    from ..workspace import Workspace
+    from .views import _built_per_resource
+
+    if isinstance(view.made, Workspace):
+        return view.made.files[path].objects if path in view.made.files else []
+    config = view.made.args[0].config
+    return [obj for root in view.roots for res, built, _problems in _built_per_resource(root, config)
+            if res.path == path for obj in built] or \
+        [obj for obj in source.objects if path not in view.scope]
 
 
 def _inside(found: Finding, rule) -> bool:

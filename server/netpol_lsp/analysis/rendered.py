@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from typing import Iterable, Optional
 
 from ..config import Config
@@ -20,7 +21,7 @@ from .run import rule_selection
 from .views import View, Views, build_views, render_reusable, views_after_edit
 
 
-def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
+def relocated(view: View, findings: list[Finding], origins, source_of=None) -> list[Finding]:
     """The view's findings with those on written fields moved to the kustomization line (or
     patch) that wrote them, copies (the view's analysis keeps its own). A suppression comment
     at the new place suppresses the finding there (and is then not unused)."""
@@ -37,7 +38,7 @@ def relocated(view: View, findings: list[Finding], origins) -> list[Finding]:
                             # an edit meant for the resource file: not for the kustomization
                             fixes=[] if moved else [f for f in found.fixes
                                                      if not any(is_written(e.span) for e in f.edits)])
-            source = view.workspace.files.get(path) if moved else None
+            source = (source_of(path) if source_of else view.workspace.files.get(path)) if moved else None
             covering = [s for s in scan(source) if s.covers(found)] if source is not None else []
             if covering:
                 used.update((s.path, tuple(s.span)) for s in covering)
@@ -85,23 +86,24 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
                 found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
                          for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
                 if elsewhere and severity is not None:
-                    found = _unless_suppressed(view, found, dependence.note(views, view, elsewhere, severity, ctx))
+                    found = _unless_suppressed(views, view, found, dependence.note(views, view, elsewhere, severity, ctx))
                 answered.append((view, found))
             per_view = answered
         report = views.everything.report
         per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
     origins = views.rendered.origins
-    return merge_findings(views, [(view, relocated(view, found, origins)) for view, found in per_view])
+    return merge_findings(views, [(view, relocated(view, found, origins, partial(views.source, view)))
+                                  for view, found in per_view])
 
 
-def _unless_suppressed(view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:
+def _unless_suppressed(views: Views, view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:
     """The view's findings with the notes added, but those a suppression comment covers (the
     view's analysis did not know them: it called that comment unused, NP099, which it is not)."""
     from .suppress import UNUSED_RULE, scan
 
     used = set()
     for note in notes:
-        source = view.workspace.files.get(note.path)
+        source = views.source(view, note.path)
         covering = [s for s in scan(source) if s.covers(note)] if source is not None else []
         if covering:
             used.update((s.path, tuple(s.span)) for s in covering)
@@ -172,12 +174,20 @@ def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> 
     return out
 
 
+# root views kept made, with their analysis, after they were re-checked (the most recent ones):
+# the next edit that reaches them is incremental; the others keep only their findings (a made
+# view holds a table of every loose file and an index of them: hundreds would not fit)
+LIVE_VIEWS = 8
+
+
 def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], previous=None):
     """The language server's analysis of a workspace with kustomizations. The render is reused
-    while no file a kustomization reads changed (and its views' rendered files with it); each
-    view is analysed incrementally from its previous analysis (incremental.py), whole, and
-    what it checks is taken from it. Returns an incremental.Analysis that carries the views (and
-    each view's context, for hover and navigation)."""
+    while no file a kustomization reads changed (and its views' rendered files with it); while
+    only loose files change, the views are kept (views_after_edit) and a view is analysed again
+    only when the change can reach its findings (root_reach.py), incrementally from its previous
+    analysis when that is still made (the LIVE_VIEWS last ones), else whole; the view of every
+    file is analysed incrementally each time. Returns an incremental.Analysis that carries the
+    views (and each view's context, for hover and navigation)."""
     from ..rules.base import RuleContext
     from .incremental import Analysis, _by_path, _points_into, analyze_plain
 
@@ -186,35 +196,122 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
                                                                   old_views.rendered) else None
     views = views_after_edit(old_views, previous.workspace, workspace) if rendered is not None else None
+    followed = views is not None
     if views is None:
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
                             rendered=rendered)
-    results, contexts, kept = {}, _Contexts(views), set()
+    results, contexts, kept, checked = {}, _Contexts(views), set(), []
     quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
+    reach = _Reach(views, previous, workspace, select) if followed and quiet is None else None
+    every_key = ("", True)
+
+    def analyse_everything() -> list[Finding]:
+        if every_key not in results:
+            before = previous.view_results.get(every_key) if reusable else None
+            results[every_key] = analyze_plain(views.everything.workspace, select, before,
+                                               only=views.everything.scope)
+            contexts[""] = results[every_key].context
+            checked.append((views.everything, results[every_key]))
+        found = results[every_key]
+        return [f for path in sorted(views.everything.scope) for f in found.findings_of(path)]
 
     def analyse(view: View) -> list[Finding]:
-        key = (view.name, view is views.everything)
+        if view is views.everything:
+            return analyse_everything()
+        key = (view.name, False)
         before = previous.view_results.get(key) if reusable else None
-        if quiet is not None and before is not None and view is not views.everything and \
-                not any(before.points_into.get(path, frozenset()) & quiet for path in view.scope):
-            # loose files changed, each keeping what other files' findings read of it: a root's
-            # findings stand (its view is made, and its context, only if something asks for them)
+        if followed and before is not None and not _reached(view, before, quiet, reach, analyse_everything):
+            # loose files changed, and nothing this root's findings read: they stand (its view is
+            # made, and its context, only if something asks for them)
             results[key] = before
             kept.add(key)
             return [f for path in sorted(view.scope) for f in before.findings_of(path)]
-        analysis = analyze_plain(view.workspace, select, before, only=view.scope)
+        live = before if before is not None and before.workspace is not None else None
+        analysis = analyze_plain(view.workspace, select, live, only=view.scope)
         results[key] = analysis
         contexts[view.name] = analysis.context
+        checked.append((view, analysis))
         return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
 
     by_path = _by_path(run_views(views, analyse, select))
+    _keep_live(views, results, [view for view, _ in checked if view is not views.everything], contexts)
     # the view of everything's context answers for the workspace (indexing the files as they
     # are written would cost an index of the whole workspace per edit, and say the wrong thing)
     context = contexts.get("") or RuleContext(workspace)
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
-                    rechecked=_rechecked([a for k, a in results.items() if k not in kept], views, rendered is not None),
+                    rechecked=_rechecked(checked, views, rendered is not None),
                     base=previous.serial if rendered is not None else None)
+
+
+def _reached(view: View, before, quiet, reach: "Optional[_Reach]", analyse_everything) -> bool:
+    """Whether a loose-file change can reach the view's findings: with every changed file
+    keeping its interface (quiet), only through a position its findings show in them; else as
+    root_reach.py says (None there: every view)."""
+    if quiet is not None:
+        return any(before.points_into.get(path, frozenset()) & quiet for path in view.scope)
+    if reach is None:
+        return True
+    folders = reach.folders(analyse_everything)
+    return folders is None or any(root.dir in folders for root in view.roots)
+
+
+class _Reach:
+    """The roots a loose-file edit reaches (root_reach.reached_roots), computed when a root's view
+    first asks, after the view of everything is analysed (NP025 reads its loose objects)."""
+
+    def __init__(self, views: Views, previous, workspace: Workspace, select):
+        self.args = (views, previous, workspace, select)
+        self.done = False
+        self.found = None
+
+    def folders(self, analyse_everything) -> Optional[set[str]]:
+        if self.done:
+            return self.found
+        from . import root_reach
+        from .incremental import changed_paths
+
+        views, previous, workspace, select = self.args
+        self.done = True
+        paths = changed_paths(previous.workspace.files, workspace.files)
+        every_before = previous.view_results.get(("", True))
+        if not paths or every_before is None or every_before.workspace is None:
+            return None
+        analyse_everything()
+        claimed = views.rendered.claimed
+
+        def loose(index):
+            def of(namespace):
+                return ([w for w in index.workloads_by_ns.get(namespace, ()) if w.path not in claimed],
+                        [p for p in index.policies_by_ns.get(namespace, ()) if p.path not in claimed])
+            return of
+
+        results = {root.dir: result for view in views.views for root in view.roots
+                   for result in [previous.view_results.get((view.name, False))] if result is not None}
+        every_after = views.everything.workspace.index
+        np025 = "NP025" in {r.ID for r, _ in rule_selection(workspace.config.rules, select)}
+        self.found = root_reach.reached_roots(
+            views, previous.workspace.files, workspace.files, paths, results, np025,
+            loose(every_before.workspace.index), loose(every_after), views.loose.namespace_labels,
+            workspace.config.assume_namespaces)
+        return self.found
+
+
+def _keep_live(views: Views, results: dict, checked: list, contexts) -> None:
+    """Keeps made the LIVE_VIEWS root views re-checked last (with their analyses); the others'
+    results keep their findings only, and their views are let go (made again when read)."""
+    live = [v.name for v in checked] + [name for name in views.live if name not in {v.name for v in checked}]
+    views.live = live[:LIVE_VIEWS]
+    keep = set(views.live)
+    for view in views.views:
+        key = (view.name, False)
+        result = results.get(key)
+        if view.name in keep or result is None:
+            continue
+        if result.workspace is not None:
+            results[key] = replace(result, workspace=None, context=None, _cross_peers=None)
+        view.release()
+        contexts.pop(view.name, None)
 
 
 def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:
@@ -248,14 +345,22 @@ class _Contexts(dict):
         return found
 
 
-def _rechecked(analyses, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
+def _rechecked(checked, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
     """The files whose findings may have changed (what the server republishes): those any view
-    checked again; with a file a kustomization reads among them, every such file (a finding
-    may have moved to a kustomization or a patch). None: all of them (a new render, or a view
-    analysed whole)."""
-    if not render_reused or any(a.rechecked is None for a in analyses):
+    checked again (a root's view analysed whole: its files); with a file a kustomization reads
+    among them, every such file (a finding may have moved to a kustomization or a patch). None:
+    all of them (a new render, or the view of everything analysed whole)."""
+    if not render_reused:
         return None
-    paths = frozenset().union(*(a.rechecked for a in analyses))
+    paths = set()
+    for view, analysis in checked:
+        if analysis.rechecked is not None:
+            paths |= analysis.rechecked
+        elif view is views.everything:
+            return None
+        else:
+            paths |= view.scope
+    paths = frozenset(paths)
     if paths & views.rendered.claimed:
         paths |= views.rendered.claimed
     return paths

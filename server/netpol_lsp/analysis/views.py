@@ -67,6 +67,15 @@ class Views:
     config_names: dict[str, str] = field(default_factory=dict)  # root folder -> as kustomize.clusters names it
     # roots that read a common file (overlays of one base) are there: the views are alternatives
     alternatives: bool = False
+    loose: Optional[object] = None  # _LooseObjects of the loose files (kept while the views are)
+    live: list[str] = field(default_factory=list)  # the root views the server keeps made (rendered.py)
+
+    def source(self, view: View, path: str):
+        """The file as `view` holds it, without making the view when it is not made: its text
+        and suppressions are those the view of everything holds."""
+        if isinstance(view.made, Workspace) or self.everything is None:
+            return view.workspace.files.get(path)
+        return self.everything.workspace.files.get(path)
 
     def all(self) -> list[View]:
         return self.views + ([self.everything] if self.everything is not None else [])
@@ -173,7 +182,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     per_root = config.kustomize_views == "per-root"
     return Views(rendered, views, names, everything, check_absence=per_root and not config.kustomize_clusters,
                  readers=readers, config_names=config_names,
-                 alternatives=any(getattr(r, "alternative", False) for r in every_root))
+                 alternatives=any(getattr(r, "alternative", False) for r in every_root), loose=objects)
 
 
 def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optional[Views]:
@@ -205,12 +214,17 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
     if defined[0] != defined[1]:
         return None
     rendered.memo.pop("loose files", None)  # the loose files' table of root views: as they were
+    # the loose objects a view reads (Namespaces, copies of rendered objects) are those of
+    # before, unless a changed file holds a Namespace (its labels may have changed)
+    loose = views.loose
+    if loose is None or any(isinstance(obj, Namespace) for workspace in (before, after) for path in changed
+                            for obj in (workspace.files[path].objects if path in workspace.files else ())):
+        loose = _LazyLoose(after, rendered)
 
     def follow(view: View) -> View:
         if not isinstance(view.made, Workspace):  # not made: made from `after` when read
             group, problems = view.roots, view.made.args[3]
-            return replace(view, made=partial(_view_workspace, after, rendered, group, problems,
-                                              _LazyLoose(after, rendered)), make=None)
+            return replace(view, made=partial(_view_workspace, after, rendered, group, problems, loose), make=None)
         old = view.made
         workspace = Workspace(after.config)
         workspace.files = dict(old.files)
@@ -223,7 +237,8 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
         return replace(view, made=workspace, make=None)
 
     return replace(views, views=[follow(v) for v in views.views],
-                   everything=follow(views.everything) if views.everything is not None else None)
+                   everything=follow(views.everything) if views.everything is not None else None,
+                   loose=loose, live=list(views.live))
 
 
 class _LazyLoose:
@@ -308,12 +323,14 @@ class _LooseObjects:
                                                     for o in _built(root, workspace.config)}
         self.by_identity: dict[tuple, list] = {}
         self.namespaces: set[str] = set()  # the Namespaces the loose files define
+        self.namespace_labels: dict[str, list[dict]] = {}  # name -> the labels of each of them
         claimed = rendered.claimed
         for path, source in workspace.files.items():
             if path not in claimed:
                 for obj in source.objects:
                     if isinstance(obj, Namespace):
                         self.namespaces.add(obj.name)
+                        self.namespace_labels.setdefault(obj.name, []).append(obj.labels)
                     key = identity(obj)
                     if key in wanted:
                         self.by_identity.setdefault(key, []).append(obj)

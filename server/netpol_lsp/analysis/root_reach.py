@@ -1,0 +1,168 @@
+"""Which Kustomize roots' views an edit of loose files can reach (rendered.py re-checks only those).
+
+A root's view is its own objects beside the loose files (views.py), and it reports on the
+root's files alone. After an edit of loose files only (the render kept), a root's findings can
+change only through what incremental.py's re-check of that view would read:
+
+- a policy changed, pasted or deleted, or a workload's facts changed, in a namespace the root
+  deploys into (its policies select there, its workloads are selected there, NP070 compares);
+- a changed workload that one of the root's cross-namespace peers may match before or after
+  (peer_index.py), whatever labels its namespace has in that view (every definition of it is
+  tried), or a did-you-mean of an unmatched peer that reads that namespace;
+- a finding of the root that points into a changed file (a related location);
+- NP025: a namespace of the loose files becoming isolated or open (its sisters' findings move).
+
+Anything this cannot follow (a Namespace or a cluster policy in a changed file, a workload in a
+namespace the loose files did not know before, tiers anywhere) reaches every root: None.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from ..model import ClusterPolicy, Namespace, NetworkPolicy, Workload
+from ..model.objects import NAMESPACE_NAME_LABEL
+from . import isolation
+from .incremental import Change, _facts_but_labels, compare
+from .peer_index import CrossPeers
+
+
+class _AnyPlace:
+    """Every span: the did-you-mean of any unmatched peer of a file may read the namespace."""
+
+    def __contains__(self, _span) -> bool:
+        return True
+
+
+class RootSummary:
+    """What the reach test reads of the roots, once per render: each root's namespaces, the
+    roots with a workload or a Namespace (where NP025 may report), every root's Namespaces by
+    name, the cross-namespace peers of every root's policies, whether a root holds tiers."""
+
+    def __init__(self, views):
+        from .views import _built
+
+        config = views.everything.workspace.config if views.everything is not None else None
+        self.namespaces: dict[str, frozenset[str]] = {}
+        self.anchored: set[str] = set()
+        self.defined: dict[str, list[dict]] = {}
+        self.tiers = False
+        policies = []
+        for folder, root in views.rendered.roots.items():
+            names = set()
+            for obj in _built(root, config):
+                if isinstance(obj, Namespace):
+                    self.defined.setdefault(obj.name, []).append(obj.labels)
+                    self.anchored.add(root.dir)
+                    names.add(obj.name)
+                    continue
+                names.add(obj.namespace)
+                if isinstance(obj, Workload):
+                    self.anchored.add(root.dir)
+                elif isinstance(obj, NetworkPolicy):
+                    policies.append(obj)
+                elif isinstance(obj, ClusterPolicy):
+                    self.tiers = True
+            self.namespaces[root.dir] = frozenset(names)
+        self.cross = CrossPeers.build(policies)
+
+
+def summary(views) -> RootSummary:
+    found = views.rendered.memo.get("reach summary")
+    if found is None:
+        found = views.rendered.memo["reach summary"] = RootSummary(views)
+    return found
+
+
+def reached_roots(views, before: dict, after: dict, paths: set[str], results: dict, np025: bool,
+                  loose_before, loose_after, loose_labels: dict[str, list[dict]],
+                  assumed: dict[str, dict]) -> Optional[set[str]]:
+    """The folders of the roots whose views' findings the change of the loose files `paths`
+    (from `before` to `after`, path -> SourceFile) can reach; None: every root.
+
+    results: root folder -> its view's previous analysis (points_into, by_path);
+    loose_before/after: namespace -> (workloads, policies) of the loose files there, for NP025;
+    loose_labels: namespace name -> labels of the loose files' Namespaces of that name;
+    assumed: the configuration's assumed namespaces."""
+    facts = summary(views)
+    tiers = facts.tiers or _has_tiers(before, after, paths)
+    change = compare(before, after, paths, tiers=tiers)
+    if change is None:
+        change = _coarse(before, after, paths)
+        if change is None:
+            return None
+    elif tiers and (change.namespaces or change.workloads or change.added or change.removed):
+        return None
+    touched = set(change.namespaces)
+    for old, new in change.workloads:
+        touched.update((old.namespace, new.namespace))
+    found = {folder for folder, names in facts.namespaces.items() if not names.isdisjoint(touched)}
+    # roots whose findings point into a changed file (NP001's workloads, NP070's covering rule, ...)
+    for folder, result in results.items():
+        if folder not in found and any(not targets.isdisjoint(paths) for targets in result.points_into.values()):
+            found.add(folder)
+    if change.workloads:
+        unmatched = {path for result in results.values() for path, fs in result.by_path.items()
+                     if any(f.rule == "NP002" for f in fs)}
+        reached_paths: set[str] = set()
+        for old, new in change.workloads:
+            labels_only = _facts_but_labels(old) == _facts_but_labels(new)
+            for labels in _namespace_labels(new.namespace, facts, loose_labels, assumed):
+                reached_paths |= facts.cross.reaching(labels, old.template_labels, new.template_labels, labels_only,
+                                                      unmatched, lambda _path: _AnyPlace())
+        for path in reached_paths:
+            found.update(views.readers.get(path, ()))
+    if np025 and touched and any(_isolated(loose_before, ns) != _isolated(loose_after, ns) for ns in touched):
+        found |= facts.anchored
+    return found
+
+
+def _has_tiers(before: dict, after: dict, paths: Iterable[str]) -> bool:
+    return any(isinstance(obj, ClusterPolicy) for files in (before, after) for path in paths
+               for obj in (files[path].objects if path in files else ()))
+
+
+def _coarse(before: dict, after: dict, paths: set[str]) -> Optional[Change]:
+    """A change compare() cannot follow (an object added, removed or renamed): every object of
+    the changed files as changed, when none is a Namespace or a cluster policy and the
+    namespaces their workloads live in stay the same (NP003 reads which namespaces are known)."""
+    change = Change(paths)
+    homes = []
+    for files in (before, after):
+        home = set()
+        for path in paths:
+            for obj in files[path].objects if path in files else ():
+                if isinstance(obj, (Namespace, ClusterPolicy)):
+                    return None
+                change.namespaces.add(obj.namespace)
+                if isinstance(obj, Workload):
+                    home.add(obj.namespace)
+                    change.workloads.append((obj, obj))
+        homes.append(home)
+    if homes[0] != homes[1]:
+        return None
+    return change
+
+
+def _namespace_labels(name: str, facts: RootSummary, loose_labels: dict, assumed: dict) -> list[dict]:
+    """Every label set the namespace may have in some root's view: as a loose file or a root
+    defines it, as the configuration assumes it, or just its name label."""
+    out = [{NAMESPACE_NAME_LABEL: name}]
+    for labels in (*loose_labels.get(name, ()), *facts.defined.get(name, ())):
+        out.append(labels)
+        out.append({**labels, NAMESPACE_NAME_LABEL: name})
+    if name in assumed:
+        out.append({**assumed[name], NAMESPACE_NAME_LABEL: name})
+    return out
+
+
+def _isolated(loose, namespace: str) -> Optional[bool]:
+    """isolation.isolated() of a namespace among the loose files' objects alone (a root's view
+    that deploys nothing there sees just those)."""
+    if namespace in isolation.SYSTEM_NAMESPACES:
+        return None
+    workloads, policies = loose(namespace)
+    workloads = [w for w in workloads if not w.host_network]
+    if not workloads:
+        return None
+    return any(p.pod_selector.valid and p.pod_selector.matches(w.template_labels) and
+               (p.affects("ingress") or p.affects("egress")) for w in workloads for p in policies)
