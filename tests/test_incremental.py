@@ -700,3 +700,78 @@ def test_with_kustomizations_loose_edits_follow_the_views_instead_of_building_th
     monkeypatch.setattr(rendered, "views_after_edit", lambda *a: followed.append(original(*a)) or followed[-1])
     test_with_kustomizations_each_edit_of_a_loose_file_once()
     assert sum(v is not None for v in followed) >= 40
+
+
+# --- one view per root (the default): several roots, loose edits that reach some of them -----
+
+# roots deploying into namespace b (its apps and policies), c (a policy whose pods are loose
+# workloads' business only if they move there), a (written by the kustomization), and ghost
+# (broad namespaceSelectors: they reach every team's prod and staging namespaces); the loose
+# files live in a. A loose edit in a reaches ra, rb (its team=x peer) and rg, not rc.
+ROOTS = {
+    "rb/kustomization.yaml": "resources: [../b-apps.yaml, ../b-policies.yaml]\n",
+    "rc/kustomization.yaml": "resources: [../c-policies.yaml]\n",
+    "ra/kustomization.yaml": "namespace: a\nresources: [../team-policies.yaml]\n",
+    "rg/kustomization.yaml": "namespace: ghost\nresources: [../broad-policies.yaml]\n",
+}
+# a kustomization edited: its namespace moved (ra), or a file added to its resources (rc)
+ROOT_EDITS = [("ra/kustomization.yaml", "namespace: b\nresources: [../team-policies.yaml]\n"),
+              ("rc/kustomization.yaml", "resources: [../c-policies.yaml, ../config.yaml]\n")]
+
+
+def with_roots(workspace: Workspace, texts: dict) -> Workspace:
+    for path, text in texts.items():
+        if path not in workspace.files or workspace.files[path].text != text:
+            workspace.set_text(path, text)
+    return workspace
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.tuples(st.sampled_from(EDITS), st.integers(0, 7), st.integers(0, 3), st.integers(0, 40)),
+                          st.integers(0, len(ROOT_EDITS) - 1)), min_size=1, max_size=12))
+def test_per_root_views_after_every_edit_the_findings_are_what_check_finds(steps):
+    """Per-root views (the default): after edits of loose files (each root's view re-checked only
+    when the edit can reach it), of files the roots render, and of the kustomizations, the
+    findings are check's (every view built and analysed from scratch)."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files, removed = initial_files(), {}
+    texts = dict(ROOTS)
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_roots(workspace, texts)
+    analysis = analyze_workspace(workspace)
+    assert len(analysis.views.views) == 4  # one per root
+    for edit in steps:
+        if isinstance(edit, int):  # a kustomization changed (undone the next time)
+            path, text = ROOT_EDITS[edit]
+            texts[path] = ROOTS[path] if texts[path] == text else text
+            touched = []
+        else:
+            touched = apply_edit(files, removed, edit)
+            if not touched:
+                continue
+        following = next_workspace(workspace, files | {p: None for p in texts}, [p for p in touched if p in files])
+        following = with_roots(following, texts)
+        analysis = analyze_workspace(following, (), analysis)
+        assert analysis.findings() == analyze_checked(fresh_copy(following))
+        workspace = following
+
+
+def test_per_root_views_a_loose_edit_re_checks_only_the_roots_it_reaches():
+    """A template label (tier) of a loose workload in namespace a changed: the root deploying
+    into a (ra) and the one whose peer from elsewhere reads tier (rg's broad+tier:front) are
+    re-checked; rb (its team=x peer reads no pod label) and rc (namespace c, a pod-only peer)
+    keep their previous findings."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files = initial_files()
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_roots(workspace, ROOTS)
+    before = analyze_workspace(workspace)
+    touched = apply_edit(files, {}, ("tier", sorted(files).index("apps.yaml"), 0, 0))
+    after = analyze_workspace(next_workspace(workspace, files | {p: None for p in ROOTS}, touched), (), before)
+    assert after.views.rendered is before.views.rendered
+    same = {name for (name, everything), result in after.view_results.items()
+            if not everything and result is before.view_results[(name, everything)]}
+    assert same == {"rb", "rc"}
+    assert after.findings() == analyze_checked(fresh_copy(after.workspace))

@@ -86,7 +86,7 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
                 found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
                          for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
                 if elsewhere and severity is not None:
-                    found = _unless_suppressed(views, view, found, dependence.note(views, view, elsewhere, severity, ctx))
+                    found = _unless_suppressed(views, view, found, _note(views, view, elsewhere, severity, ctx))
                 answered.append((view, found))
             per_view = answered
         report = views.everything.report
@@ -94,6 +94,20 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
     origins = views.rendered.origins
     return merge_findings(views, [(view, relocated(view, found, origins, partial(views.source, view)))
                                   for view, found in per_view])
+
+
+def _note(views: Views, view: View, elsewhere: list[Finding], severity, ctx) -> list[Finding]:
+    """dependence.note, kept for the render while the loose files' Namespaces stay (the roots
+    that answer a root's absence findings are roots: only their objects and the namespaces'
+    labels decide which), so an edit does not name every root's dependencies again."""
+    memo = views.rendered.memo.get("notes")
+    if memo is None or memo[0] is not views.loose:
+        memo = views.rendered.memo["notes"] = (views.loose, {})
+    key = (view.name, severity, tuple((f.rule, f.path, tuple(f.span), f.message) for f in elsewhere))
+    found = memo[1].get(key)
+    if found is None:
+        found = memo[1][key] = dependence.note(views, view, elsewhere, severity, ctx)
+    return list(found)
 
 
 def _unless_suppressed(views: Views, view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:

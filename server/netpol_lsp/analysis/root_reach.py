@@ -146,13 +146,14 @@ def _coarse(before: dict, after: dict, paths: set[str]) -> Optional[Change]:
 def _namespace_labels(name: str, facts: RootSummary, loose_labels: dict, assumed: dict) -> list[dict]:
     """Every label set the namespace may have in some root's view: as a loose file or a root
     defines it, as the configuration assumes it, or just its name label."""
-    out = [{NAMESPACE_NAME_LABEL: name}]
-    for labels in (*loose_labels.get(name, ()), *facts.defined.get(name, ())):
-        out.append(labels)
-        out.append({**labels, NAMESPACE_NAME_LABEL: name})
+    out = {((NAMESPACE_NAME_LABEL, name),): {NAMESPACE_NAME_LABEL: name}}
+    candidates = [*loose_labels.get(name, ()), *facts.defined.get(name, ())]
+    candidates += [{**labels, NAMESPACE_NAME_LABEL: name} for labels in candidates]
     if name in assumed:
-        out.append({**assumed[name], NAMESPACE_NAME_LABEL: name})
-    return out
+        candidates.append({**assumed[name], NAMESPACE_NAME_LABEL: name})
+    for labels in candidates:
+        out.setdefault(tuple(sorted(labels.items())), labels)
+    return list(out.values())
 
 
 def _isolated(loose, namespace: str) -> Optional[bool]:

@@ -217,8 +217,7 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
     # the loose objects a view reads (Namespaces, copies of rendered objects) are those of
     # before, unless a changed file holds a Namespace (its labels may have changed)
     loose = views.loose
-    if loose is None or any(isinstance(obj, Namespace) for workspace in (before, after) for path in changed
-                            for obj in (workspace.files[path].objects if path in workspace.files else ())):
+    if loose is None or _namespaces_of(before, changed) != _namespaces_of(after, changed):
         loose = _LazyLoose(after, rendered)
 
     def follow(view: View) -> View:
@@ -239,6 +238,12 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
     return replace(views, views=[follow(v) for v in views.views],
                    everything=follow(views.everything) if views.everything is not None else None,
                    loose=loose, live=list(views.live))
+
+
+def _namespaces_of(workspace: Workspace, paths) -> list:
+    """(name, labels) of the Namespaces of the files, in order."""
+    return [(obj.name, obj.labels) for path in sorted(paths) if path in workspace.files
+            for obj in workspace.files[path].objects if isinstance(obj, Namespace)]
 
 
 class _LazyLoose:
