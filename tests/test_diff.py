@@ -441,3 +441,21 @@ def test_a_kustomize_root_of_a_revision(tmp_path, capsys, monkeypatch):
            "[shop-prod/prod-default-deny-egress]" in lines
     code, out, _ = run(capsys, "HEAD", "--kustomize", "overlays/staging")
     assert code == 0 and out.splitlines()[1:] == ["no change in connectivity"]
+
+
+def test_several_roots_read_as_one_cluster_are_said_once(tmp_path, capsys):
+    """Two render roots that share no file, no cluster declared: diff reads both sides as one
+    cluster each, and says so once (it said it once per side)."""
+    files = {"a/kustomization.yaml": "resources: [app.yaml]\n",
+             "a/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n"
+                           "spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}}\n",
+             "b/kustomization.yaml": "resources: [policy.yaml]\n",
+             "b/policy.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                              "metadata: {name: deny, namespace: b}\nspec: {podSelector: {}}\n"}
+    for side in ("old", "new"):
+        for name, text in files.items():
+            (tmp_path / side / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / side / name).write_text(text)
+    code, _, err = run(capsys, str(tmp_path / "old"), str(tmp_path / "new"))
+    assert code == 0
+    assert err.count("Kustomize render roots and no declared cluster") == 1

@@ -119,9 +119,10 @@ def unknown_name(what: str, given: str, known, plural: str | None = None) -> str
     return f"no {what} named {given} (expected NS/NAME); {plural or what + 's'}: {', '.join(shown)}{more}"
 
 
-def rendered_workspace(workspace, root: str | None):
+def rendered_workspace(workspace, root: str | None, caveat: bool = True):
     """The workspace a command reads: as loaded, or, when the paths hold Kustomize render roots,
-    the view of one root (--kustomize ROOT, or the only one there is)."""
+    the view of one root (--kustomize ROOT, or the only one there is). caveat: say on stderr
+    that several roots are read as one cluster (diff reads two workspaces: it says it once)."""
     from ..analysis.views import UnknownRoot, build_views
 
     try:
@@ -138,9 +139,10 @@ def rendered_workspace(workspace, root: str | None):
         # roots that share no file, no cluster declared: read together, and said so
         import sys
 
-        print(f"netpol-lsp: caveat: the paths hold {len(views.views)} Kustomize render roots and no declared "
-              "cluster: they are read as one cluster (name one with --kustomize ROOT, or declare "
-              "kustomize.clusters)", file=sys.stderr)
+        if caveat:
+            print(f"netpol-lsp: caveat: the paths hold {len(views.views)} Kustomize render roots and no declared "
+                  "cluster: they are read as one cluster (name one with --kustomize ROOT, or declare "
+                  "kustomize.clusters)", file=sys.stderr)
         return views.everything.workspace
     return views.views[0].workspace if views.views else views.everything.workspace
 

@@ -70,7 +70,7 @@ def run_diff(args) -> int:
     if not old_ws.files and not new_ws.files:
         raise UsageError("nothing to compare: neither side holds a manifest (*.yaml, *.yml, *.json)")
     # the view of a Kustomize render root, as connectivity reads it (--kustomize ROOT)
-    old_view, new_view = rendered_workspace(old_ws, args.kustomize), rendered_workspace(new_ws, args.kustomize)
+    old_view, new_view = rendered_workspace(old_ws, args.kustomize, caveat=False), rendered_workspace(new_ws, args.kustomize)
     print_caveats(new_view)
     # only the namespaces whose files differ can differ (analysis/compare.py); rendered views move
     # objects between namespaces (a kustomization's namespace:), so with views everything is compared
