@@ -9,6 +9,7 @@ the roots it depends on and how to declare the cluster.
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from ..findings import Finding, Related, Severity
@@ -17,6 +18,7 @@ from ..model import NetworkPolicy, Workload
 ID = "NP075"
 NAME = "cross-root-dependency"
 MAX_RELATED = 20
+_NAMED = re.compile(r"namespace '([^']+)'")  # NP003's messages name the namespace so
 
 
 def note(views, view, elsewhere: list[Finding], severity: Severity, ctx: list) -> list[Finding]:
@@ -113,8 +115,14 @@ def _contains(outer, inner) -> bool:
 
 
 def _namespace_named(source, found: Finding) -> Optional[str]:
+    """The namespace an NP003 names: from its message (a namespace a kustomization wrote has
+    its finding at a written place, whose text in the resource file is not the name), else the
+    text at its place."""
     if found.rule != "NP003":
         return None
+    named = _NAMED.search(found.message)
+    if named:
+        return named.group(1)
     lines = source.text.split("\n")
     if found.span.start_line >= len(lines) or found.span.start_line != found.span.end_line:
         return None
