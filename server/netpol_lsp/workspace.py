@@ -240,6 +240,8 @@ class _Index:
         for mine, theirs in ((copy.workloads_by_ns, extra.workloads_by_ns), (copy.policies_by_ns, extra.policies_by_ns)):
             for ns, group in theirs.items():
                 mine[ns] = _inserted(mine.get(ns, []), group)
+        # a namespace the extra objects hold no workload of keeps this one's workloads, and answers
+        copy._matches = self.matches.shared_with(set(extra.workloads_by_ns))
         copy.unknown_pods_by_ns = dict(self.unknown_pods_by_ns)
         for ns, names in extra.unknown_pods_by_ns.items():
             copy.unknown_pods_by_ns[ns] = tuple(sorted(copy.unknown_pods_by_ns.get(ns, ()) + names))
@@ -252,6 +254,7 @@ class _Index:
                 copy.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
         if len(copy.namespaces) > len(self.namespaces) or extra.defined_namespaces:
             copy.namespaces = dict(sorted(copy.namespaces.items()))
+        _join_namespace_labels(self, copy)
         return copy
 
     def namespace(self, name: str) -> NamespaceInfo:
@@ -425,6 +428,53 @@ def _carry_object_tables(index: _Index, copy: _Index, pairs: list, added: list) 
     copy._identity_paths = paths
 
 
+def _join_namespace_labels(base: "_Index", joined: "_Index") -> None:
+    """Gives a joined index the label index of its namespaces ("did you mean" reads it) as the
+    base's plus its added namespaces, when that is exact: a namespace it redefines keeps every
+    label the base gave it (a namespace only implied there has just its name label)."""
+    from .analysis.suggest import LabelIndex
+
+    added = []
+    for name, info in joined.namespaces.items():
+        before = base.namespaces.get(name)
+        if before is None:
+            added.append(info)
+        elif before is not info:
+            if not before.labels.items() <= info.labels.items():
+                return
+            added.append(info)
+    kept = base.matches.labels
+    shared = kept.get(None)
+    if shared is None:
+        shared = kept[None] = LabelIndex(base.namespaces.values(), lambda ns: ns.labels)
+    joined.matches.labels[None] = LabelIndex(added, lambda ns: ns.labels, base=shared)
+
+
+class _Shared(dict):
+    """A table of per-namespace answers whose namespaces but `own` (and None: the namespaces'
+    own labels, which differ per view) are read from and written to a shared table."""
+
+    def __init__(self, shared: dict, own: set[str]):
+        super().__init__()
+        self.shared, self.own = shared, own
+
+    def get(self, key, default=None):
+        if key is None or key in self.own:
+            return dict.get(self, key, default)
+        return self.shared.get(key, default)
+
+    def __getitem__(self, key):
+        if key is None or key in self.own:
+            return dict.__getitem__(self, key)
+        return self.shared[key]
+
+    def __setitem__(self, key, value) -> None:
+        if key is None or key in self.own:
+            dict.__setitem__(self, key, value)
+        else:
+            self.shared[key] = value
+
+
 class Matches:
     """Answers of the selector resolution that outlive one analysis, keyed by selector content
     (selection.selector_key): the workloads a pod selector matches in a namespace, a
@@ -442,6 +492,16 @@ class Matches:
         self.peers: dict[tuple, list] = {}  # (namespaceSelector, podSelector or ()) -> workloads
         self.peer_namespaces: dict[tuple, frozenset] = {}  # the namespaces each of those reached
         self.labels: dict = {}  # namespace (None: the namespaces' own labels) -> suggest.LabelIndex
+
+    def shared_with(self, own: set[str]) -> "Matches":
+        """The answers of an index that holds this one's workloads but for the namespaces `own`
+        (a Kustomize root's view: the loose files' index joined with the root's objects): the
+        per-namespace answers of every other namespace are this one's, read and written here,
+        so hundreds of root views look a namespace's workloads up once."""
+        copy = Matches()
+        copy.pods, copy.postings, copy.labels = (_Shared(table, own) for table in (self.pods, self.postings,
+                                                                                   self.labels))
+        return copy
 
     def after(self, pairs: list[tuple[K8sObject, K8sObject]]) -> "Matches":
         # the tables may be shared with an analysis running in another thread (hover's), which

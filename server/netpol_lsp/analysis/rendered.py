@@ -242,10 +242,15 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
             return [f for path in sorted(view.scope) for f in before.findings_of(path)]
         live = before if before is not None and before.workspace is not None else None
         analysis = analyze_plain(view.workspace, select, live, only=view.scope)
-        results[key] = analysis
-        contexts[view.name] = analysis.context
+        found = [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+        if len(checked) >= LIVE_VIEWS:  # kept made: the first ones (the rest let go at once: memory)
+            analysis = _light(analysis)
+            view.release()
+        else:
+            contexts[view.name] = analysis.context
         checked.append((view, analysis))
-        return [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+        results[key] = analysis
+        return found
 
     by_path = _by_path(run_views(views, analyse, select))
     _keep_live(views, results, [view for view, _ in checked if view is not views.everything], contexts)
@@ -323,9 +328,15 @@ def _keep_live(views: Views, results: dict, checked: list, contexts) -> None:
         if view.name in keep or result is None:
             continue
         if result.workspace is not None:
-            results[key] = replace(result, workspace=None, context=None, _cross_peers=None)
+            results[key] = _light(result)
         view.release()
         contexts.pop(view.name, None)
+
+
+def _light(analysis):
+    """A view's analysis without its workspace and context: its findings (and what they point
+    into) stand while nothing reaches them; a view reached again is analysed whole."""
+    return replace(analysis, workspace=None, context=None, _cross_peers=None)
 
 
 def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:

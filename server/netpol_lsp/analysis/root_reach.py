@@ -26,13 +26,6 @@ from .incremental import Change, _facts_but_labels, compare
 from .peer_index import CrossPeers
 
 
-class _AnyPlace:
-    """Every span: the did-you-mean of any unmatched peer of a file may read the namespace."""
-
-    def __contains__(self, _span) -> bool:
-        return True
-
-
 class RootSummary:
     """What the reach test reads of the roots, once per render: each root's namespaces, the
     roots with a workload or a Namespace (where NP025 may report), every root's Namespaces by
@@ -101,18 +94,48 @@ def reached_roots(views, before: dict, after: dict, paths: set[str], results: di
         if folder not in found and any(not targets.isdisjoint(paths) for targets in result.points_into.values()):
             found.add(folder)
     if change.workloads:
-        unmatched = {path for result in results.values() for path, fs in result.by_path.items()
-                     if any(f.rule == "NP002" for f in fs)}
+        unmatched: dict[str, set] = {}  # file -> where its unmatched peers are (NP002), in any root's view
+        for result in results.values():
+            for path, findings in result.by_path.items():
+                for f in findings:
+                    if f.rule == "NP002":
+                        unmatched.setdefault(path, set()).add(f.span)
         reached_paths: set[str] = set()
         for old, new in change.workloads:
             labels_only = _facts_but_labels(old) == _facts_but_labels(new)
             for labels in _namespace_labels(new.namespace, facts, loose_labels, assumed):
-                reached_paths |= facts.cross.reaching(labels, old.template_labels, new.template_labels, labels_only,
-                                                      unmatched, lambda _path: _AnyPlace())
+                reached_paths |= _reaching(facts.cross, labels, old.template_labels, new.template_labels,
+                                           labels_only, unmatched)
         for path in reached_paths:
             found.update(views.readers.get(path, ()))
     if np025 and touched and any(_isolated(loose_before, ns) != _isolated(loose_after, ns) for ns in touched):
         found |= facts.anchored
+    return found
+
+
+def _reaching(cross: CrossPeers, namespace_labels: dict, old: dict, new: dict, labels_only: bool,
+              unmatched: dict[str, set]) -> set[str]:
+    """CrossPeers.reaching, but a peer whose podSelector reads a changed label key is reached
+    only when it matches the workload before or after (else what it matches is the same): the
+    roots' peers are many, and most read `app`."""
+    found = set()
+    if labels_only:
+        changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+        paths: set[str] = set()
+        for key in changed:
+            paths |= cross.by_key.get(key, frozenset())
+        for path in paths:
+            if any(peer.pod_selector is not None and (peer.pod_selector.matches(old) or peer.pod_selector.matches(new))
+                   and peer.namespace_selector.matches(namespace_labels) for peer in cross.by_path[path]):
+                found.add(path)
+    else:
+        found = cross.reaching(namespace_labels, old, new, False, (), lambda _path: set())
+    for path in cross.suggesting.intersection(unmatched):  # a did-you-mean reads the namespace's labels
+        if path not in found and any(peer.pod_selector is not None and peer.pod_selector.match_labels
+                                     and peer.pod_selector.anchor in unmatched[path]
+                                     and peer.namespace_selector.matches(namespace_labels)
+                                     for peer in cross.by_path[path]):
+            found.add(path)
     return found
 
 

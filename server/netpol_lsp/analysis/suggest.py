@@ -72,16 +72,54 @@ class _Neighbours:
         return sorted(found)
 
 
-class LabelIndex:
-    """The distinct label pairs of a group of objects, by key; neighbour indexes built lazily."""
+class _Union:
+    """The neighbours of two word sets' union: those of each."""
 
-    def __init__(self, objects: Iterable, labels_of: Callable[[object], dict[str, str]]):
-        self.values: dict[str, set[str]] = {}  # key -> its values
+    def __init__(self, base: _Neighbours, extra: _Neighbours):
+        self.base, self.extra = base, extra
+
+    def of(self, word: str) -> list[str]:
+        return sorted(set(self.base.of(word)) | set(self.extra.of(word)))
+
+
+class LabelIndex:
+    """The distinct label pairs of a group of objects, by key; neighbour indexes built lazily.
+    base: the index of a group these objects are added to (a Kustomize root's view: the loose
+    files' namespaces and the root's): its neighbour indexes are shared, not built again."""
+
+    def __init__(self, objects: Iterable, labels_of: Callable[[object], dict[str, str]],
+                 base: Optional["LabelIndex"] = None):
+        self._base = base
+        self.values: dict[str, set[str]] = {key: set(values) for key, values in base.values.items()} if base else {}
         for obj in objects:
             for key, value in labels_of(obj).items():
                 self.values.setdefault(key, set()).add(value)
         self._value_neighbours: dict[str, _Neighbours] = {}
         self._key_neighbours: Optional[_Neighbours] = None
+
+    def _values_neighbours(self, key: str):
+        found = self._value_neighbours.get(key)
+        if found is None:
+            base = self._base
+            if base is not None and key in base.values:
+                extra = self.values[key] - base.values[key]
+                found = base._values_neighbours(key)
+                found = _Union(found, _Neighbours(extra)) if extra else found
+            else:
+                found = _Neighbours(self.values[key])
+            self._value_neighbours[key] = found
+        return found
+
+    def _keys_neighbours(self):
+        if self._key_neighbours is None:
+            base = self._base
+            if base is not None:
+                extra = self.values.keys() - base.values.keys()
+                found = base._keys_neighbours()
+                self._key_neighbours = _Union(found, _Neighbours(extra)) if extra else found
+            else:
+                self._key_neighbours = _Neighbours(self.values)
+        return self._key_neighbours
 
     def has(self, key: str, value: str) -> bool:
         return value in self.values.get(key, ())
@@ -90,13 +128,8 @@ class LabelIndex:
         """(key, value) pairs one typo away from key=value: same key, or same value."""
         found = []
         if key in self.values:
-            neighbours = self._value_neighbours.get(key)
-            if neighbours is None:
-                neighbours = self._value_neighbours[key] = _Neighbours(self.values[key])
-            found += [(key, other) for other in neighbours.of(value)]
-        if self._key_neighbours is None:
-            self._key_neighbours = _Neighbours(self.values)
-        found += [(other, value) for other in self._key_neighbours.of(key) if value in self.values[other]]
+            found += [(key, other) for other in self._values_neighbours(key).of(value)]
+        found += [(other, value) for other in self._keys_neighbours().of(key) if value in self.values[other]]
         return found
 
 
