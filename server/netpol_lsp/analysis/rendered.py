@@ -239,7 +239,7 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
             # made, and its context, only if something asks for them)
             results[key] = before
             kept.add(key)
-            return [f for path in sorted(view.scope) for f in before.findings_of(path)]
+            return _in_scope(view, before)
         live = before if before is not None and before.workspace is not None else None
         analysis = analyze_plain(view.workspace, select, live, only=view.scope)
         found = [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
@@ -261,6 +261,14 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
                     rechecked=_rechecked(checked, views, rendered is not None),
                     base=previous.serial if rendered is not None else None)
+
+
+def _in_scope(view: View, analysis) -> list[Finding]:
+    """The findings of the files the view checks (kept on its analysis: asked on every edit)."""
+    found = analysis.__dict__.get("_in_scope")
+    if found is None:
+        found = analysis.__dict__["_in_scope"] = [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+    return list(found)
 
 
 def _reached(view: View, before, quiet, reach: "Optional[_Reach]", analyse_everything) -> bool:
@@ -385,10 +393,12 @@ def _rechecked(checked, views: Views, render_reused: bool) -> Optional[frozenset
             return None
         else:
             paths |= view.scope
-    paths = frozenset(paths)
-    if paths & views.rendered.claimed:
-        paths |= views.rendered.claimed
-    return paths
+    # a finding on a rendered file may have moved to a kustomization or a patch of a root that
+    # reads it (the files of that root), or changed what another root's NP075 says of it
+    for path in paths & views.rendered.claimed:
+        for folder in views.readers.get(path, ()):
+            paths |= views.rendered.roots[folder].files
+    return frozenset(paths)
 
 
 def analyze_checked(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),
