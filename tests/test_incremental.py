@@ -775,3 +775,22 @@ def test_per_root_views_a_loose_edit_re_checks_only_the_roots_it_reaches():
             if not everything and result is before.view_results[(name, everything)]}
     assert same == {"rb", "rc"}
     assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
+def test_per_root_views_an_edit_of_a_rendered_file_re_checks_only_the_roots_that_read_it():
+    """b-policies.yaml, which only rb renders, changed (a peer): every root is rendered again,
+    but only rb's view is analysed again; ra, rc and rg keep their findings."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files = initial_files()
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_roots(workspace, ROOTS)
+    before = analyze_workspace(workspace)
+    touched = apply_edit(files, {}, ("peer", sorted(files).index("b-policies.yaml"), 0, 3))
+    after = analyze_workspace(next_workspace(workspace, files | {p: None for p in ROOTS}, touched), (), before)
+    assert after.views.rendered is not before.views.rendered  # rendered again
+    # kept: the same findings table (the analysis itself may be let go of its view)
+    same = {name for (name, everything), result in after.view_results.items()
+            if not everything and result.by_path is before.view_results[(name, everything)].by_path}
+    assert same == {"ra", "rc", "rg"}
+    assert after.findings() == analyze_checked(fresh_copy(after.workspace))

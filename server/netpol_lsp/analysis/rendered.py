@@ -215,6 +215,9 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
                             rendered=rendered)
     results, contexts, kept, checked = {}, _Contexts(views), set(), []
+    # rendered again: the roots whose files did not change keep their findings (below)
+    stable = _stable_roots(old_views, views, previous.workspace, workspace) \
+        if reusable and rendered is None else frozenset()
     quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
     reach = _Reach(views, previous, workspace, select) if followed and quiet is None else None
     every_key = ("", True)
@@ -234,7 +237,8 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
             return analyse_everything()
         key = (view.name, False)
         before = previous.view_results.get(key) if reusable else None
-        if followed and before is not None and not _reached(view, before, quiet, reach, analyse_everything):
+        if before is not None and (stable and all(root.dir in stable for root in view.roots) or followed and
+                                   not _reached(view, before, quiet, reach, analyse_everything)):
             # loose files changed, and nothing this root's findings read: they stand (its view is
             # made, and its context, only if something asks for them)
             results[key] = before
@@ -261,6 +265,47 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
                     rechecked=_rechecked(checked, views, rendered is not None),
                     base=previous.serial if rendered is not None else None)
+
+
+def _stable_roots(old: Views, new: Views, before: Workspace, after: Workspace) -> frozenset[str]:
+    """After a render again (a file a kustomization reads changed), the folders of the roots
+    whose views hold what they held: the root reads the same files, each the same version, the
+    loose files are the same, and the Namespaces it borrows from other roots are alike. A root's
+    view is a function of those alone, so its findings stand (its NP075 is named again)."""
+    from .incremental import changed_paths
+    from .views import _built
+
+    if old.rendered.claimed != new.rendered.claimed:
+        return frozenset()
+    changed = changed_paths(before.files, after.files)
+    if changed is None or not changed <= new.rendered.claimed:
+        return frozenset()  # a loose file changed too, or the files moved
+    config = after.config
+    defined = [_namespaces_by_name(views.rendered, config) for views in (old, new)]
+    stable = set()
+    for folder, root in new.rendered.roots.items():
+        was = old.rendered.roots.get(folder)
+        if was is None or was.files != root.files or not root.files.isdisjoint(changed):
+            continue
+        mine = _built(root, config)
+        own = {o.name for o in mine if o.kind == "Namespace"}
+        needed = {o.namespace for o in mine if o.kind != "Namespace"} - own
+        if all([c for c in defined[0].get(name, ()) if c[0] != folder] ==
+               [c for c in defined[1].get(name, ()) if c[0] != folder] for name in needed):
+            stable.add(folder)
+    return frozenset(stable)
+
+
+def _namespaces_by_name(rendered, config) -> dict[str, list]:
+    """name -> (root folder, labels) of every root's Namespaces of that name."""
+    from .views import _built
+
+    found: dict[str, list] = {}
+    for folder, root in rendered.roots.items():
+        for obj in _built(root, config):
+            if obj.kind == "Namespace":
+                found.setdefault(obj.name, []).append((folder, sorted(obj.labels.items())))
+    return found
 
 
 def _in_scope(view: View, analysis) -> list[Finding]:
