@@ -8,6 +8,7 @@ A workspace without kustomizations never comes here.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import replace
 from functools import partial
 from typing import Iterable, Optional
@@ -260,7 +261,10 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     _keep_live(views, results, [view for view, _ in checked if view is not views.everything], contexts)
     # the view of everything's context answers for the workspace (indexing the files as they
     # are written would cost an index of the whole workspace per edit, and say the wrong thing)
-    context = contexts.get("") or RuleContext(workspace)
+    context = contexts.pop("", None) or RuleContext(workspace)
+    # the view of everything's context is this one: held weakly by the table it holds, so that
+    # an analysis is not a cycle (freed when the next replaces it, not at a full collection)
+    contexts.main = weakref.ref(context)
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
                     rechecked=_rechecked(checked, views, rendered is not None),
@@ -414,10 +418,14 @@ class _Contexts(dict):
     def __init__(self, views: Views):
         super().__init__()
         self.views = views
+        self.main = lambda: None  # the view of everything's context (a weak reference)
 
     def __missing__(self, name: str):
         from ..rules.base import RuleContext
 
+        main = self.main() if name == "" else None
+        if main is not None:
+            return main
         view = next(v for v in self.views.all() if v.name == name)
         found = self[name] = RuleContext(view.workspace)
         return found
