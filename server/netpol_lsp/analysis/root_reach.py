@@ -23,7 +23,8 @@ from ..model import ClusterPolicy, Namespace, NetworkPolicy, Workload
 from ..model.objects import NAMESPACE_NAME_LABEL
 from . import isolation
 from .incremental import Change, _facts_but_labels, compare
-from .peer_index import CrossPeers
+from .peer_index import CrossPeers, _reads
+from .suggest import one_edit_apart
 
 
 class RootSummary:
@@ -125,18 +126,33 @@ def _reaching(cross: CrossPeers, namespace_labels: dict, old: dict, new: dict, l
         for key in changed:
             paths |= cross.by_key.get(key, frozenset())
         for path in paths:
-            if any(peer.pod_selector is not None and (peer.pod_selector.matches(old) or peer.pod_selector.matches(new))
+            if any(peer.pod_selector is not None and not _reads(peer.pod_selector).isdisjoint(changed)
+                   and (peer.pod_selector.matches(old) or peer.pod_selector.matches(new))
                    and peer.namespace_selector.matches(namespace_labels) for peer in cross.by_path[path]):
                 found.add(path)
     else:
         found = cross.reaching(namespace_labels, old, new, False, (), lambda _path: set())
-    for path in cross.suggesting.intersection(unmatched):  # a did-you-mean reads the namespace's labels
+    # a did-you-mean of an unmatched peer reads the labels of the namespaces it reaches: it can
+    # change only through a changed label pair equal to, or one typo from, one of its pairs
+    # (suggest.py changes one pair of matchLabels, and counts the workloads the fix matches)
+    changed_pairs = {(key, labels[key]) for labels in (old, new) for key in labels
+                     if old.get(key) != new.get(key)}
+    if not changed_pairs:
+        return found
+    for path in cross.suggesting.intersection(unmatched):
         if path not in found and any(peer.pod_selector is not None and peer.pod_selector.match_labels
                                      and peer.pod_selector.anchor in unmatched[path]
+                                     and _near(peer.pod_selector.match_labels, changed_pairs)
                                      and peer.namespace_selector.matches(namespace_labels)
                                      for peer in cross.by_path[path]):
             found.add(path)
     return found
+
+
+def _near(match_labels: dict, pairs: set) -> bool:
+    """Whether a label pair is one of the selector's, or one typo from one (same key, or same value)."""
+    return any((key == k and (value == v or one_edit_apart(value, v))) or (value == v and one_edit_apart(key, k))
+               for k, v in match_labels.items() for key, value in pairs)
 
 
 def _has_tiers(before: dict, after: dict, paths: Iterable[str]) -> bool:
