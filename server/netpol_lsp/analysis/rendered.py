@@ -223,19 +223,19 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     reach = _Reach(views, previous, workspace, select) if followed and quiet is None else None
     every_key = ("", True)
 
-    def analyse_everything() -> list[Finding]:
+    def analyse_everything() -> None:
         if every_key not in results:
             before = previous.view_results.get(every_key) if reusable else None
             results[every_key] = analyze_plain(views.everything.workspace, select, before,
                                                only=views.everything.scope)
             contexts[""] = results[every_key].context
             checked.append((views.everything, results[every_key]))
-        found = results[every_key]
-        return [f for path in sorted(views.everything.scope) for f in found.findings_of(path)]
 
     def analyse(view: View) -> list[Finding]:
         if view is views.everything:
-            return analyse_everything()
+            analyse_everything()
+            found, scope = results[every_key].by_path, views.everything.scope
+            return [f for path in sorted(found) if path in scope for f in found[path]]
         key = (view.name, False)
         before = previous.view_results.get(key) if reusable else None
         if before is not None and (stable and all(root.dir in stable for root in view.roots) or followed and
@@ -247,7 +247,7 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
             return _in_scope(view, before)
         live = before if before is not None and before.workspace is not None else None
         analysis = analyze_plain(view.workspace, select, live, only=view.scope)
-        found = [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+        found = [f for path in sorted(analysis.by_path) if path in view.scope for f in analysis.by_path[path]]
         if len(checked) >= LIVE_VIEWS:  # kept made: the first ones (the rest let go at once: memory)
             analysis = _light(analysis)
             view.release()
@@ -316,7 +316,8 @@ def _in_scope(view: View, analysis) -> list[Finding]:
     """The findings of the files the view checks (kept on its analysis: asked on every edit)."""
     found = analysis.__dict__.get("_in_scope")
     if found is None:
-        found = analysis.__dict__["_in_scope"] = [f for path in sorted(view.scope) for f in analysis.findings_of(path)]
+        found = analysis.__dict__["_in_scope"] = [f for path in sorted(analysis.by_path) if path in view.scope
+                                                  for f in analysis.by_path[path]]
     return list(found)
 
 
