@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 
 from ..config import Config
 from ..findings import Finding, Related
+from ..model import NetworkPolicy, Workload
 from ..render.origin import is_written
 from ..workspace import Workspace
 from . import dependence
@@ -357,10 +358,23 @@ class _Reach:
         analyse_everything()
         claimed = views.rendered.claimed
 
+        # loose objects the view of everything leaves out (copies of rendered objects, or of
+        # each other) but a root's view may hold: looked at too
+        copies = [o for found in views.loose.by_identity.values() for o in found]
+
         def loose(index):
             def of(namespace):
-                return ([w for w in index.workloads_by_ns.get(namespace, ()) if w.path not in claimed],
-                        [p for p in index.policies_by_ns.get(namespace, ()) if p.path not in claimed])
+                workloads = [w for w in index.workloads_by_ns.get(namespace, ()) if w.path not in claimed]
+                policies = [p for p in index.policies_by_ns.get(namespace, ()) if p.path not in claimed]
+                seen = {id(o) for o in workloads + policies}
+                for obj in (*index.dropped, *copies):
+                    if obj.namespace == namespace and obj.path not in claimed and id(obj) not in seen:
+                        seen.add(id(obj))
+                        if isinstance(obj, Workload):
+                            workloads.append(obj)
+                        elif isinstance(obj, NetworkPolicy):
+                            policies.append(obj)
+                return workloads, policies
             return of
 
         results = {root.dir: result for view in views.views for root in view.roots

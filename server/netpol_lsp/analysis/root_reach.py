@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from ..model import ClusterPolicy, Namespace, NetworkPolicy, Workload
-from ..model.objects import NAMESPACE_NAME_LABEL
+from ..model.objects import NAMESPACE_NAME_LABEL, ForeignPolicy, PodMakingResource
+from ..workspace import BUILTIN_NAMESPACES
 from . import isolation
 from .incremental import Change, _facts_but_labels, compare
 from .peer_index import CrossPeers, _reads
@@ -86,6 +87,10 @@ def reached_roots(views, before: dict, after: dict, paths: set[str], results: di
             return None
     elif tiers and (change.namespaces or change.workloads or change.added or change.removed):
         return None
+    for policy in (*change.added, *change.removed):  # a namespace known only by its policies comes or goes
+        ns = policy.namespace
+        if not (loose_before(ns)[0] or ns in loose_labels or ns in BUILTIN_NAMESPACES or ns in assumed):
+            return None
     touched = set(change.namespaces)
     for old, new in change.workloads:
         touched.update((old.namespace, new.namespace))
@@ -163,18 +168,19 @@ def _has_tiers(before: dict, after: dict, paths: Iterable[str]) -> bool:
 def _coarse(before: dict, after: dict, paths: set[str]) -> Optional[Change]:
     """A change compare() cannot follow (an object added, removed or renamed): every object of
     the changed files as changed, when none is a Namespace or a cluster policy and the
-    namespaces their workloads live in stay the same (NP003 reads which namespaces are known)."""
+    namespaces their objects live in stay the same (which namespaces are known, NP003 and
+    namespaceSelectors read)."""
     change = Change(paths)
     homes = []
     for files in (before, after):
         home = set()
         for path in paths:
             for obj in files[path].objects if path in files else ():
-                if isinstance(obj, (Namespace, ClusterPolicy)):
-                    return None
+                if isinstance(obj, (Namespace, ClusterPolicy, ForeignPolicy, PodMakingResource)):
+                    return None  # labels, tiers, policies or pods the analysis reads elsewhere too
                 change.namespaces.add(obj.namespace)
+                home.add((obj.namespace, isinstance(obj, Workload), isinstance(obj, NetworkPolicy)))
                 if isinstance(obj, Workload):
-                    home.add(obj.namespace)
                     change.workloads.append((obj, obj))
         homes.append(home)
     if homes[0] != homes[1]:
