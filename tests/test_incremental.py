@@ -794,3 +794,34 @@ def test_per_root_views_an_edit_of_a_rendered_file_re_checks_only_the_roots_that
             if not everything and result.by_path is before.view_results[(name, everything)].by_path}
     assert same == {"ra", "rc", "rg"}
     assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
+def test_per_root_views_let_go_of_all_but_the_last_views_and_stay_exact(monkeypatch):
+    """With one root view kept made (LIVE_VIEWS), the others keep only their findings: a view
+    reached again is analysed whole, and the findings stay check's through loose edits, edits of
+    rendered files and of a kustomization."""
+    import netpol_lsp.analysis.rendered as rendered
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    monkeypatch.setattr(rendered, "LIVE_VIEWS", 1)
+    files, removed = initial_files(), {}
+    texts = dict(ROOTS)
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_roots(workspace, texts)
+    analysis = analyze_workspace(workspace)
+    steps = [("tier", 0, 0, 0), ("app", 1, 0, 1), ("peer", 2, 0, 4), 0, ("namespace", 3, 0, 2), ("tier", 4, 1, 0),
+             ("image", 0, 1, 1), 1, ("peer", 5, 0, 8), ("add-doc", 6, 0, 1), ("drop-doc", 7, 0, 0), 0, 1]
+    for edit in steps:
+        if isinstance(edit, int):
+            path, text = ROOT_EDITS[edit]
+            texts[path] = ROOTS[path] if texts[path] == text else text
+            touched = []
+        else:
+            touched = apply_edit(files, removed, edit)
+        following = with_roots(next_workspace(workspace, files | {p: None for p in texts},
+                                              [p for p in touched if p in files]), texts)
+        analysis = analyze_workspace(following, (), analysis)
+        assert analysis.findings() == analyze_checked(fresh_copy(following)), edit
+        made = [v.name for v in analysis.views.views if isinstance(v.made, Workspace)]
+        assert len(made) <= 1, made
+        workspace = following
