@@ -7,6 +7,7 @@ A workspace without kustomizations never comes here.
 """
 from __future__ import annotations
 
+import operator
 import re
 import weakref
 from dataclasses import replace
@@ -94,8 +95,19 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
         report = views.everything.report
         per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
     origins = views.rendered.origins
-    return merge_findings(views, [(view, relocated(view, found, origins, partial(views.source, view)))
-                                  for view, found in per_view])
+    return merge_findings(views, [(view, _relocated(views, view, found, origins)) for view, found in per_view])
+
+
+def _relocated(views: Views, view: View, found: list[Finding], origins) -> list[Finding]:
+    """relocated(), kept per view while its findings are the same objects (a view whose findings
+    were kept: relocating them again gives the same, the render and its files being the same)."""
+    memo = views.rendered.memo.setdefault("relocated", {})
+    before = memo.get(view.name)
+    if before is not None and len(before[0]) == len(found) and all(map(operator.is_, before[0], found)):
+        return before[1]
+    out = relocated(view, found, origins, partial(views.source, view))
+    memo[view.name] = (found, out)
+    return out
 
 
 def _note(views: Views, view: View, elsewhere: list[Finding], severity, ctx) -> list[Finding]:
@@ -327,7 +339,7 @@ def _reached(view: View, before, quiet, reach: "Optional[_Reach]", analyse_every
     keeping its interface (quiet), only through a position its findings show in them; else as
     root_reach.py says (None there: every view)."""
     if quiet is not None:
-        return any(before.points_into.get(path, frozenset()) & quiet for path in view.scope)
+        return any(path in view.scope and not targets.isdisjoint(quiet) for path, targets in before.points_into.items())
     if reach is None:
         return True
     folders = reach.folders(analyse_everything)

@@ -15,7 +15,6 @@ rendered objects, its loose files are the workspace's own SourceFiles (shared, n
 from __future__ import annotations
 
 import os
-from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Optional
@@ -225,9 +224,9 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
     def follow(view: View) -> View:
         if not isinstance(view.made, Workspace):  # not made: made from `after` when read
             group, problems = view.roots, view.made.args[3]
-            new = copy(view)  # not dataclasses.replace: hundreds of views on every keystroke
-            new.made, new.make = partial(_view_workspace, after, rendered, group, problems, loose), None
-            return new
+            # not dataclasses.replace, nor copy(): hundreds of views on every keystroke
+            return View(view.name, group, partial(_view_workspace, after, rendered, group, problems, loose),
+                        view.scope, view.blind, view.report)
         old = view.made
         workspace = Workspace(after.config)
         workspace.files = dict(old.files)
