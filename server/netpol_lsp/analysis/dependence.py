@@ -66,7 +66,7 @@ def _answering(views, view, found: Finding, ctx) -> list:
         return []
     resolver = ctx.resolver
     out: list = []
-    for obj in _objects(view, found.path, source):
+    for obj in _objects(view, found.path, source, ctx.workspace.config):
         if isinstance(obj, NetworkPolicy):
             if obj.pod_selector.anchor == found.span:
                 out += resolver.workloads_matching(obj.namespace, obj.pod_selector)
@@ -89,7 +89,7 @@ def _answering(views, view, found: Finding, ctx) -> list:
     return out
 
 
-def _objects(view, path: str, source) -> list:
+def _objects(view, path: str, source, config) -> list:
     """The objects of a file in the root's view, without making the view: what its roots
     render there (the view of every root holds other roots' renders of a shared file too)."""
     from ..workspace import Workspace
@@ -97,7 +97,6 @@ def _objects(view, path: str, source) -> list:
 
     if isinstance(view.made, Workspace):
         return view.made.files[path].objects if path in view.made.files else []
-    config = view.made.args[0].config
     return [obj for root in view.roots for res, built, _problems in _built_per_resource(root, config)
             if res.path == path for obj in built] or \
         [obj for obj in source.objects if path not in view.scope]

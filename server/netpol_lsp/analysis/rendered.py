@@ -223,7 +223,10 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
     rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
                                                                   old_views.rendered) else None
-    views = views_after_edit(old_views, previous.workspace, workspace) if rendered is not None else None
+    from .incremental import changed_paths
+
+    changed = changed_paths(previous.workspace.files, workspace.files) if rendered is not None else None
+    views = views_after_edit(old_views, previous.workspace, workspace, changed) if rendered is not None else None
     followed = views is not None
     if views is None:
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
@@ -232,8 +235,8 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     # rendered again: the roots whose files did not change keep their findings (below)
     stable = _stable_roots(old_views, views, previous.workspace, workspace) \
         if reusable and rendered is None else frozenset()
-    quiet = _quiet_change(previous, workspace, rendered) if rendered is not None else None
-    reach = _Reach(views, previous, workspace, select) if followed and quiet is None else None
+    quiet = _quiet_change(previous, workspace, rendered, changed) if rendered is not None else None
+    reach = _Reach(views, previous, workspace, select, changed) if followed and quiet is None else None
     every_key = ("", True)
 
     def analyse_everything() -> None:
@@ -350,8 +353,8 @@ class _Reach:
     """The roots a loose-file edit reaches (root_reach.reached_roots), computed when a root's view
     first asks, after the view of everything is analysed (NP025 reads its loose objects)."""
 
-    def __init__(self, views: Views, previous, workspace: Workspace, select):
-        self.args = (views, previous, workspace, select)
+    def __init__(self, views: Views, previous, workspace: Workspace, select, changed):
+        self.args = (views, previous, workspace, select, changed)
         self.done = False
         self.found = None
 
@@ -359,11 +362,9 @@ class _Reach:
         if self.done:
             return self.found
         from . import root_reach
-        from .incremental import changed_paths
 
-        views, previous, workspace, select = self.args
+        views, previous, workspace, select, paths = self.args
         self.done = True
-        paths = changed_paths(previous.workspace.files, workspace.files)
         every_before = previous.view_results.get(("", True))
         if not paths or every_before is None or every_before.workspace is None:
             return None
@@ -423,13 +424,12 @@ def _light(analysis):
     return replace(analysis, workspace=None, context=None, _cross_peers=None)
 
 
-def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:
+def _quiet_change(previous, workspace: Workspace, rendered, paths) -> Optional[frozenset[str]]:
     """The changed files, when they are all loose (no kustomization reads them) and each keeps
     its interface (incremental.compare: no policy's or workload's facts, no object added or
     removed): then no finding of another file can change but through a position in them."""
-    from .incremental import changed_paths, compare
+    from .incremental import compare
 
-    paths = changed_paths(previous.workspace.files, workspace.files)
     if not paths or not paths.isdisjoint(rendered.claimed):
         return None
     change = compare(previous.workspace.files, workspace.files, paths, tiers=True)

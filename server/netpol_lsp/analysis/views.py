@@ -69,6 +69,7 @@ class Views:
     # roots that read a common file (overlays of one base) are there: the views are alternatives
     alternatives: bool = False
     loose: Optional[object] = None  # _LooseObjects of the loose files (kept while the views are)
+    latest: Optional["_Latest"] = None  # the workspace the views not made yet are made from
     live: list[str] = field(default_factory=list)  # the root views the server keeps made (rendered.py)
 
     def source(self, view: View, path: str):
@@ -148,6 +149,7 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     orphans = frozenset(rendered.claimed - in_roots)  # components or bases no root reads: their syntax still counts
     loose = frozenset(p for p in workspace.files if p not in rendered.claimed) | orphans
     objects = _LooseObjects(workspace, rendered)
+    latest = _Latest(workspace, rendered, objects)  # what a root's view not made yet is made from
     cached = rendered.memo.get("loose files")  # of a previous build: still these files? (a reused render)
     if cached is not None:
         now = [(p, s) for p, s in workspace.files.items() if p not in rendered.claimed]
@@ -165,8 +167,8 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
             # shared views of alternatives: each is named by its alternative, not the roots all share
             shown = [r for r in group if r.alternative] if shared_views else group
             name = ", ".join(sorted(names[r.dir] for r in shown or group))
-            views.append(View(name, group, partial(_view_workspace, workspace, rendered, group, problems, objects),
-                              frozenset(files), _is_blind(problems)))
+            views.append(View(name, group, partial(_view_from, latest, group, problems), frozenset(files),
+                              _is_blind(problems)))
         # the view of everything checks the root views' files too (their "matches nothing")
         checked = frozenset(set().union(*(v.scope for v in views))) | (loose if only is None else frozenset())
         report = loose if only is None else frozenset()
@@ -183,10 +185,11 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     per_root = config.kustomize_views == "per-root"
     return Views(rendered, views, names, everything, check_absence=per_root and not config.kustomize_clusters,
                  readers=readers, config_names=config_names,
-                 alternatives=any(getattr(r, "alternative", False) for r in every_root), loose=objects)
+                 alternatives=any(getattr(r, "alternative", False) for r in every_root), loose=objects,
+                 latest=latest)
 
 
-def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optional[Views]:
+def views_after_edit(views: Views, before: Workspace, after: Workspace, changed=None) -> Optional[Views]:
     """The views of `after` from those of `before`, when only loose files changed (the render
     is reused) and nothing that decides a view's make-up did: no Namespace of a loose file
     (which Namespaces a root view borrows) and no object a root renders (which loose copies are
@@ -197,7 +200,8 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
     from .incremental import changed_paths
 
     rendered = views.rendered
-    changed = changed_paths(before.files, after.files)
+    if changed is None:
+        changed = changed_paths(before.files, after.files)
     wanted = rendered.memo.get("identities")
     if not changed or wanted is None or not changed.isdisjoint(rendered.claimed):
         return None
@@ -221,10 +225,17 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
     if loose is None or _namespaces_of(before, changed) != _namespaces_of(after, changed):
         loose = _LazyLoose(after, rendered)
 
+    # a view not made yet is kept as it is: it is made from the latest workspace (hundreds of
+    # views on every keystroke); only made views follow the edit
+    latest = views.latest
+    if latest is not None:
+        latest.workspace, latest.loose = after, loose
+
     def follow(view: View) -> View:
-        if not isinstance(view.made, Workspace):  # not made: made from `after` when read
+        if not isinstance(view.made, Workspace):
+            if latest is not None:
+                return view
             group, problems = view.roots, view.made.args[3]
-            # not dataclasses.replace, nor copy(): hundreds of views on every keystroke
             return View(view.name, group, partial(_view_workspace, after, rendered, group, problems, loose),
                         view.scope, view.blind, view.report)
         old = view.made
@@ -247,6 +258,19 @@ def _namespaces_of(workspace: Workspace, paths) -> list:
     """(name, labels) of the Namespaces of the files, in order."""
     return [(obj.name, obj.labels) for path in sorted(paths) if path in workspace.files
             for obj in workspace.files[path].objects if isinstance(obj, Namespace)]
+
+
+class _Latest:
+    """The workspace (and its loose objects) that the root views not made yet are made from:
+    one for every views that follow each other across loose-file edits, moved to each new
+    workspace (views_after_edit) instead of every view being bound to it anew."""
+
+    def __init__(self, workspace: Workspace, rendered: Rendered, loose):
+        self.workspace, self.rendered, self.loose = workspace, rendered, loose
+
+
+def _view_from(latest: _Latest, group: list[Root], problems: list) -> Workspace:
+    return _view_workspace(latest.workspace, latest.rendered, group, problems, latest.loose)
 
 
 class _LazyLoose:
