@@ -85,6 +85,9 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
             ctx = []  # the context of the view of everything, made when a root first needs it
             answered = []
             for view, found in per_view:
+                if not any(f.rule in ABSENCE_RULES for f in found):  # most views: nothing to compare
+                    answered.append((view, found))
+                    continue
                 elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
                 found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
                          for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
@@ -196,10 +199,25 @@ def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> 
     for found, names in merged.values():
         names = sorted({name for name in names if name})
         if names:
-            found = replace(found, message=f"{found.message} (in {', '.join(names)})")
+            found = _named(views, found, names)
         out.append(found)
     out.sort(key=Finding.sort_key)
     return out
+
+
+def _named(views: Views, found: Finding, names: list[str]) -> Finding:
+    """The finding saying the roots it holds in; the same copy while the finding is the same
+    object (a view's kept findings: one view per root names most findings of the workspace)."""
+    memo = views.rendered.memo.setdefault("named", {})
+    key = (id(found), tuple(names))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is found:
+        return hit[1]
+    named = replace(found, message=f"{found.message} (in {', '.join(names)})")
+    if len(memo) > 200_000:  # findings typed and undone over a long session
+        memo.clear()
+    memo[key] = (found, named)
+    return named
 
 
 # root views kept made, with their analysis, after they were re-checked (the most recent ones):

@@ -81,6 +81,7 @@ def reached_roots(views, before: dict, after: dict, paths: set[str], results: di
     facts = summary(views)
     tiers = facts.tiers or _has_tiers(before, after, paths)
     change = compare(before, after, paths, tiers=tiers)
+    coarse = change is None  # then each workload is (itself, itself): every label of it counts as changed
     if change is None:
         change = _coarse(before, after, paths)
         if change is None:
@@ -108,10 +109,10 @@ def reached_roots(views, before: dict, after: dict, paths: set[str], results: di
                         unmatched.setdefault(path, set()).add(f.span)
         reached_paths: set[str] = set()
         for old, new in change.workloads:
-            labels_only = _facts_but_labels(old) == _facts_but_labels(new)
+            labels_only = not coarse and _facts_but_labels(old) == _facts_but_labels(new)
             for labels in _namespace_labels(new.namespace, facts, loose_labels, assumed):
                 reached_paths |= _reaching(facts.cross, labels, old.template_labels, new.template_labels,
-                                           labels_only, unmatched)
+                                           labels_only, unmatched, coarse)
         for path in reached_paths:
             found.update(views.readers.get(path, ()))
     if np025 and touched and any(_isolated(loose_before, ns) != _isolated(loose_after, ns) for ns in touched):
@@ -120,7 +121,7 @@ def reached_roots(views, before: dict, after: dict, paths: set[str], results: di
 
 
 def _reaching(cross: CrossPeers, namespace_labels: dict, old: dict, new: dict, labels_only: bool,
-              unmatched: dict[str, set]) -> set[str]:
+              unmatched: dict[str, set], coarse: bool = False) -> set[str]:
     """CrossPeers.reaching, but a peer whose podSelector reads a changed label key is reached
     only when it matches the workload before or after (else what it matches is the same): the
     roots' peers are many, and most read `app`."""
@@ -141,7 +142,7 @@ def _reaching(cross: CrossPeers, namespace_labels: dict, old: dict, new: dict, l
     # change only through a changed label pair equal to, or one typo from, one of its pairs
     # (suggest.py changes one pair of matchLabels, and counts the workloads the fix matches)
     changed_pairs = {(key, labels[key]) for labels in (old, new) for key in labels
-                     if old.get(key) != new.get(key)}
+                     if coarse or old.get(key) != new.get(key)}
     if not changed_pairs:
         return found
     for path in cross.suggesting.intersection(unmatched):
