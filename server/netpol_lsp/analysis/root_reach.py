@@ -168,7 +168,8 @@ def _has_tiers(before: dict, after: dict, paths: Iterable[str]) -> bool:
 
 def _coarse(before: dict, after: dict, paths: set[str]) -> Optional[Change]:
     """A change compare() cannot follow (an object added, removed or renamed): every object of
-    the changed files as changed, when none is a Namespace or a cluster policy and the
+    the changed files as changed, when none is a Namespace, a cluster policy or a DaemonSet
+    (the CNI is detected from DaemonSets: NP030 everywhere) and the
     namespaces their objects live in stay the same (which namespaces are known, NP003 and
     namespaceSelectors read)."""
     change = Change(paths)
@@ -177,8 +178,9 @@ def _coarse(before: dict, after: dict, paths: set[str]) -> Optional[Change]:
         home = set()
         for path in paths:
             for obj in files[path].objects if path in files else ():
-                if isinstance(obj, (Namespace, ClusterPolicy, ForeignPolicy, PodMakingResource)):
-                    return None  # labels, tiers, policies or pods the analysis reads elsewhere too
+                if isinstance(obj, (Namespace, ClusterPolicy, ForeignPolicy, PodMakingResource)) or \
+                        obj.kind == "DaemonSet":
+                    return None  # labels, tiers, policies, pods or the CNI the analysis reads everywhere
                 change.namespaces.add(obj.namespace)
                 home.add((obj.namespace, isinstance(obj, Workload), isinstance(obj, NetworkPolicy)))
                 if isinstance(obj, Workload):
