@@ -444,9 +444,10 @@ def test_a_kustomize_root_of_a_revision(tmp_path, capsys, monkeypatch):
 
 
 def test_several_roots_read_as_one_cluster_are_said_once(tmp_path, capsys):
-    """Two render roots that share no file, no cluster declared: diff reads both sides as one
-    cluster each, and says so once (it said it once per side)."""
-    files = {"a/kustomization.yaml": "resources: [app.yaml]\n",
+    """Two render roots that share no file, per-root views, no cluster declared: diff reads
+    both sides as one cluster each, and says so once (it said it once per side)."""
+    files = {".netpol-lsp.yaml": "kustomize: {views: per-root}\n",
+             "a/kustomization.yaml": "resources: [app.yaml]\n",
              "a/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n"
                            "spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}}\n",
              "b/kustomization.yaml": "resources: [policy.yaml]\n",

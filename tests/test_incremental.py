@@ -702,7 +702,9 @@ def test_with_kustomizations_loose_edits_follow_the_views_instead_of_building_th
     assert sum(v is not None for v in followed) >= 40
 
 
-# --- one view per root (the default): several roots, loose edits that reach some of them -----
+# --- one view per root (kustomize.views: per-root): several roots, loose edits that reach some --
+
+PER_ROOT = Config(kustomize_views="per-root")
 
 # roots deploying into namespace b (its apps and policies), c (a policy whose pods are loose
 # workloads' business only if they move there), a (written by the kustomization), and ghost
@@ -730,14 +732,14 @@ def with_roots(workspace: Workspace, texts: dict) -> Workspace:
 @given(st.lists(st.one_of(st.tuples(st.sampled_from(EDITS), st.integers(0, 7), st.integers(0, 3), st.integers(0, 40)),
                           st.integers(0, len(ROOT_EDITS) - 1)), min_size=1, max_size=12))
 def test_per_root_views_after_every_edit_the_findings_are_what_check_finds(steps):
-    """Per-root views (the default): after edits of loose files (each root's view re-checked only
+    """Per-root views: after edits of loose files (each root's view re-checked only
     when the edit can reach it), of files the roots render, and of the kustomizations, the
     findings are check's (every view built and analysed from scratch)."""
     from netpol_lsp.analysis.rendered import analyze_checked
 
     files, removed = initial_files(), {}
     texts = dict(ROOTS)
-    workspace, _ = first_analysis(files, Config())
+    workspace, _ = first_analysis(files, PER_ROOT)
     workspace = with_roots(workspace, texts)
     analysis = analyze_workspace(workspace)
     assert len(analysis.views.views) == 4  # one per root
@@ -765,7 +767,7 @@ def test_per_root_views_a_loose_edit_re_checks_only_the_roots_it_reaches():
     from netpol_lsp.analysis.rendered import analyze_checked
 
     files = initial_files()
-    workspace, _ = first_analysis(files, Config())
+    workspace, _ = first_analysis(files, PER_ROOT)
     workspace = with_roots(workspace, ROOTS)
     before = analyze_workspace(workspace)
     touched = apply_edit(files, {}, ("tier", sorted(files).index("apps.yaml"), 0, 0))
@@ -783,7 +785,7 @@ def test_per_root_views_an_edit_of_a_rendered_file_re_checks_only_the_roots_that
     from netpol_lsp.analysis.rendered import analyze_checked
 
     files = initial_files()
-    workspace, _ = first_analysis(files, Config())
+    workspace, _ = first_analysis(files, PER_ROOT)
     workspace = with_roots(workspace, ROOTS)
     before = analyze_workspace(workspace)
     touched = apply_edit(files, {}, ("peer", sorted(files).index("b-policies.yaml"), 0, 3))
@@ -806,7 +808,7 @@ def test_per_root_views_let_go_of_all_but_the_last_views_and_stay_exact(monkeypa
     monkeypatch.setattr(rendered, "LIVE_VIEWS", 1)
     files, removed = initial_files(), {}
     texts = dict(ROOTS)
-    workspace, _ = first_analysis(files, Config())
+    workspace, _ = first_analysis(files, PER_ROOT)
     workspace = with_roots(workspace, texts)
     analysis = analyze_workspace(workspace)
     steps = [("tier", 0, 0, 0), ("app", 1, 0, 1), ("peer", 2, 0, 4), 0, ("namespace", 3, 0, 2), ("tier", 4, 1, 0),

@@ -590,7 +590,7 @@ def test_the_server_keeps_root_findings_across_a_quiet_loose_edit_and_stays_exac
 
 
 def test_a_namespace_only_another_root_deploys_into_is_named_by_that_root(capsys, tmp_path):
-    """Per-root views (the default): root a's kustomization puts its policy in namespace ghost,
+    """Per-root views: root a's kustomization puts its policy in namespace ghost,
     where a deploys nothing and no Namespace is defined (NP003, at the kustomization's
     `namespace:` line); root b deploys a workload into ghost. The NP075 note names b (it said
     "other roots": the name was read from the text at the kustomization's line)."""
@@ -601,6 +601,7 @@ def test_a_namespace_only_another_root_deploys_into_is_named_by_that_root(capsys
         "b/kustomization.yaml": "namespace: ghost\nresources: [app.yaml]\n",
         "b/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
                       "spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}}\n",
+        ".netpol-lsp.yaml": "kustomize: {views: per-root}\n",
     })
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP003,NP075")
     assert [(f["rule"], os.path.relpath(f["path"], tmp_path)) for f in findings] == [("NP075", "a/kustomization.yaml")]

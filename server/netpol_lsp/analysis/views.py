@@ -1,16 +1,16 @@
 """The views of a workspace that holds Kustomize roots: what each root's cluster holds.
 
-By default (`kustomize.views: per-root`) each render root is one view: what one `kubectl apply
--k ROOT` creates, beside the files that belong to no kustomization (loose files: applied beside
-every root) and the Namespaces other roots define for the namespaces the root deploys into
-(they must exist where it is applied). With `kustomize.views: shared`, roots that share no file
-are one system, one view, and overlays of one base are alternatives, each its own view with the
-shared roots. Roots the configuration declares one cluster (`kustomize.clusters`) are one view.
-One more view holds every root and the loose files: it reports on the loose files, and a root's
-"matches nothing" that another root would answer is not said, but named once (NP075,
-rendered.py). A view is a Workspace of its own, made when first read and let go when the
-server no longer keeps it (rendered.py); its files that a kustomization reads carry the
-rendered objects, its loose files are the workspace's own SourceFiles (shared, not copied).
+By default (`kustomize.views: shared`) roots that share no file are one system, one view, and
+overlays of one base are alternatives, each its own view with the shared roots. With
+`kustomize.views: per-root`, each render root is one view: what one `kubectl apply -k ROOT`
+creates, beside the files that belong to no kustomization (loose files: applied beside every
+root) and the Namespaces other roots define for the namespaces the root deploys into (they must
+exist where it is applied). Roots the configuration declares one cluster (`kustomize.clusters`)
+are one view. One more view holds every root and the loose files: it reports on the loose
+files, and a root's "matches nothing" that another root would answer is not said, but named
+once (NP075, rendered.py). A view is a Workspace of its own, made when first read and let go
+when the server no longer keeps it (rendered.py); its files that a kustomization reads carry
+the rendered objects, its loose files are the workspace's own SourceFiles (shared, not copied).
 """
 from __future__ import annotations
 
@@ -296,7 +296,7 @@ def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
     """The roots analysed together. Declared clusters (`kustomize.clusters`) as written, any
     other root alone. Without a declaration: `kustomize.views` (shared or per-root, where each
     root is what one `kubectl apply -k` creates and rendered.py names, once per root, what it
-    would see of other roots: the default). Roots that
+    would see of other roots). Roots that
     read a common file (overlays of one base: prod, staging) are marked alternatives: the
     commands that read one view ask which."""
     roots = list(rendered.roots.values())
@@ -331,10 +331,11 @@ def _groups(rendered: Rendered, config, base: str) -> list[list[Root]]:
                 groups.append(group)
         groups.extend([root] for root in roots if root.dir not in placed)
         return groups
-    if config.kustomize_views == "per-root":  # the default: the server re-checks only the roots an edit reaches
+    if config.kustomize_views == "per-root":  # the server re-checks only the roots an edit reaches
         return [[root] for root in roots]
-    # shared: a root alone in its family is part of one system and joins every view;
-    # alternatives get a view each
+    # shared (the default): a root alone in its family is part of one system and joins every
+    # view; alternatives get a view each. Per-root views cost more per edit in the server (the
+    # findings of every root's view merged on each edit: benchmarks/README.md)
     shared = [r for members in families.values() if len(members) == 1 for r in members]
     alternatives = [r for members in families.values() if len(members) > 1 for r in members]
     if not alternatives:
