@@ -84,6 +84,9 @@ class Analysis:
     # (input files, findings), reused while none of its input files changes
     views: Optional[object] = None
     view_results: dict = field(default_factory=dict)
+    placement: Optional[object] = None  # the views' findings placed and merged (rendered.Placement)
+    # whether any object's facts (interface.py) may differ from the previous analysis's
+    facts_changed: bool = True
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
@@ -276,7 +279,8 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     points_into.update(_points_into(fresh))
     unmatched = previous.unmatched - scope | _unmatched(fresh)
     return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial, unmatched=unmatched,
-                    _cross_peers=cross_peers)
+                    _cross_peers=cross_peers,
+                    facts_changed=bool(change.namespaces or change.workloads or change.added or change.removed))
 
 
 def _counted(index) -> int:
