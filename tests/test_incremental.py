@@ -344,16 +344,33 @@ def next_kustomized(previous: Workspace, files: dict, touched: list[str]) -> Wor
     return following
 
 
+def per_root() -> Config:
+    """A view per root: a root's "matches nothing" that another root answers is an NP075 note."""
+    config = Config()
+    config.kustomize_views = "per-root"
+    return config
+
+
+def kustomized_files(config: Config) -> dict:
+    """initial_files; with a view per root, r1 and r2 also deploy batch pods that a peer of the
+    root "." reads: alone, "." does not see them, beside them it does (one NP075 for ".")."""
+    files = initial_files()
+    if config.kustomize_views == "per-root":
+        files["c-policies.yaml"][0].append(Doc("Deployment", "batch", namespace="c", app="batch"))
+        files["broad-policies.yaml"][0][0].rules.append(("pod:batch", "http"))
+    return files
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(edits)
-def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps):
+@given(edits, st.sampled_from([Config(), per_root()]))
+def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps, config):
     """Edits of loose files keep the render and the views (only the files a view checked again
     are placed and merged again); edits of rendered files render again. Either way: check's
     findings (analyze_checked, the views built from scratch)."""
     from netpol_lsp.analysis.rendered import analyze_checked
 
-    files, removed = initial_files(), {}
-    workspace, _ = first_analysis(files, Config())
+    files, removed = kustomized_files(config), {}
+    workspace, _ = first_analysis(files, config)
     workspace = with_kustomizations(workspace)
     analysis = analyze_workspace(workspace)
     for edit in steps:
@@ -367,15 +384,17 @@ def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(
     assert analysis.views is not None
 
 
-def test_with_kustomizations_each_edit_of_a_loose_file_once():
+@pytest.mark.parametrize("config", [Config(), per_root()], ids=["shared", "per-root"])
+def test_with_kustomizations_each_edit_of_a_loose_file_once(config):
     """The edits that keep the views, on each loose file: a file's last finding going away
     (its policy dropped), suppressions, peers, comments."""
     from netpol_lsp.analysis.rendered import analyze_checked
 
-    initial = initial_files()
-    start, _ = first_analysis(initial, Config())
+    initial = kustomized_files(config)
+    start, _ = first_analysis(initial, config)
     start = with_kustomizations(start)
     start_analysis = analyze_workspace(start)
+    assert ("NP075" in {f.rule for f in start_analysis.findings()}) == (config.kustomize_views == "per-root")
     claimed = start_analysis.views.rendered.claimed
     kept = 0
     for op in ("drop-doc", "suppress", "peer", "comment"):
@@ -698,5 +717,5 @@ def test_with_kustomizations_loose_edits_follow_the_views_instead_of_building_th
     followed = []
     original = rendered.views_after_edit
     monkeypatch.setattr(rendered, "views_after_edit", lambda *a: followed.append(original(*a)) or followed[-1])
-    test_with_kustomizations_each_edit_of_a_loose_file_once()
+    test_with_kustomizations_each_edit_of_a_loose_file_once(Config())
     assert sum(v is not None for v in followed) >= 40
