@@ -579,6 +579,23 @@ def test_a_label_value_change_rechecks_only_the_peers_reading_that_key():
     assert "NP002" in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
 
 
+def test_a_label_edit_after_a_policy_edit_rechecks_the_peer_that_edit_wrote():
+    """The reach of a label edit is kept per namespace across edits (peer_index): a policy file
+    edited in between, whose broad peer now reads the edited key, is re-checked on the next
+    label edit, and one whose peer stopped reading it is not."""
+    edited = EditedWorkspace(_teams())
+    web = edited.workspace.files["web.yaml"].text
+    edited.edit("web.yaml", web.replace("tier: front", "tier: back"))  # asks which peers read `tier`
+    by_app = edited.workspace.files["by-app.yaml"].text
+    by_tier = edited.workspace.files["by-tier.yaml"].text
+    edited.edit("by-app.yaml", by_app.replace("{app: web}}", "{tier: back}}"))  # reads `tier` now
+    edited.edit("by-tier.yaml", by_tier.replace("{tier: front}}", "{app: web}}"))  # reads `app` now
+    assert "NP002" not in edited.rules("by-app.yaml")
+    after = edited.edit("web.yaml", web)  # tier back to front: by-app's peer matches nothing
+    assert after.rechecked == {"web.yaml", "web-policy.yaml", "by-app.yaml"}
+    assert "NP002" in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
+
+
 def test_a_label_change_rechecks_the_did_you_mean_of_a_peer_that_matches_nothing():
     files = _teams()
     # a typo in the key: the peer reads `tierr`, and its did-you-mean offers web's `tier: front`
