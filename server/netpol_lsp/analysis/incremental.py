@@ -138,10 +138,25 @@ def _touches_copies(index, change: "Change") -> bool:
         for other in index.policies_by_ns.get(policy.namespace, ()))
 
 
+_last_compared: list = [(None, None, None)]  # (before, after, answer) of the last changed_paths: one tuple,
+# replaced whole (the hover's analysis may run in another thread)
+
+
 def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
     """Paths added, removed, or holding another version of their file; None when the files both
     hold are not in the same order (a file removed and read again moves to the end, and the
-    order of files decides which of two same-named Namespaces the index keeps)."""
+    order of files decides which of two same-named Namespaces the index keeps). The last answer
+    is kept: an edit asks it of the same two tables several times (views, quiet change), and
+    each asking walks 10,000 files. File tables are not changed once analysed."""
+    known_before, known_after, answer = _last_compared[0]
+    if known_before is before and known_after is after:
+        return None if answer is None else set(answer)
+    found = _changed_paths(before, after)
+    _last_compared[0] = (before, after, None if found is None else frozenset(found))
+    return found
+
+
+def _changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
     if len(before) == len(after) and list(before) == list(after):  # the usual case: an edit
         return set(compress(after, map(is_not, before.values(), after.values())))
     if [p for p in before if p in after] != [p for p in after if p in before]:
