@@ -122,7 +122,9 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
         if before is None or changed is None:
             table, again, touched = Placed(), [o for o in found.by_origin if o in view.scope], None
         else:
-            table, again = before.copy(), [o for o in changed if o in view.scope]
+            again = [o for o in changed if o in view.scope]
+            renote = root_absence and every.facts_changed
+            table = before.copy() if again or renote else before  # a table is changed only as a copy
         for origin in sorted(again):
             raw = found.by_origin.get(origin, [])
             if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
@@ -134,7 +136,7 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
             placed = table.put(origin, *relocated(view, raw, written))
             if touched is not None:
                 touched |= placed
-        if root_absence and (before is None or again or every.facts_changed):
+        if root_absence and table is not before:  # new, or a file of it placed again, or facts changed
             elsewhere = [f for origin in sorted(table.elsewhere) for f in table.elsewhere[origin]]
             notes, used = [], set()
             if elsewhere and severity is not None:
