@@ -185,7 +185,7 @@ def apply_edit(files: dict, removed: dict, edit: tuple) -> list[str]:
         files[target][0].insert(0, doc)
         return [path, target]
     elif op == "app":
-        doc.app = APPS[(APPS.index(doc.app) + 1 + choice) % 3]
+        doc.app = APPS[((APPS.index(doc.app) if doc.app in APPS else -1) + 1 + choice) % 3]
     elif op == "namespace":
         doc.namespace = NAMESPACES[(NAMESPACES.index(doc.namespace) + 1 + choice) % 3]
     elif op == "rename":
