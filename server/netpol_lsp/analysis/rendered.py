@@ -340,8 +340,8 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
 
     old_views = getattr(previous, "views", None) if previous is not None else None
     reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
-    rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
-                                                                  old_views.rendered) else None
+    rendered = old_views.rendered if reusable and _render_kept(previous.workspace, workspace,
+                                                               old_views.rendered) else None
     views = views_after_edit(old_views, previous.workspace, workspace) if rendered is not None else None
     if views is None:
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
@@ -386,6 +386,17 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, points_into, views=views, view_results=results,
                     placement=placement, rechecked=rechecked, base=previous.serial if rechecked is not None else None)
+
+
+def _render_kept(before: Workspace, after: Workspace, rendered) -> bool:
+    """views.render_reusable, answered from the changed paths (which the views and the quiet
+    change ask for too: computed once) instead of a walk over every file a kustomization reads."""
+    from .incremental import changed_paths
+
+    paths = changed_paths(before.files, after.files)
+    if paths is None or before.config is not after.config:
+        return render_reusable(before, after, rendered)
+    return all(p in before.files and p in after.files for p in paths) and paths.isdisjoint(rendered.claimed)
 
 
 def _quiet_change(previous, workspace: Workspace, rendered) -> Optional[frozenset[str]]:
