@@ -113,7 +113,11 @@ def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optio
     wanted (a Kustomize root's view reports on its root's files alone: the loose files beside
     it are not checked in it); the others' findings are left out, or stale."""
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
-        paths = changed_paths(previous.workspace.files, workspace.files)
+        swapped = workspace.swapped
+        if swapped is not None and swapped[0] is previous.workspace:
+            paths = set(swapped[1])  # a superset at most: a path swapped for the same file is re-checked
+        else:
+            paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)
         change = compare(previous.workspace.files, workspace.files, paths, tiers) if paths is not None else None
         if change is not None and _touches_copies(previous.workspace.index, change):
