@@ -429,6 +429,27 @@ def test_with_kustomizations_a_loose_file_edit_keeps_the_render():
     assert after.findings() == analyze_checked(fresh_copy(after.workspace))
 
 
+def test_with_kustomizations_kept_views_let_their_earlier_versions_go():
+    """A view kept across edits knows what was swapped into it, not its earlier versions: after
+    a few edits the first view's workspace is gone (a chain of them grew the server by 100 MB
+    in 150 edits)."""
+    import gc
+    import weakref
+
+    files = initial_files()
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_kustomizations(workspace)
+    analysis = analyze_workspace(workspace)
+    first = weakref.ref(analysis.views.everything.workspace)
+    for _ in range(3):
+        touched = apply_edit(files, {}, ("comment", sorted(files).index("policies.yaml"), 0, 0))
+        workspace = next_kustomized(workspace, files, touched)
+        analysis = analyze_workspace(workspace, (), analysis)
+        assert analysis.views.everything.workspace.swapped is not None  # the view was kept, not built
+    gc.collect()
+    assert first() is None
+
+
 @pytest.fixture(scope="module")
 def initial_analysis() -> tuple[Workspace, Analysis]:
     return first_analysis(initial_files(), Config())

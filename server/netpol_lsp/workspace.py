@@ -66,8 +66,9 @@ class Workspace:
         self._index: Optional[_Index] = None
         self.render_notes: list = []  # render.helm.RenderNote: charts that could not be analysed (NP096)
         self.generation = 0  # bumped on every change: caches key on it
-        # (the workspace this one's files were copied from, the paths then swapped in or out): what
-        # changed since it, known without comparing every file (Kustomize views kept across edits)
+        # (a weak reference to the workspace this one's files were copied from, the paths then
+        # swapped in or out): what changed since it, known without comparing every file (Kustomize
+        # views kept across edits). Weak: a strong one would keep every earlier version alive
         self.swapped: Optional[tuple] = None
 
     # -- changes ---------------------------------------------------------------------------

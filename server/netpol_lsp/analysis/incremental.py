@@ -114,7 +114,7 @@ def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optio
     it are not checked in it); the others' findings are left out, or stale."""
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
         swapped = workspace.swapped
-        if swapped is not None and swapped[0] is previous.workspace:
+        if swapped is not None and swapped[0]() is previous.workspace:
             paths = set(swapped[1])  # a superset at most: a path swapped for the same file is re-checked
         else:
             paths = changed_paths(previous.workspace.files, workspace.files)

@@ -14,6 +14,7 @@ rendered objects.
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Optional
@@ -220,7 +221,7 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace) -> Optio
             else:
                 workspace.files.pop(path, None)
         workspace.kustomize_problems = old.kustomize_problems
-        workspace.swapped = (old, frozenset(changed))  # its analysis need not compare every file
+        workspace.swapped = (weakref.ref(old), frozenset(changed))  # its analysis need not compare every file
         return replace(view, made=workspace, make=None)
 
     return replace(views, views=[follow(v) for v in views.views],
