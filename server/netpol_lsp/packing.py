@@ -54,11 +54,7 @@ def _pack_node(node: Node) -> tuple:
     if cls is Scalar:
         return (at, node.value, node.type)
     if cls is Mapping:
-        flat = []
-        for key, value in node.items:
-            flat.append(_pack_node(key))
-            flat.append(_pack_node(value))
-        return (at, tuple(flat), _MAPPING)
+        return (at, tuple([_pack_node(part) for part in node.flat]), _MAPPING)
     return (at, tuple(_pack_node(item) for item in node.items), _SEQUENCE)
 
 
@@ -67,8 +63,7 @@ def _unpack_node(packed: tuple) -> Node:
     if at.__class__ is tuple:
         at = _new_span(Span, at)
     if kind == _MAPPING:
-        flat = [_unpack_node(item) for item in content]
-        return Mapping(at, tuple(zip(flat[::2], flat[1::2])))
+        return Mapping.of_flat(at, tuple([_unpack_node(item) for item in content]))
     if kind == _SEQUENCE:
         return Sequence(at, tuple([_unpack_node(item) for item in content]))
     return Scalar(at, content, kind)

@@ -121,8 +121,8 @@ def _audit(node, depth: int, max_depth: int) -> int:
     return used
 
 
-# Items are tuples (nothing changes a parsed tree; only the event builder appends, to its own
-# lists): a tuple is a third smaller than the list it is copied from.
+# Items are tuples (nothing changes a parsed tree): a tuple is a third smaller than the list it
+# is copied from; a mapping's are flat (nodes.Mapping), no tuple per pair.
 # Scalars this short are interned: keys and label values repeat across thousands of objects,
 # and libyaml makes a new string for each. Long ones (a last-applied-configuration) rarely do.
 _INTERN = 64
@@ -147,14 +147,16 @@ class _Converter:
             return Scalar(span, value, plain_type(value) if node.tag is _PLAIN and not node.style else "str")
         if cls is SequenceNode:
             return Sequence(span, tuple([self.convert(item, keep) for item in node.value]))
+        convert = self.convert
         if keep is True:
-            return Mapping(span, tuple([(self.convert(k, True), self.convert(v, True)) for k, v in node.value]))
-        items = []
+            return Mapping.of_flat(span, tuple([convert(part, True) for pair in node.value for part in pair]))
+        flat = []
         for key, value in node.value:
             wanted = keep.get(key.value, False)
             if wanted is not False:
-                items.append((self.convert(key, True), self.convert(value, wanted)))
-        return Mapping(span, tuple(items))
+                flat.append(convert(key, True))
+                flat.append(convert(value, wanted))
+        return Mapping.of_flat(span, tuple(flat))
 
 
 class _AsciiConverter(_Converter):

@@ -100,23 +100,49 @@ class Sequence(Node):
 
 
 class Mapping(Node):
-    """Keys are Scalars (complex keys are kept as-is but never looked up). `items`: a list of
-    (key, value) pairs, or a tuple of them (see Sequence)."""
+    """Keys are Scalars (complex keys are kept as-is but never looked up). `items`: the
+    (key, value) pairs, made on each read. They are kept flat, key, value, key, value, in
+    `flat` (a tuple): a tuple per pair was a fifth of a big repository's nodes' memory
+    (benchmarks/README.md, "Cold load, session 5"). Code that walks many mappings reads `flat`
+    (or `pairs()`, which makes no tuple of pairs)."""
 
-    __slots__ = ("items",)
+    __slots__ = ("flat",)
 
-    def __init__(self, span: Span, items: list[tuple[Node, Node]]):
+    def __init__(self, span: Span, items):
         self._at = span if span.__class__ is int else pack_span(span)
-        self.items = items
+        self.flat = tuple([part for pair in items for part in pair]) if items else ()
+
+    @classmethod
+    def of_flat(cls, span, flat: tuple) -> "Mapping":
+        """A mapping from its flat key, value, ... tuple (parsers and packing build that)."""
+        node = cls.__new__(cls)
+        node._at = span if span.__class__ is int or span is None else pack_span(span)
+        node.flat = flat
+        return node
+
+    @property
+    def items(self) -> tuple:
+        flat = self.flat
+        return tuple(zip(flat[::2], flat[1::2]))
+
+    @items.setter
+    def items(self, items) -> None:
+        self.flat = tuple([part for pair in items for part in pair])
+
+    def pairs(self):
+        """The (key, value) pairs as an iterator: no tuple of them is made."""
+        parts = iter(self.flat)
+        return zip(parts, parts)
 
     def get(self, key: str) -> Optional[Node]:
-        for k, v in self.items:
+        parts = iter(self.flat)
+        for k, v in zip(parts, parts):
             if isinstance(k, Scalar) and k.value == key:
                 return v
         return None
 
     def key(self, key: str) -> Optional[Scalar]:
-        for k, _ in self.items:
+        for k in self.flat[::2]:
             if isinstance(k, Scalar) and k.value == key:
                 return k
         return None
@@ -125,10 +151,10 @@ class Mapping(Node):
         return self.key(key) is not None
 
     def keys(self) -> list[str]:
-        return [k.value for k, _ in self.items if isinstance(k, Scalar)]
+        return [k.value for k in self.flat[::2] if isinstance(k, Scalar)]
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.flat) // 2
 
 
 def to_python(node: Optional[Node], budget: list[int] | None = None):
@@ -147,7 +173,7 @@ def to_python(node: Optional[Node], budget: list[int] | None = None):
         return [to_python(item, budget) for item in node.items]
     if isinstance(node, Mapping):
         out = {}
-        for k, v in node.items:
+        for k, v in node.pairs():
             out[k.value if isinstance(k, Scalar) else repr(k)] = to_python(v, budget)
         return out
     return None
@@ -171,6 +197,6 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     elif cls is Sequence:
         copy = Sequence(span, [moved(item, lines, copies) for item in node.items])
     else:
-        copy = Mapping(span, [(moved(k, lines, copies), moved(v, lines, copies)) for k, v in node.items])
+        copy = Mapping.of_flat(span, tuple([moved(part, lines, copies) for part in node.flat]))
     copies[id(node)] = copy
     return copy
