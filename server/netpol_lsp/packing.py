@@ -9,7 +9,7 @@ the objects again from them (build.py is cheap next to parsing). Per-file rule r
 from __future__ import annotations
 
 from .config import Config
-from .manifests.nodes import Mapping, Node, Scalar, Sequence
+from .manifests.nodes import Mapping, Node, Scalar, Sequence, TypedScalar
 from .manifests.parse import Document, ParseProblem
 from .model import build_objects
 from .rules.registry import PER_FILE_RULE_IDS
@@ -51,7 +51,7 @@ def _pack_node(node: Node) -> tuple:
     if at.__class__ is not int:
         at = tuple(at)
     cls = node.__class__
-    if cls is Scalar:
+    if cls is Scalar or cls is TypedScalar:
         return (at, node.value, node.type)
     if cls is Mapping:
         return (at, tuple([_pack_node(part) for part in node.flat]), _MAPPING)
