@@ -31,15 +31,23 @@ def finding_dict(f: Finding) -> dict:
 
 
 def render_json(findings: list[Finding], summary: dict) -> str:
+    return "".join(json_chunks(findings, summary))
+
+
+def json_chunks(findings: list[Finding], summary: dict):
+    """The report in pieces, a finding each: `check` writes them as they come, so tens of
+    thousands of findings never stand in memory as one text (nor as its encoded bytes)."""
     counts = {"files": summary["files"], "documents": summary["documents"],
               "skippedDocuments": summary.get("skippedDocuments", 0),
               "skippedFiles": summary.get("skippedFiles", 0), "findings": len(findings)}
-    if findings:
-        listed = "[\n" + ",\n".join([_finding(f) for f in findings]) + "\n  ]"
+    if not findings:
+        yield '{\n  "version": 1,\n  "findings": [],\n  "summary": '
     else:
-        listed = "[]"
-    return ('{\n  "version": 1,\n  "findings": ' + listed + ',\n  "summary": '
-            + json.dumps(counts, indent=2).replace("\n", "\n  ") + "\n}\n")
+        yield '{\n  "version": 1,\n  "findings": [\n'
+        for number, found in enumerate(findings):
+            yield (",\n" if number else "") + _finding(found)
+        yield '\n  ],\n  "summary": '
+    yield json.dumps(counts, indent=2).replace("\n", "\n  ") + "\n}\n"
 
 
 def _text(value) -> str:
