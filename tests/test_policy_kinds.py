@@ -140,3 +140,32 @@ def test_np021_stays_silent_where_an_unseen_policy_may_isolate_the_database():
     assert sorted(f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": elsewhere})) == ["NP021", "NP094"]
     cluster_wide = CILIUM.split("---")[1]  # a Calico GlobalNetworkPolicy: every namespace
     assert [f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": cluster_wide})] == ["NP094"]
+
+
+def test_connectivity_names_the_namespaces_whose_pods_it_cannot_see(tmp_path, capsys):
+    """A folder of policies for workloads deployed from elsewhere: the list is empty because the
+    pods are unseen, not because nothing may connect; stderr says so, naming the namespaces."""
+    (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
+    (tmp_path / "policies.yaml").write_text(textwrap.dedent("""
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: deny, namespace: payments}
+        spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: allow-api, namespace: payments}
+        spec: {podSelector: {matchLabels: {app: api}}, ingress: [{}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api, namespace: shop}
+        spec: {podSelector: {}, ingress: [{}]}
+        """))
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    # shop has its workload: only payments is named, with its two policies
+    assert err.splitlines() == ["netpol-lsp: caveat: no workload in the checked paths runs in payments "
+                                "(2 policies): the connections of their pods are not listed; add the "
+                                "manifests of those workloads to the paths to see them"]
+    assert "shop/api[Deployment]" in out

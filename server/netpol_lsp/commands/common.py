@@ -152,5 +152,21 @@ def print_caveats(workspace) -> None:
 
     from ..rules.np094_policy_kind_not_analysed import caveats
 
-    for line in caveats(workspace):
+    for line in caveats(workspace) + unseen_pods_caveats(workspace):
         print(f"netpol-lsp: caveat: {line}", file=sys.stderr)
+
+
+def unseen_pods_caveats(workspace) -> list[str]:
+    """Namespaces whose NetworkPolicies select pods the workspace holds no workload for (a
+    folder of policies alone, workloads deployed from elsewhere): the connections of those pods
+    cannot be listed, and an empty or short list must not read as "nothing may connect"."""
+    with_pods = {w.namespace for w in workspace.workloads}
+    blind: dict[str, int] = {}
+    for policy in workspace.policies:
+        if policy.namespace not in with_pods:
+            blind[policy.namespace] = blind.get(policy.namespace, 0) + 1
+    if not blind:
+        return []
+    named = ", ".join(f"{ns} ({n} {'policy' if n == 1 else 'policies'})" for ns, n in sorted(blind.items()))
+    return [f"no workload in the checked paths runs in {named}: the connections of their pods are not "
+            "listed; add the manifests of those workloads to the paths to see them"]
