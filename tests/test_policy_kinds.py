@@ -169,3 +169,21 @@ def test_connectivity_names_the_namespaces_whose_pods_it_cannot_see(tmp_path, ca
                                 "(2 policies): the connections of their pods are not listed; add the "
                                 "manifests of those workloads to the paths to see them"]
     assert "shop/api[Deployment]" in out
+
+
+def test_connectivity_and_explain_name_pods_operators_make_that_are_not_modelled(tmp_path, capsys):
+    (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
+    (tmp_path / "db.yaml").write_text(textwrap.dedent("""
+        apiVersion: acid.zalan.do/v1
+        kind: postgresql
+        metadata: {name: orders-db, namespace: shop}
+        spec: {teamId: orders}
+        """))
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == ["netpol-lsp: caveat: the pods operators make of postgresql shop/orders-db are not "
+                                "in this analysis: their labels and ports are not known (NP097 says how to "
+                                "declare them)"]
+    assert "shop/api[Deployment]" in out and "orders-db" not in out
+    assert main(["explain", "--no-cache", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("Caveat: the pods operators make of postgresql shop/orders-db")

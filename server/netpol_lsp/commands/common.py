@@ -157,16 +157,24 @@ def print_caveats(workspace) -> None:
 
 
 def unseen_pods_caveats(workspace) -> list[str]:
-    """Namespaces whose NetworkPolicies select pods the workspace holds no workload for (a
-    folder of policies alone, workloads deployed from elsewhere): the connections of those pods
-    cannot be listed, and an empty or short list must not read as "nothing may connect"."""
-    with_pods = {w.namespace for w in workspace.workloads}
+    """Pods the connections cannot list: those operators make of custom resources whose labels
+    are not known (NP097), and those of namespaces whose NetworkPolicies select pods the
+    workspace holds no workload for (a folder of policies alone, workloads deployed from
+    elsewhere). An empty or short list must not read as "nothing may connect"."""
+    out = []
+    unknown = [name for ns in sorted(workspace.index.unknown_pods_by_ns)
+               for name in workspace.index.unknown_pods_by_ns[ns]]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        out.append(f"the pods operators make of {shown} are not in this analysis: their labels and ports are not known "
+                   "(NP097 says how to declare them)")
+    with_pods = {w.namespace for w in workspace.workloads} | set(workspace.index.unknown_pods_by_ns)
     blind: dict[str, int] = {}
     for policy in workspace.policies:
         if policy.namespace not in with_pods:
             blind[policy.namespace] = blind.get(policy.namespace, 0) + 1
-    if not blind:
-        return []
-    named = ", ".join(f"{ns} ({n} {'policy' if n == 1 else 'policies'})" for ns, n in sorted(blind.items()))
-    return [f"no workload in the checked paths runs in {named}: the connections of their pods are not "
-            "listed; add the manifests of those workloads to the paths to see them"]
+    if blind:
+        named = ", ".join(f"{ns} ({n} {'policy' if n == 1 else 'policies'})" for ns, n in sorted(blind.items()))
+        out.append(f"no workload in the checked paths runs in {named}: the connections of their pods are not "
+                   "listed; add the manifests of those workloads to the paths to see them")
+    return out
