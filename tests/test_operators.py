@@ -525,3 +525,43 @@ def test_an_operator_group_under_k8s_io_is_still_a_custom_resource():
         spec: {type: Python, mode: cluster}
         """})
     assert rules_of(found) == ["NP097"]
+
+
+def test_strimzi_connect_mirror_maker_and_bridge_pods():
+    # Strimzi's AbstractModel labels with each kind's component type (KafkaMirrorMaker2Cluster
+    # COMPONENT_TYPE "kafka-mirror-maker-2"), workloads <name>-connect / -mirrormaker2 / -bridge
+    ws = make_workspace({"kafka.yaml": """
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaConnect
+        metadata: {name: sink, namespace: kafka}
+        spec:
+          bootstrapServers: events-kafka-bootstrap:9093
+          metricsConfig: {type: jmxPrometheusExporter}
+          template:
+            pod:
+              metadata:
+                labels: {team: data}
+        ---
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaMirrorMaker2
+        metadata: {name: dr, namespace: kafka}
+        spec: {connectCluster: target}
+        ---
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaBridge
+        metadata: {name: http, namespace: kafka}
+        spec: {bootstrapServers: events-kafka-bootstrap:9092, http: {port: 8081}}
+        """})
+    connect = workload(ws, "kafka/sink-connect")
+    assert connect.template_labels["strimzi.io/cluster"] == "sink"
+    assert connect.template_labels["strimzi.io/kind"] == "KafkaConnect"
+    assert connect.template_labels["strimzi.io/name"] == "sink-connect"
+    assert connect.template_labels["team"] == "data"
+    assert connect.resolve_named_port("rest-api", "TCP") == [8083]
+    assert connect.resolve_named_port("tcp-prometheus", "TCP") == [9404]
+    mirror = workload(ws, "kafka/dr-mirrormaker2")
+    assert mirror.template_labels["strimzi.io/component-type"] == "kafka-mirror-maker-2"
+    assert mirror.resolve_named_port("tcp-prometheus", "TCP") == []  # no metricsConfig
+    bridge = workload(ws, "kafka/http-bridge")
+    assert bridge.template_labels["strimzi.io/name"] == "http-bridge"
+    assert bridge.resolve_named_port("rest-api", "TCP") == [8081]

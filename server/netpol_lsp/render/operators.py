@@ -182,14 +182,16 @@ def thanos_ruler(root: Node, name: str) -> list[PodGroup]:
     return [_group(name, labels, labels_at(root, "spec.podMetadata.labels"), ports)]
 
 
-def _strimzi_labels(cluster: str, component: str, app_name: str) -> dict:
+def _strimzi_labels(cluster: str, component: str, app_name: str, kind: str = "Kafka",
+                    workload: Optional[str] = None) -> dict:
     # Strimzi's labels on the pods of a Kafka cluster (the StrimziPodSet and Deployment labels the
     # Cluster Operator writes; KafkaNodePool status.labelSelector shows the same
-    # strimzi.io/cluster, strimzi.io/name, strimzi.io/kind).
+    # strimzi.io/cluster, strimzi.io/name, strimzi.io/kind). Other kinds (KafkaConnect, ...) get
+    # the same set with their own kind, component type and workload name.
     return {
         "strimzi.io/cluster": cluster,
-        "strimzi.io/kind": "Kafka",
-        "strimzi.io/name": f"{cluster}-{component}",
+        "strimzi.io/kind": kind,
+        "strimzi.io/name": workload or f"{cluster}-{component}",
         "strimzi.io/component-type": component,
         "app.kubernetes.io/name": app_name,
         "app.kubernetes.io/instance": cluster,
@@ -234,6 +236,23 @@ def strimzi_node_pool(root: Node, name: str) -> list[PodGroup]:
     labels = {**_strimzi_labels(cluster, "kafka", "kafka"), "strimzi.io/pool-name": name}
     ports = _ports(root, "kafka", (9090, "tcp-ctrlplane", "TCP"), (9091, "tcp-replication", "TCP"))
     return [_group(f"{cluster}-{name}", labels, labels_at(root, "spec.template.pod.metadata.labels"), ports)]
+
+
+def _strimzi_deployment(kind: str, component: str, suffix: str, port_spec: Callable[[Node], tuple]) -> Callable:
+    # Strimzi's KafkaConnect, KafkaMirrorMaker2 and KafkaBridge (AbstractModel with the
+    # component types kafka-connect, kafka-mirror-maker-2, kafka-bridge): one Deployment or
+    # StrimziPodSet <name>-connect / -mirrormaker2 / -bridge; user labels from
+    # spec.template.pod.metadata.labels. Connect and MirrorMaker 2 serve their REST API on 8083;
+    # the bridge's HTTP port is spec.http.port (8080 by default); 9404 is the metrics port when
+    # spec.metricsConfig is set.
+    def groups(root: Node, name: str) -> list[PodGroup]:
+        workload = f"{name}-{suffix}"
+        ports = _ports(root, workload, port_spec(root))
+        if first(root, "spec.metricsConfig") is not None:
+            ports += _ports(root, workload, (9404, "tcp-prometheus", "TCP"))
+        return [_group(workload, _strimzi_labels(name, component, component, kind, workload),
+                       labels_at(root, "spec.template.pod.metadata.labels"), ports)]
+    return groups
 
 
 def cnpg_cluster(root: Node, name: str) -> list[PodGroup]:
@@ -435,6 +454,14 @@ BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("monitoring.coreos.com", "ThanosRuler"): thanos_ruler,
     ("kafka.strimzi.io", "Kafka"): strimzi_kafka,
     ("kafka.strimzi.io", "KafkaNodePool"): strimzi_node_pool,
+    ("kafka.strimzi.io", "KafkaConnect"):
+        _strimzi_deployment("KafkaConnect", "kafka-connect", "connect", lambda root: (8083, "rest-api", "TCP")),
+    ("kafka.strimzi.io", "KafkaMirrorMaker2"):
+        _strimzi_deployment("KafkaMirrorMaker2", "kafka-mirror-maker-2", "mirrormaker2",
+                            lambda root: (8083, "rest-api", "TCP")),
+    ("kafka.strimzi.io", "KafkaBridge"):
+        _strimzi_deployment("KafkaBridge", "kafka-bridge", "bridge",
+                            lambda root: (integer(root, "spec.http.port") or 8080, "rest-api", "TCP")),
     ("postgresql.cnpg.io", "Cluster"): cnpg_cluster,
     ("elasticsearch.k8s.elastic.co", "Elasticsearch"): eck_elasticsearch,
     ("kibana.k8s.elastic.co", "Kibana"): eck_kibana,
@@ -474,9 +501,6 @@ POD_MAKING_KINDS: dict[tuple[str, str], str] = {
     ("dragonflydb.io", "Dragonfly"): "",
     ("solr.apache.org", "SolrCloud"): "",
     ("zookeeper.pravega.io", "ZookeeperCluster"): "",
-    ("kafka.strimzi.io", "KafkaConnect"): "",
-    ("kafka.strimzi.io", "KafkaMirrorMaker2"): "",
-    ("kafka.strimzi.io", "KafkaBridge"): "",
     ("minio.min.io", "Tenant"): "",
     ("opentelemetry.io", "OpenTelemetryCollector"): "",
     ("jaegertracing.io", "Jaeger"): "",
