@@ -565,3 +565,39 @@ def test_strimzi_connect_mirror_maker_and_bridge_pods():
     bridge = workload(ws, "kafka/http-bridge")
     assert bridge.template_labels["strimzi.io/name"] == "http-bridge"
     assert bridge.resolve_named_port("rest-api", "TCP") == [8081]
+
+
+def test_an_argo_rollout_is_the_workload_of_its_pod_template():
+    found_ws = make_workspace({"rollout.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata:
+              labels: {app: web, tier: front}
+            spec:
+              containers:
+                - name: web
+                  image: example/web:1
+                  ports: [{name: http, containerPort: 8080}]
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: api, namespace: shop}
+        spec:
+          workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+        """})
+    web = workload(found_ws, "shop/web")
+    assert web.kind == "Rollout" and web.template_labels == {"app": "web", "tier": "front"}
+    assert web.resolve_named_port("http", "TCP") == [8080]
+    # a workloadRef Rollout's pods are its Deployment's: no second workload, no NP097
+    assert [w.name for w in found_ws.workloads] == ["web"]
+    assert findings_of({"rollout.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: api, namespace: shop}
+        spec:
+          workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+        """}) == []

@@ -447,6 +447,19 @@ def rabbitmq_cluster(root: Node, name: str) -> list[PodGroup]:
     return [_group(f"{name}-server", operator, (labels, written), _ports(root, "rabbitmq", *specs))]
 
 
+def _own_template(path: str = "spec.template") -> Callable:
+    # Kinds whose pods are their own pod template, as a Deployment's: Argo Rollouts' Rollout
+    # (its ReplicaSets copy spec.template, adding only rollouts-pod-template-hash; with
+    # spec.workloadRef the pods are the referenced Deployment's, already a workload), OpenKruise's
+    # CloneSet and Advanced StatefulSet/DaemonSet.
+    def groups(root: Node, name: str) -> list[PodGroup]:
+        if first(root, path) is None:
+            return []
+        labels, written = labels_at(root, f"{path}.metadata.labels")
+        return [PodGroup(name, labels, tuple(container_ports(root, f"{path}.spec.containers")), written)]
+    return groups
+
+
 # (group, kind) -> the pod groups of a resource
 BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("monitoring.coreos.com", "Prometheus"): prometheus,
@@ -475,6 +488,10 @@ BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("databases.spotahome.com", "RedisFailover"): spotahome_redis_failover,
     ("mysql.oracle.com", "InnoDBCluster"): mysql_innodb_cluster,
     ("rabbitmq.com", "RabbitmqCluster"): rabbitmq_cluster,
+    ("argoproj.io", "Rollout"): _own_template(),
+    ("apps.kruise.io", "CloneSet"): _own_template(),
+    ("apps.kruise.io", "StatefulSet"): _own_template(),
+    ("apps.kruise.io", "DaemonSet"): _own_template(),
 }
 
 # Kinds whose operators make pods, with labels this analysis does not model (set by the
