@@ -146,35 +146,10 @@ def rendered_workspace(workspace, root: str | None):
 
 
 def print_caveats(workspace) -> None:
-    """Policy kinds the analysis does not model (NP094), on stderr above the output: they
-    allow or deny traffic that the output cannot show."""
+    """What the output cannot show (analysis/caveats.py), on stderr above it."""
     import sys
 
-    from ..rules.np094_policy_kind_not_analysed import caveats
+    from ..analysis.caveats import caveats
 
-    for line in caveats(workspace) + unseen_pods_caveats(workspace):
+    for line in caveats(workspace):
         print(f"netpol-lsp: caveat: {line}", file=sys.stderr)
-
-
-def unseen_pods_caveats(workspace) -> list[str]:
-    """Pods the connections cannot list: those operators make of custom resources whose labels
-    are not known (NP097), and those of namespaces whose NetworkPolicies select pods the
-    workspace holds no workload for (a folder of policies alone, workloads deployed from
-    elsewhere). An empty or short list must not read as "nothing may connect"."""
-    out = []
-    unknown = [name for ns in sorted(workspace.index.unknown_pods_by_ns)
-               for name in workspace.index.unknown_pods_by_ns[ns]]
-    if unknown:
-        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        out.append(f"the pods operators make of {shown} are not in this analysis: their labels and ports are not known "
-                   "(NP097 says how to declare them)")
-    with_pods = {w.namespace for w in workspace.workloads} | set(workspace.index.unknown_pods_by_ns)
-    blind: dict[str, int] = {}
-    for policy in workspace.policies:
-        if policy.namespace not in with_pods:
-            blind[policy.namespace] = blind.get(policy.namespace, 0) + 1
-    if blind:
-        named = ", ".join(f"{ns} ({n} {'policy' if n == 1 else 'policies'})" for ns, n in sorted(blind.items()))
-        out.append(f"no workload in the checked paths runs in {named}: the connections of their pods are not "
-                   "listed; add the manifests of those workloads to the paths to see them")
-    return out

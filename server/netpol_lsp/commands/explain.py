@@ -32,12 +32,10 @@ def _named(objects, given: str) -> list:
 
 
 def caveat_header(workspace, markdown: bool) -> str:
-    """What the explanations below cannot see (policy kinds not modelled, NP094; pods that
-    operators make or that no checked manifest deploys), first."""
-    from ..rules.np094_policy_kind_not_analysed import caveats
-    from .common import unseen_pods_caveats
+    """What the explanations below cannot see (analysis/caveats.py), first."""
+    from ..analysis.caveats import caveats
 
-    lines = caveats(workspace) + unseen_pods_caveats(workspace)
+    lines = caveats(workspace)
     if not lines:
         return ""
     bullet = "> **Caveat:** " if markdown else "Caveat: "
