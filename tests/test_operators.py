@@ -601,3 +601,21 @@ def test_an_argo_rollout_is_the_workload_of_its_pod_template():
         spec:
           workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
         """}) == []
+
+
+def test_an_openshift_deployment_config_is_a_workload_with_its_controller_label():
+    ws = make_workspace({"dc.yaml": """
+        apiVersion: apps.openshift.io/v1
+        kind: DeploymentConfig
+        metadata: {name: frontend, namespace: shop}
+        spec:
+          selector: {app: frontend}
+          template:
+            metadata:
+              labels: {app: frontend}
+            spec:
+              containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080, name: http}]}]
+        """})
+    dc = workload(ws, "shop/frontend")
+    assert dc.template_labels == {"app": "frontend", "deploymentconfig": "frontend"}
+    assert dc.resolve_named_port("http", "TCP") == [8080]

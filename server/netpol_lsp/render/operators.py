@@ -447,15 +447,17 @@ def rabbitmq_cluster(root: Node, name: str) -> list[PodGroup]:
     return [_group(f"{name}-server", operator, (labels, written), _ports(root, "rabbitmq", *specs))]
 
 
-def _own_template(path: str = "spec.template") -> Callable:
+def _own_template(path: str = "spec.template", added: Callable[[str], dict] = lambda name: {}) -> Callable:
     # Kinds whose pods are their own pod template, as a Deployment's: Argo Rollouts' Rollout
     # (its ReplicaSets copy spec.template, adding only rollouts-pod-template-hash; with
     # spec.workloadRef the pods are the referenced Deployment's, already a workload), OpenKruise's
-    # CloneSet and Advanced StatefulSet/DaemonSet.
+    # CloneSet and Advanced StatefulSet/DaemonSet, OpenShift's DeploymentConfig (whose
+    # controller adds deploymentconfig=<name> to the pods).
     def groups(root: Node, name: str) -> list[PodGroup]:
         if first(root, path) is None:
             return []
         labels, written = labels_at(root, f"{path}.metadata.labels")
+        labels = {**labels, **added(name)}
         return [PodGroup(name, labels, tuple(container_ports(root, f"{path}.spec.containers")), written)]
     return groups
 
@@ -492,6 +494,7 @@ BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("apps.kruise.io", "CloneSet"): _own_template(),
     ("apps.kruise.io", "StatefulSet"): _own_template(),
     ("apps.kruise.io", "DaemonSet"): _own_template(),
+    ("apps.openshift.io", "DeploymentConfig"): _own_template(added=lambda name: {"deploymentconfig": name}),
 }
 
 # Kinds whose operators make pods, with labels this analysis does not model (set by the
