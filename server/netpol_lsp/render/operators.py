@@ -454,8 +454,8 @@ def _own_template(path: str = "spec.template", added: Callable[[str], dict] = la
     # CloneSet and Advanced StatefulSet/DaemonSet, OpenShift's DeploymentConfig (whose
     # controller adds deploymentconfig=<name> to the pods).
     def groups(root: Node, name: str) -> list[PodGroup]:
-        if first(root, path) is None:
-            return []
+        if not isinstance(first(root, path), Mapping):
+            return []  # no template (a workloadRef Rollout), or a wrong one the API server rejects
         labels, written = labels_at(root, f"{path}.metadata.labels")
         labels = {**labels, **added(name)}
         return [PodGroup(name, labels, tuple(container_ports(root, f"{path}.spec.containers")), written)]
