@@ -124,8 +124,8 @@ class _Builder:
         """The pods an operator makes of it, or, for an unknown kind that makes pods, a note."""
         maker = maker_for(common["kind"], common["api_version"], self.operators)
         if maker is None:
-            where = pod_field(root)
-            if where:
+            where = pod_field(root, common["kind"], common["api_version"])
+            if where is not None:
                 objects.append(PodMakingResource(**common, pod_field=where))
             return
         for group in maker(root, common["name"]):
