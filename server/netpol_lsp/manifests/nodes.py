@@ -201,6 +201,23 @@ def to_python(node: Optional[Node], budget: list[int] | None = None):
     return None
 
 
+def _shifted(at, lines: int):
+    """A packed span `lines` lines further down, on the int itself when the start line stays in
+    its field (span.packed_span's layouts: the short one keeps it from bit 32, the long one from
+    bit 1); else unpacked and packed again (a Span, or a line that leaves the field)."""
+    if at.__class__ is int:
+        if not at & 1:
+            start = (at >> 32) + lines
+            if 0 <= start < 1 << 28:
+                return at + (lines << 32)
+        else:
+            start = (at >> 1 & 0xFFFFFFFF) + lines
+            if 0 <= start <= 0xFFFFFFFF:
+                return at + (lines << 1)
+    start_line, start_col, end_line, end_col = unpack_span(at)
+    return packed_span(start_line + lines, start_col, end_line + lines, end_col)
+
+
 def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Optional[Node]:
     """A copy of the tree `lines` lines further down (negative: up); shared nodes (aliases)
     stay shared. Cheaper than parsing the text again: an editor's documents below an edit."""
@@ -211,8 +228,7 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     done = copies.get(id(node))
     if done is not None:
         return done
-    start_line, start_col, end_line, end_col = node.span
-    span = packed_span(start_line + lines, start_col, end_line + lines, end_col)
+    span = _shifted(node._at, lines)
     cls = node.__class__
     if cls is Scalar or cls is TypedScalar:
         copy = Scalar(span, node.value, node.type)
