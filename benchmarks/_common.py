@@ -44,7 +44,14 @@ def ensure_corpus(out: Path, files: int, factor: int = 1, profile: str = "monore
 
 
 def run_measured(cmd: list[str], ok_codes=(0,), env: dict | None = None) -> tuple[float, int, str]:
-    """Run cmd once: wall seconds, peak RSS in bytes, stdout.
+    """Run cmd once: wall seconds, peak RSS in bytes, stdout (run_usage: with its CPU too)."""
+    seconds, usage, out = run_usage(cmd, ok_codes, env)
+    return seconds, usage.ru_maxrss * 1024, out  # Linux: KiB
+
+
+def run_usage(cmd: list[str], ok_codes=(0,), env: dict | None = None):
+    """Run cmd once: wall seconds, its rusage (CPU of it and of the workers it reaped, ru_maxrss
+    in KiB), stdout.
 
     os.wait4 returns the rusage of this one child (and of the processes it reaped itself), so
     ru_maxrss is this run's own peak; RUSAGE_CHILDREN would be the maximum over every earlier
@@ -62,7 +69,7 @@ def run_measured(cmd: list[str], ok_codes=(0,), env: dict | None = None) -> tupl
         if proc.returncode not in ok_codes:
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: "
                                f"{err.read().decode(errors='replace').strip()[-2000:]}")
-        return seconds, usage.ru_maxrss * 1024, out.read().decode(errors="replace")  # Linux: KiB
+        return seconds, usage, out.read().decode(errors="replace")
 
 
 def run_check(corpus: Path) -> tuple[float, int, dict]:

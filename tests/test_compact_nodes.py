@@ -84,3 +84,13 @@ def test_lines_are_the_split_lines_whatever_is_asked_first(text):
     assert [lines[n] for n in range(len(expected))] == expected
     assert lines[1:3] == expected[1:3] and lines[:] == expected
     assert split_documents(expected) == split_documents(lines)
+
+
+@given(numbers, numbers, st.integers(min_value=0, max_value=2**33), numbers,
+       st.integers(min_value=-2**34, max_value=2**34))
+def test_a_moved_node_keeps_its_span_but_the_lines(start_line, start_col, lines, end_col, by):
+    """moved() shifts the packed int itself when it can: the same span as packing the moved
+    numbers anew, whatever the layout (short, long, or a Span that fits neither)."""
+    span = Span(start_line, start_col, start_line + lines, end_col)
+    shifted = moved(Scalar(span, "x", "str"), by)
+    assert shifted.span == Span(start_line + by, start_col, start_line + lines + by, end_col)

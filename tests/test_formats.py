@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netpol_lsp import __version__
 from netpol_lsp.cli import main
@@ -256,3 +258,22 @@ def test_pre_commit_hook():
     assert not any(pattern.search(name) for name in ("README.md", "x.yaml.bak", "main.py"))
     ci = (root / "docs" / "ci.md").read_text(encoding="utf-8")
     assert "github/codeql-action/upload-sarif" in ci and "--format sarif" in ci and "id: netpol-lsp" in ci
+
+
+# -- --format json: written a finding at a time, as json.dumps(indent=2) writes the document --
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)  # any character, escapes included
+_SPAN = st.builds(Span, *[st.integers(0, 10**6)] * 4)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.builds(Finding, _TEXT, _TEXT, st.sampled_from(list(Severity)), _TEXT, _TEXT, _SPAN,
+                          st.lists(st.builds(Related, _TEXT, _SPAN, _TEXT), max_size=3)), max_size=4),
+       st.integers(0, 10**5), st.integers(0, 10**5))
+def test_the_json_report_is_what_json_dumps_writes(findings, files, documents):
+    from netpol_lsp.report.findings_json import finding_dict, render_json
+
+    expected = {"version": 1, "findings": [finding_dict(f) for f in findings],
+                "summary": {"files": files, "documents": documents, "skippedDocuments": 0, "skippedFiles": 0,
+                            "findings": len(findings)}}
+    assert render_json(findings, {"files": files, "documents": documents}) == json.dumps(expected, indent=2) + "\n"

@@ -185,7 +185,7 @@ def apply_edit(files: dict, removed: dict, edit: tuple) -> list[str]:
         files[target][0].insert(0, doc)
         return [path, target]
     elif op == "app":
-        doc.app = APPS[(APPS.index(doc.app) + 1 + choice) % 3]
+        doc.app = APPS[((APPS.index(doc.app) if doc.app in APPS else -1) + 1 + choice) % 3]
     elif op == "namespace":
         doc.namespace = NAMESPACES[(NAMESPACES.index(doc.namespace) + 1 + choice) % 3]
     elif op == "rename":
@@ -344,16 +344,33 @@ def next_kustomized(previous: Workspace, files: dict, touched: list[str]) -> Wor
     return following
 
 
+def per_root() -> Config:
+    """A view per root: a root's "matches nothing" that another root answers is an NP075 note."""
+    config = Config()
+    config.kustomize_views = "per-root"
+    return config
+
+
+def kustomized_files(config: Config) -> dict:
+    """initial_files; with a view per root, r1 and r2 also deploy batch pods that a peer of the
+    root "." reads: alone, "." does not see them, beside them it does (one NP075 for ".")."""
+    files = initial_files()
+    if config.kustomize_views == "per-root":
+        files["c-policies.yaml"][0].append(Doc("Deployment", "batch", namespace="c", app="batch"))
+        files["broad-policies.yaml"][0][0].rules.append(("pod:batch", "http"))
+    return files
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(edits)
-def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps):
+@given(edits, st.sampled_from([Config(), per_root()]))
+def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps, config):
     """Edits of loose files keep the render and the views (only the files a view checked again
     are placed and merged again); edits of rendered files render again. Either way: check's
     findings (analyze_checked, the views built from scratch)."""
     from netpol_lsp.analysis.rendered import analyze_checked
 
-    files, removed = initial_files(), {}
-    workspace, _ = first_analysis(files, Config())
+    files, removed = kustomized_files(config), {}
+    workspace, _ = first_analysis(files, config)
     workspace = with_kustomizations(workspace)
     analysis = analyze_workspace(workspace)
     for edit in steps:
@@ -367,15 +384,17 @@ def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(
     assert analysis.views is not None
 
 
-def test_with_kustomizations_each_edit_of_a_loose_file_once():
+@pytest.mark.parametrize("config", [Config(), per_root()], ids=["shared", "per-root"])
+def test_with_kustomizations_each_edit_of_a_loose_file_once(config):
     """The edits that keep the views, on each loose file: a file's last finding going away
     (its policy dropped), suppressions, peers, comments."""
     from netpol_lsp.analysis.rendered import analyze_checked
 
-    initial = initial_files()
-    start, _ = first_analysis(initial, Config())
+    initial = kustomized_files(config)
+    start, _ = first_analysis(initial, config)
     start = with_kustomizations(start)
     start_analysis = analyze_workspace(start)
+    assert ("NP075" in {f.rule for f in start_analysis.findings()}) == (config.kustomize_views == "per-root")
     claimed = start_analysis.views.rendered.claimed
     kept = 0
     for op in ("drop-doc", "suppress", "peer", "comment"):
@@ -408,6 +427,27 @@ def test_with_kustomizations_a_loose_file_edit_keeps_the_render():
     from netpol_lsp.analysis.rendered import analyze_checked
 
     assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
+def test_with_kustomizations_kept_views_let_their_earlier_versions_go():
+    """A view kept across edits knows what was swapped into it, not its earlier versions: after
+    a few edits the first view's workspace is gone (a chain of them grew the server by 100 MB
+    in 150 edits)."""
+    import gc
+    import weakref
+
+    files = initial_files()
+    workspace, _ = first_analysis(files, Config())
+    workspace = with_kustomizations(workspace)
+    analysis = analyze_workspace(workspace)
+    first = weakref.ref(analysis.views.everything.workspace)
+    for _ in range(3):
+        touched = apply_edit(files, {}, ("comment", sorted(files).index("policies.yaml"), 0, 0))
+        workspace = next_kustomized(workspace, files, touched)
+        analysis = analyze_workspace(workspace, (), analysis)
+        assert analysis.views.everything.workspace.swapped is not None  # the view was kept, not built
+    gc.collect()
+    assert first() is None
 
 
 @pytest.fixture(scope="module")
@@ -560,6 +600,23 @@ def test_a_label_value_change_rechecks_only_the_peers_reading_that_key():
     assert "NP002" in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
 
 
+def test_a_label_edit_after_a_policy_edit_rechecks_the_peer_that_edit_wrote():
+    """The reach of a label edit is kept per namespace across edits (peer_index): a policy file
+    edited in between, whose broad peer now reads the edited key, is re-checked on the next
+    label edit, and one whose peer stopped reading it is not."""
+    edited = EditedWorkspace(_teams())
+    web = edited.workspace.files["web.yaml"].text
+    edited.edit("web.yaml", web.replace("tier: front", "tier: back"))  # asks which peers read `tier`
+    by_app = edited.workspace.files["by-app.yaml"].text
+    by_tier = edited.workspace.files["by-tier.yaml"].text
+    edited.edit("by-app.yaml", by_app.replace("{app: web}}", "{tier: back}}"))  # reads `tier` now
+    edited.edit("by-tier.yaml", by_tier.replace("{tier: front}}", "{app: web}}"))  # reads `app` now
+    assert "NP002" not in edited.rules("by-app.yaml")
+    after = edited.edit("web.yaml", web)  # tier back to front: by-app's peer matches nothing
+    assert after.rechecked == {"web.yaml", "web-policy.yaml", "by-app.yaml"}
+    assert "NP002" in edited.rules("by-app.yaml") and "NP002" not in edited.rules("by-tier.yaml")
+
+
 def test_a_label_change_rechecks_the_did_you_mean_of_a_peer_that_matches_nothing():
     files = _teams()
     # a typo in the key: the peer reads `tierr`, and its did-you-mean offers web's `tier: front`
@@ -698,7 +755,7 @@ def test_with_kustomizations_loose_edits_follow_the_views_instead_of_building_th
     followed = []
     original = rendered.views_after_edit
     monkeypatch.setattr(rendered, "views_after_edit", lambda *a: followed.append(original(*a)) or followed[-1])
-    test_with_kustomizations_each_edit_of_a_loose_file_once()
+    test_with_kustomizations_each_edit_of_a_loose_file_once(Config())
     assert sum(v is not None for v in followed) >= 40
 
 

@@ -260,9 +260,10 @@ def test_eck_node_sets_are_workloads_with_their_pod_template_labels():
                                    "elasticsearch.k8s.elastic.co/statefulset-name": "logs-es-hot"}
 
 
+# a made-up operator's kind (the real RabbitmqCluster is built in): one with a pod template
 RABBIT = """
-apiVersion: rabbitmq.com/v1beta1
-kind: RabbitmqCluster
+apiVersion: queues.example.com/v1
+kind: MessageQueue
 metadata:
   name: events
   namespace: queue
@@ -294,8 +295,8 @@ QUEUE_NS = "apiVersion: v1\nkind: Namespace\nmetadata: {name: queue}\n---\napiVe
 
 RABBIT_CONFIG = """
 operators:
-  - kind: RabbitmqCluster
-    group: rabbitmq.com
+  - kind: MessageQueue
+    group: queues.example.com
     labels:
       app.kubernetes.io/name: "{name}"
     podLabels: [spec.podTemplate.metadata.labels]
@@ -320,8 +321,8 @@ def test_an_undeclared_kind_that_makes_pods_is_one_info_per_kind():
     assert len(np097) == 1 and np097[0].path == "a.yaml" and np097[0].span.start_line == 2  # the kind (line 0 is empty)
     assert str(np097[0].severity) == "info"
     message = np097[0].message
-    assert "RabbitmqCluster (rabbitmq.com) has spec.podTemplate" in message
-    assert "operators: [{kind: RabbitmqCluster, group: rabbitmq.com, podLabels: [spec.podTemplate.metadata.labels]" \
+    assert "MessageQueue (queues.example.com) has spec.podTemplate" in message
+    assert "operators: [{kind: MessageQueue, group: queues.example.com, podLabels: [spec.podTemplate.metadata.labels]" \
         in message
     # its pods are unknown: the policy selecting in its namespace may select them, so no NP001
     assert rules_of(found) == ["NP097"]
@@ -462,3 +463,159 @@ def test_a_declared_kind_takes_its_ports_from_the_container_lists_it_names():
         """}, config)
     lab = workload(ws, "ml/lab")
     assert lab.template_labels == {"app": "lab"} and lab.resolve_named_port("notebook-port", "TCP") == [8888]
+
+
+def test_rabbitmq_cluster_pods_carry_the_operators_labels_and_ports():
+    # rabbitmq/cluster-operator: metadata.Label (name/component/part-of), GetLabels (the
+    # resource's labels but app.kubernetes.io/*), the override template's labels; ports of
+    # statefulset.go (TLS adds amqps, plugins add theirs)
+    ws = make_workspace({"rabbit.yaml": """
+        apiVersion: rabbitmq.com/v1beta1
+        kind: RabbitmqCluster
+        metadata:
+          name: events
+          namespace: queue
+          labels: {team: payments, app.kubernetes.io/version: "3.13"}
+        spec:
+          tls: {secretName: events-tls}
+          rabbitmq:
+            additionalPlugins: [rabbitmq_mqtt, rabbitmq_shovel]
+          override:
+            statefulSet:
+              spec:
+                template:
+                  metadata:
+                    labels: {tier: broker, app.kubernetes.io/name: renamed}
+        """})
+    server = workload(ws, "queue/events-server")
+    assert server.template_labels == {"team": "payments", "tier": "broker", "app.kubernetes.io/name": "events",
+                                      "app.kubernetes.io/component": "rabbitmq",
+                                      "app.kubernetes.io/part-of": "rabbitmq"}
+    assert server.resolve_named_port("amqp", "TCP") == [5672]
+    assert server.resolve_named_port("amqps", "TCP") == [5671]
+    assert server.resolve_named_port("mqtt", "TCP") == [1883]
+    assert server.resolve_named_port("stomp", "TCP") == []  # plugin not enabled
+
+
+def test_a_known_pod_making_kind_without_a_label_model_silences_matches_nothing():
+    """Zalando's postgresql makes pods with labels from the operator's own configuration: a
+    policy in its namespace may select them, so no NP001; NP097 says what is not seen, once."""
+    zalando = """
+        apiVersion: acid.zalan.do/v1
+        kind: postgresql
+        metadata: {name: orders-db, namespace: queue}
+        spec: {teamId: orders, numberOfInstances: 2}
+        """
+    policy = RABBIT_POLICY.replace("app.kubernetes.io/name: events", "application: spilo")
+    found = findings_of({"db.yaml": zalando, "policy.yaml": policy, "ns.yaml": QUEUE_NS})
+    assert rules_of(found) == ["NP097"]
+    assert found[0].message.startswith("postgresql (acid.zalan.do) is made into pods by its operator")
+    assert "operators: [{kind: postgresql, group: acid.zalan.do, labels:" in found[0].message
+    # elsewhere, the policy is still checked
+    elsewhere = zalando.replace("namespace: queue", "namespace: other")
+    assert rules_of(findings_of({"db.yaml": elsewhere, "policy.yaml": policy, "ns.yaml": QUEUE_NS})) == \
+        ["NP001", "NP097"]
+
+
+def test_an_operator_group_under_k8s_io_is_still_a_custom_resource():
+    found = findings_of({"spark.yaml": """
+        apiVersion: sparkoperator.k8s.io/v1beta2
+        kind: SparkApplication
+        metadata: {name: etl, namespace: data}
+        spec: {type: Python, mode: cluster}
+        """})
+    assert rules_of(found) == ["NP097"]
+
+
+def test_strimzi_connect_mirror_maker_and_bridge_pods():
+    # Strimzi's AbstractModel labels with each kind's component type (KafkaMirrorMaker2Cluster
+    # COMPONENT_TYPE "kafka-mirror-maker-2"), workloads <name>-connect / -mirrormaker2 / -bridge
+    ws = make_workspace({"kafka.yaml": """
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaConnect
+        metadata: {name: sink, namespace: kafka}
+        spec:
+          bootstrapServers: events-kafka-bootstrap:9093
+          metricsConfig: {type: jmxPrometheusExporter}
+          template:
+            pod:
+              metadata:
+                labels: {team: data}
+        ---
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaMirrorMaker2
+        metadata: {name: dr, namespace: kafka}
+        spec: {connectCluster: target}
+        ---
+        apiVersion: kafka.strimzi.io/v1beta2
+        kind: KafkaBridge
+        metadata: {name: http, namespace: kafka}
+        spec: {bootstrapServers: events-kafka-bootstrap:9092, http: {port: 8081}}
+        """})
+    connect = workload(ws, "kafka/sink-connect")
+    assert connect.template_labels["strimzi.io/cluster"] == "sink"
+    assert connect.template_labels["strimzi.io/kind"] == "KafkaConnect"
+    assert connect.template_labels["strimzi.io/name"] == "sink-connect"
+    assert connect.template_labels["team"] == "data"
+    assert connect.resolve_named_port("rest-api", "TCP") == [8083]
+    assert connect.resolve_named_port("tcp-prometheus", "TCP") == [9404]
+    mirror = workload(ws, "kafka/dr-mirrormaker2")
+    assert mirror.template_labels["strimzi.io/component-type"] == "kafka-mirror-maker-2"
+    assert mirror.resolve_named_port("tcp-prometheus", "TCP") == []  # no metricsConfig
+    bridge = workload(ws, "kafka/http-bridge")
+    assert bridge.template_labels["strimzi.io/name"] == "http-bridge"
+    assert bridge.resolve_named_port("rest-api", "TCP") == [8081]
+
+
+def test_an_argo_rollout_is_the_workload_of_its_pod_template():
+    found_ws = make_workspace({"rollout.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata:
+              labels: {app: web, tier: front}
+            spec:
+              containers:
+                - name: web
+                  image: example/web:1
+                  ports: [{name: http, containerPort: 8080}]
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: api, namespace: shop}
+        spec:
+          workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+        """})
+    web = workload(found_ws, "shop/web")
+    assert web.kind == "Rollout" and web.template_labels == {"app": "web", "tier": "front"}
+    assert web.resolve_named_port("http", "TCP") == [8080]
+    # a workloadRef Rollout's pods are its Deployment's: no second workload, no NP097
+    assert [w.name for w in found_ws.workloads] == ["web"]
+    assert findings_of({"rollout.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: api, namespace: shop}
+        spec:
+          workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+        """}) == []
+
+
+def test_an_openshift_deployment_config_is_a_workload_with_its_controller_label():
+    ws = make_workspace({"dc.yaml": """
+        apiVersion: apps.openshift.io/v1
+        kind: DeploymentConfig
+        metadata: {name: frontend, namespace: shop}
+        spec:
+          selector: {app: frontend}
+          template:
+            metadata:
+              labels: {app: frontend}
+            spec:
+              containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080, name: http}]}]
+        """})
+    dc = workload(ws, "shop/frontend")
+    assert dc.template_labels == {"app": "frontend", "deploymentconfig": "frontend"}
+    assert dc.resolve_named_port("http", "TCP") == [8080]

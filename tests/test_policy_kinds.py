@@ -140,3 +140,93 @@ def test_np021_stays_silent_where_an_unseen_policy_may_isolate_the_database():
     assert sorted(f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": elsewhere})) == ["NP021", "NP094"]
     cluster_wide = CILIUM.split("---")[1]  # a Calico GlobalNetworkPolicy: every namespace
     assert [f.rule for f in findings_of({"db.yaml": POSTGRES, "c.yaml": cluster_wide})] == ["NP094"]
+
+
+def test_connectivity_names_the_namespaces_whose_pods_it_cannot_see(tmp_path, capsys):
+    """A folder of policies for workloads deployed from elsewhere: the list is empty because the
+    pods are unseen, not because nothing may connect; stderr says so, naming the namespaces."""
+    (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
+    (tmp_path / "policies.yaml").write_text(textwrap.dedent("""
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: deny, namespace: payments}
+        spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: allow-api, namespace: payments}
+        spec: {podSelector: {matchLabels: {app: api}}, ingress: [{}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api, namespace: shop}
+        spec: {podSelector: {}, ingress: [{}]}
+        """))
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    # shop has its workload: only payments is named, with its two policies
+    assert err.splitlines() == ["netpol-lsp: caveat: no workload in the checked paths runs in payments "
+                                "(2 policies): the connections of their pods are not listed; add the "
+                                "manifests of those workloads to the paths to see them"]
+    assert "shop/api[Deployment]" in out
+
+
+def test_connectivity_and_explain_name_pods_operators_make_that_are_not_modelled(tmp_path, capsys):
+    (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
+    (tmp_path / "db.yaml").write_text(textwrap.dedent("""
+        apiVersion: acid.zalan.do/v1
+        kind: postgresql
+        metadata: {name: orders-db, namespace: shop}
+        spec: {teamId: orders}
+        """))
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == ["netpol-lsp: caveat: the pods operators make of postgresql shop/orders-db are not "
+                                "in this analysis: their labels and ports are not known (NP097 says how to "
+                                "declare them)"]
+    assert "shop/api[Deployment]" in out and "orders-db" not in out
+    assert main(["explain", "--no-cache", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("Caveat: the pods operators make of postgresql shop/orders-db")
+
+
+FLANNEL = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-flannel-ds, namespace: kube-flannel}
+spec:
+  selector: {matchLabels: {app: flannel}}
+  template:
+    metadata: {labels: {app: flannel}}
+    spec: {hostNetwork: true, containers: [{name: kube-flannel, image: docker.io/flannel/flannel:v0.25.1}]}
+"""
+
+DENY_SHOP = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Egress], ingress: [{from: [{podSelector: {}}]}]}
+"""
+
+
+def test_connectivity_says_when_the_cni_does_not_do_what_the_api_says(tmp_path, capsys):
+    (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
+    (tmp_path / "deny.yaml").write_text(DENY_SHOP)
+    (tmp_path / "flannel.yaml").write_text(FLANNEL)
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["netpol-lsp: caveat: the cluster's CNI is Flannel (detected from DaemonSet "
+                   "kube-flannel/kube-flannel-ds, with no kube-network-policies container and no Calico beside "
+                   "it), which does not enforce NetworkPolicy: there every connection is open, and the "
+                   "connections here are what the policies would allow where enforced"]
+    # Cilium enforces the ingress rule that policyTypes [Egress] leaves out: said, naming the policy
+    (tmp_path / "flannel.yaml").unlink()
+    (tmp_path / ".netpol-lsp.yaml").write_text("cni: cilium\n")
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("netpol-lsp: caveat: ingress rules outside policyTypes (shop/deny) "
+                                               "follow the Kubernetes API here (ignored), but the cluster's CNI, "
+                                               "Cilium (declared in the configuration), enforces ingress rules")
+    # Calico follows the API: nothing to say
+    (tmp_path / ".netpol-lsp.yaml").write_text("cni: calico\n")
+    assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""

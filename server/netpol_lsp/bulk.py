@@ -58,7 +58,9 @@ class BulkLoad:
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits and c.source is None]
         large = {id(c) for c in misses if is_large(c)}
-        read = map_in_order(partial(read_identified, config=self.config), [c for c in misses if id(c) not in large],
+        identify = self.cache is not None  # the content hash is for the cache only
+        read = map_in_order(partial(read_identified, config=self.config, identify=identify),
+                            [c for c in misses if id(c) not in large],
                             jobs, pack=_pack_identified,
                             unpack=partial(_unpack_identified, config=self.config, keep=self.cache is not None))
         read.reverse()  # taken from the end, so each result is let go once it is in the workspace
@@ -122,8 +124,9 @@ def is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
     return cache.fresh(candidate.display, info.st_size, info.st_mtime_ns)
 
 
-def read_identified(candidate: Candidate, config: Config):
-    """(source, (size, mtime_ns, content hash) or None when it should not be cached, None)."""
+def read_identified(candidate: Candidate, config: Config, identify: bool = True):
+    """(source, (size, mtime_ns, content hash) or None when it should not be cached, None).
+    identify=False: no identity (nothing is cached: the hash would be work for nothing)."""
     from .rules.registry import prepare_file
 
     try:  # stat first: a change while reading shows as a newer mtime next time
@@ -132,7 +135,7 @@ def read_identified(candidate: Candidate, config: Config):
         info = None
     source = read_candidate(candidate, config, lean=True)
     prepare_file(source)
-    identity = None if info is None or info.st_size > LARGE_FILE_BYTES \
+    identity = None if not identify or info is None or info.st_size > LARGE_FILE_BYTES \
         else (info.st_size, info.st_mtime_ns, content_hash(source.text))  # a large file is not cached
     return source, identity, None  # packed form: only for what a worker sends
 

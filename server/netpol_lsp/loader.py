@@ -168,7 +168,11 @@ def read_candidate(candidate: Candidate, config: Config, lean: bool = False) -> 
                                   f"{_mib(config.limits.max_file_bytes)} limit (limits.maxFileBytes)."
                                   f"{_holds(kind)}", "skipped-manifest" if kind else "skipped")
         with open(path, "rb") as handle:
-            data = handle.read(config.limits.max_file_bytes + 1)
+            # the size stat gave, and a byte more to see a file that grew: reading up to the
+            # limit would allocate the whole limit (64 MiB) for every small file
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(config.limits.max_file_bytes + 1 - len(data))
         chart = helm_chart_of(str(path))
         if chart is not None:
             return chart_template_source(candidate.display, chart, data.decode("utf-8", "replace"))

@@ -9,7 +9,7 @@ the objects again from them (build.py is cheap next to parsing). Per-file rule r
 from __future__ import annotations
 
 from .config import Config
-from .manifests.nodes import Mapping, Node, Scalar, Sequence
+from .manifests.nodes import Mapping, Node, Scalar, Sequence, TypedScalar
 from .manifests.parse import Document, ParseProblem
 from .model import build_objects
 from .rules.registry import PER_FILE_RULE_IDS
@@ -51,14 +51,10 @@ def _pack_node(node: Node) -> tuple:
     if at.__class__ is not int:
         at = tuple(at)
     cls = node.__class__
-    if cls is Scalar:
+    if cls is Scalar or cls is TypedScalar:
         return (at, node.value, node.type)
     if cls is Mapping:
-        flat = []
-        for key, value in node.items:
-            flat.append(_pack_node(key))
-            flat.append(_pack_node(value))
-        return (at, tuple(flat), _MAPPING)
+        return (at, tuple([_pack_node(part) for part in node.flat]), _MAPPING)
     return (at, tuple(_pack_node(item) for item in node.items), _SEQUENCE)
 
 
@@ -67,8 +63,7 @@ def _unpack_node(packed: tuple) -> Node:
     if at.__class__ is tuple:
         at = _new_span(Span, at)
     if kind == _MAPPING:
-        flat = [_unpack_node(item) for item in content]
-        return Mapping(at, tuple(zip(flat[::2], flat[1::2])))
+        return Mapping.of_flat(at, tuple([_unpack_node(item) for item in content]))
     if kind == _SEQUENCE:
         return Sequence(at, tuple([_unpack_node(item) for item in content]))
     return Scalar(at, content, kind)

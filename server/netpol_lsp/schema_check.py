@@ -121,7 +121,7 @@ def _explain(root: Node, error) -> Iterator[SchemaError]:
     kind = error.validator
     if kind == "additionalProperties" and isinstance(node, Mapping):
         allowed = sorted((error.schema.get("properties") or {}).keys())
-        for key, _ in node.items:
+        for key in node.flat[::2]:
             if isinstance(key, Scalar) and key.value not in allowed:
                 guess = difflib.get_close_matches(key.value, allowed, n=1, cutoff=0.6)
                 if not guess:

@@ -66,6 +66,10 @@ class Workspace:
         self._index: Optional[_Index] = None
         self.render_notes: list = []  # render.helm.RenderNote: charts that could not be analysed (NP096)
         self.generation = 0  # bumped on every change: caches key on it
+        # (a weak reference to the workspace this one's files were copied from, the paths then
+        # swapped in or out): what changed since it, known without comparing every file (Kustomize
+        # views kept across edits). Weak: a strong one would keep every earlier version alive
+        self.swapped: Optional[tuple] = None
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -85,6 +89,7 @@ class Workspace:
     def _changed(self) -> None:
         self._index = None
         self.generation += 1
+        self.swapped = None
 
     # -- lookups ---------------------------------------------------------------------------
 

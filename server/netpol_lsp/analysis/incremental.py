@@ -84,6 +84,9 @@ class Analysis:
     # (input files, findings), reused while none of its input files changes
     views: Optional[object] = None
     view_results: dict = field(default_factory=dict)
+    placement: Optional[object] = None  # the views' findings placed and merged (rendered.Placement)
+    # whether any object's facts (interface.py) may differ from the previous analysis's
+    facts_changed: bool = True
 
     def findings(self) -> list[Finding]:
         """Every finding, in analyze()'s order (sorted by path first)."""
@@ -110,7 +113,11 @@ def analyze_plain(workspace: Workspace, select: tuple[str, ...], previous: Optio
     wanted (a Kustomize root's view reports on its root's files alone: the loose files beside
     it are not checked in it); the others' findings are left out, or stale."""
     if previous is not None and previous.select == select and previous.workspace.config is workspace.config:
-        paths = changed_paths(previous.workspace.files, workspace.files)
+        swapped = workspace.swapped
+        if swapped is not None and swapped[0]() is previous.workspace:
+            paths = set(swapped[1])  # a superset at most: a path swapped for the same file is re-checked
+        else:
+            paths = changed_paths(previous.workspace.files, workspace.files)
         tiers = bool(previous.workspace.index.cluster_policies)
         change = compare(previous.workspace.files, workspace.files, paths, tiers) if paths is not None else None
         if change is not None and _touches_copies(previous.workspace.index, change):
@@ -135,10 +142,25 @@ def _touches_copies(index, change: "Change") -> bool:
         for other in index.policies_by_ns.get(policy.namespace, ()))
 
 
+_last_compared: list = [(None, None, None)]  # (before, after, answer) of the last changed_paths: one tuple,
+# replaced whole (the hover's analysis may run in another thread)
+
+
 def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
     """Paths added, removed, or holding another version of their file; None when the files both
     hold are not in the same order (a file removed and read again moves to the end, and the
-    order of files decides which of two same-named Namespaces the index keeps)."""
+    order of files decides which of two same-named Namespaces the index keeps). The last answer
+    is kept: an edit asks it of the same two tables several times (views, quiet change), and
+    each asking walks 10,000 files. File tables are not changed once analysed."""
+    known_before, known_after, answer = _last_compared[0]
+    if known_before is before and known_after is after:
+        return None if answer is None else set(answer)
+    found = _changed_paths(before, after)
+    _last_compared[0] = (before, after, None if found is None else frozenset(found))
+    return found
+
+
+def _changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
     if len(before) == len(after) and list(before) == list(after):  # the usual case: an edit
         return set(compress(after, map(is_not, before.values(), after.values())))
     if [p for p in before if p in after] != [p for p in after if p in before]:
@@ -276,7 +298,8 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
     points_into.update(_points_into(fresh))
     unmatched = previous.unmatched - scope | _unmatched(fresh)
     return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial, unmatched=unmatched,
-                    _cross_peers=cross_peers)
+                    _cross_peers=cross_peers,
+                    facts_changed=bool(change.namespaces or change.workloads or change.added or change.removed))
 
 
 def _counted(index) -> int:

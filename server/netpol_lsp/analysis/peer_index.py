@@ -17,11 +17,20 @@ def _reads(selector: Selector) -> set[str]:
     return set(selector.match_labels) | {r.key for r in selector.expressions}
 
 
+READING_KEPT = 64  # the answers carried to the next edit: the newest (each is updated per edit)
+
+
 class CrossPeers:
     def __init__(self):
         self.by_path: dict[str, list[Peer]] = {}  # a file's peers with a namespaceSelector
         self.by_key: dict[str, frozenset[str]] = {}  # pod label key -> files whose such peers read it
         self.suggesting: frozenset[str] = frozenset()  # files with such a peer that did-you-mean can answer
+        # (namespace labels, pod label key) -> files with a peer whose podSelector reads the key and
+        # whose namespaceSelector matches those labels: the answer of `reaching` for a label edit,
+        # kept across edits (a keystroke in one workload asks it again and again)
+        self.reading: dict[tuple, frozenset[str]] = {}
+        # namespace labels -> file -> the anchors of its peers that did-you-mean answers there
+        self.suggested: dict[tuple, dict[str, frozenset]] = {}
 
     @classmethod
     def build(cls, policies: Iterable[NetworkPolicy]) -> "CrossPeers":
@@ -56,7 +65,39 @@ class CrossPeers:
             by_key[key] = by_key.get(key, frozenset()) | added
         out.by_key = {key: held for key, held in by_key.items() if held}
         out.suggesting = (self.suggesting - paths) | fresh.suggesting
+        for (labels, key), held in list(self.reading.items())[-READING_KEPT:]:
+            out.reading[labels, key] = (held - paths) | fresh._reading(labels, key)
+        for labels, anchors in list(self.suggested.items())[-READING_KEPT:]:
+            kept = {path: spans for path, spans in anchors.items() if path not in paths}
+            kept.update(fresh._suggested(labels))
+            out.suggested[labels] = kept
         return out
+
+    def _suggested(self, labels: tuple) -> dict[str, frozenset]:
+        """File -> the podSelector anchors of its matchLabels peers reaching a namespace labelled
+        `labels` (the files in `suggesting` that have some)."""
+        found = self.suggested.get(labels)
+        if found is None:
+            namespace_labels = dict(labels)
+            found = self.suggested[labels] = {}
+            for path in self.suggesting:
+                anchors = frozenset(peer.pod_selector.anchor for peer in self.by_path[path]
+                                    if peer.pod_selector is not None and peer.pod_selector.match_labels
+                                    and peer.namespace_selector.matches(namespace_labels))
+                if anchors:
+                    found[path] = anchors
+        return found
+
+    def _reading(self, labels: tuple, key: str) -> frozenset[str]:
+        """The files with a peer reading pod label `key` in a namespace labelled `labels`."""
+        found = self.reading.get((labels, key))
+        if found is None:
+            namespace_labels = dict(labels)
+            found = self.reading[labels, key] = frozenset(
+                path for path in self.by_key.get(key, ())
+                if any(peer.pod_selector is not None and key in _reads(peer.pod_selector)
+                       and peer.namespace_selector.matches(namespace_labels) for peer in self.by_path[path]))
+        return found
 
     def reaching(self, namespace_labels: Mapping[str, str], old: Mapping[str, str], new: Mapping[str, str],
                  labels_only: bool, unmatched: Iterable[str],
@@ -67,28 +108,20 @@ class CrossPeers:
         `unmatched_at(path)` where they were: a peer matching nothing before and after gets a
         did-you-mean that reads every label of the namespaces it reaches."""
         found = set()
+        labels = tuple(sorted(namespace_labels.items()))
         if labels_only:
             changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
-            paths: set[str] = set()
             for key in changed:
-                paths |= self.by_key.get(key, frozenset())
-            for path in paths:
-                if any(peer.pod_selector is not None and not _reads(peer.pod_selector).isdisjoint(changed)
-                       and peer.namespace_selector.matches(namespace_labels) for peer in self.by_path[path]):
-                    found.add(path)
+                found |= self._reading(labels, key)
         else:  # ports, images...: every peer matching the workload, before or after
             for path, peers in self.by_path.items():
                 if any(_matches(peer, namespace_labels, old, new) for peer in peers):
                     found.add(path)
-        for path in self.suggesting.intersection(unmatched):
-            if path in found:
-                continue
-            reaching = [peer for peer in self.by_path[path] if peer.pod_selector is not None
-                        and peer.pod_selector.match_labels and peer.namespace_selector.matches(namespace_labels)]
-            if reaching:  # where its findings are, read only for a file with such a peer
-                spans = unmatched_at(path)
-                if any(peer.pod_selector.anchor in spans for peer in reaching):
-                    found.add(path)
+        suggested = self._suggested(labels)
+        for path in suggested.keys() & unmatched:
+            # where its findings are, read only for a file with such a peer
+            if path not in found and not suggested[path].isdisjoint(unmatched_at(path)):
+                found.add(path)
         return found
 
 

@@ -7,12 +7,11 @@ A workspace without kustomizations never comes here.
 """
 from __future__ import annotations
 
-import operator
 import re
 import weakref
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import Iterable, Optional
+from typing import AbstractSet, Iterable, Mapping, Optional
 
 from ..config import Config
 from ..findings import Finding, Related
@@ -24,10 +23,11 @@ from .run import rule_selection
 from .views import View, Views, build_views, render_reusable, views_after_edit
 
 
-def relocated(view: View, findings: list[Finding], origins, source_of=None) -> list[Finding]:
+def relocated(view: View, findings: list[Finding], origins, source_of=None) -> tuple[list[Finding], set]:
     """The view's findings with those on written fields moved to the kustomization line (or
-    patch) that wrote them, copies (the view's analysis keeps its own). A suppression comment
-    at the new place suppresses the finding there (and is then not unused)."""
+    patch) that wrote them, copies (the view's analysis keeps its own), and the places (path,
+    span) of the suppression comments that suppressed a moved finding at its new place (an
+    NP099 there is not said: the suppression is used; Placed.reported)."""
     from .suppress import scan
 
     out, used = [], set()
@@ -41,15 +41,14 @@ def relocated(view: View, findings: list[Finding], origins, source_of=None) -> l
                             # an edit meant for the resource file: not for the kustomization
                             fixes=[] if moved else [f for f in found.fixes
                                                      if not any(is_written(e.span) for e in f.edits)])
+            # source_of: the file without making the view (Views.source)
             source = (source_of(path) if source_of else view.workspace.files.get(path)) if moved else None
             covering = [s for s in scan(source) if s.covers(found)] if source is not None else []
             if covering:
                 used.update((s.path, tuple(s.span)) for s in covering)
                 continue
         out.append(found)
-    if used:
-        out = [f for f in out if not (f.rule == "NP099" and (f.path, tuple(f.span)) in used)]
-    return out
+    return out, used
 
 
 def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> list[Finding]:
@@ -60,57 +59,197 @@ def analyze_view(view: View, select: Iterable[str], ignore: Iterable[str]) -> li
     return analyze(view.workspace, select, ignore, context=RuleContext(view.workspace, scope=view.scope))
 
 
-def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Finding]:
-    """Every view analysed (analyse(view) -> its findings on view.scope), merged: in a view that
+@dataclass
+class ViewFindings:
+    """What a view's analysis gives run_views: its findings by the file they were computed on
+    (those of files outside view.scope are not read), the files whose findings may differ from
+    the previous run's (None: any), and whether any object's facts changed (NP075's notes read
+    what other roots deploy)."""
+
+    by_origin: Mapping[str, list[Finding]]
+    changed: Optional[AbstractSet[str]] = None
+    facts_changed: bool = True
+
+
+@dataclass
+class Placement:
+    """The views' findings placed (per view, Placed) and merged: `merged` holds the findings
+    of each file merged in this run (an empty list: none there now); `touched` names those
+    files, None when every file was merged (no previous placement, or it could not be used)."""
+
+    tables: dict[tuple, "Placed"]
+    merged: dict[str, list[Finding]]
+    touched: Optional[set[str]]
+
+    def findings(self) -> list[Finding]:
+        return [found for path in sorted(self.merged) for found in self.merged[path]]
+
+
+def view_key(views: Views, view: View) -> tuple:
+    return (view.name, view is views.everything)
+
+
+def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = (),
+              previous: Optional[Placement] = None) -> Placement:
+    """Every view analysed (analyse(view) -> ViewFindings), placed and merged: in a view that
     misses objects, nothing about absence; without declared clusters, a root view's "matches
     nothing" only where the view of everything finds it too, and where it does not (another
     root deploys what it misses) one NP075 per root instead; the view of everything reports on
-    its own files; findings on written fields moved where they were written."""
-    def findings_of(view: View) -> list[Finding]:
-        found = analyse(view)
-        if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
-            found = [f for f in found if f.rule not in ABSENCE_RULES]
-        return found
+    its own files; findings on written fields moved where they were written; one finding per
+    place and message (merge_findings).
 
-    per_view = [(view, findings_of(view)) for view in views.views]
-    if views.everything is not None:
-        every = findings_of(views.everything)
-        if views.check_absence:
-            present: dict[tuple, list[Finding]] = {}
-            for f in every:
-                if f.rule in ABSENCE_RULES:
-                    present.setdefault(_place(f), []).append(f)
-            severity = dict((r.ID, sev) for r, sev in rule_selection(views.everything.workspace.config.rules,
-                                                                      select, ignore)).get(dependence.ID)
-            ctx = []  # the context of the view of everything, made when a root first needs it
-            answered = []
-            for view, found in per_view:
-                if not any(f.rule in ABSENCE_RULES for f in found):  # most views: nothing to compare
-                    answered.append((view, found))
-                    continue
-                elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
-                found = [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
-                         for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
-                if elsewhere and severity is not None:
-                    found = _unless_suppressed(views, view, found, _note(views, view, elsewhere, severity, ctx))
-                answered.append((view, found))
-            per_view = answered
-        report = views.everything.report
-        per_view.append((views.everything, every if report is None else [f for f in every if f.path in report]))
-    origins = views.rendered.origins
-    return merge_findings(views, [(view, _relocated(views, view, found, origins)) for view, found in per_view])
+    previous: the placement of the same views before an edit. Then only the files a view
+    checked again are placed again, and only the files their findings are or were reported on
+    are merged again (an edit of one file re-merges that file, not every view's every finding)."""
+    results = {}
+    for view in views.all():  # in order: a root's view may be let go once analysed
+        results[view_key(views, view)] = analyse(view)
+    everything = views.everything
+    every = results[view_key(views, everything)] if everything is not None else None
+    absence = everything is not None and views.check_absence
+    severity = None
+    if absence:
+        severity = dict((r.ID, sev) for r, sev in rule_selection(everything.workspace.config.rules,
+                                                                  select, ignore)).get(dependence.ID)
+    written = views.rendered.origins
+    ctx: list = []  # the context of the view of everything, made when a root's note first needs it
+    tables: dict[tuple, Placed] = {}
+    touched: Optional[set[str]] = set()
+    for view in views.all():
+        key = view_key(views, view)
+        found = results[key]
+        root_absence = absence and view is not everything
+        before = previous.tables.get(key) if previous is not None else None
+        changed = found.changed
+        if changed is not None and root_absence:  # its "matches nothing" is compared with everything's
+            changed = None if every.changed is None else set(changed) | set(every.changed)
+        if before is None or changed is None:
+            table, again, touched = Placed(), [o for o in found.by_origin if o in view.scope], None
+        else:
+            again = [o for o in changed if o in view.scope]
+            renote = root_absence and every.facts_changed
+            table = before.copy() if again or renote else before  # a table is changed only as a copy
+        for origin in sorted(again):
+            raw = found.by_origin.get(origin, [])
+            if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
+                raw = [f for f in raw if f.rule not in ABSENCE_RULES]
+            if view is everything and view.report is not None and origin not in view.report:
+                raw = []  # checked here for the root views' sake, reported by them
+            if root_absence:
+                raw = _answered(table, origin, raw, [] if everything.blind else every.by_origin.get(origin, []))
+            placed = table.put(origin, *relocated(view, raw, written, partial(views.source, view)))
+            if touched is not None:
+                touched |= placed
+        if root_absence and table is not before:  # new, or a file of it placed again, or facts changed
+            elsewhere = [f for origin in sorted(table.elsewhere) for f in table.elsewhere[origin]]
+            notes, used = [], set()
+            if elsewhere and severity is not None:
+                notes, used = _unsuppressed(views, view, _note(views, view, elsewhere, severity, ctx))
+            notes, moved_used = relocated(view, notes, written, partial(views.source, view))
+            placed = table.put(NOTE, notes, used | moved_used)
+            if touched is not None:
+                touched |= placed
+        tables[key] = table
+    order = [view_key(views, view) for view in views.all()]
+    named = {view_key(views, view): view for view in views.all()}
+    if touched is None:
+        holders: dict[str, list[tuple]] = {}
+        for key in order:
+            for path in tables[key].at:
+                holders.setdefault(path, []).append(key)
+    else:
+        holders = {path: [key for key in order if path in tables[key].at] for path in touched}
+    merged = {path: merge_findings(views, [(named[key], tables[key].reported(path)) for key in keys])
+              for path, keys in holders.items()}
+    return Placement(tables, merged, touched)
 
 
-def _relocated(views: Views, view: View, found: list[Finding], origins) -> list[Finding]:
-    """relocated(), kept per view while its findings are the same objects (a view whose findings
-    were kept: relocating them again gives the same, the render and its files being the same)."""
-    memo = views.rendered.memo.setdefault("relocated", {})
-    before = memo.get(view.name)
-    if before is not None and len(before[0]) == len(found) and all(map(operator.is_, before[0], found)):
-        return before[1]
-    out = relocated(view, found, origins, partial(views.source, view))
-    memo[view.name] = (found, out)
-    return out
+NOTE = "\uffff NP075"  # the origin of a root view's NP075 note: placed after every file's findings
+
+
+def _origin_order(origin: str) -> tuple:
+    return (origin == NOTE, origin)
+
+
+def _answered(table: "Placed", origin: str, found: list[Finding], every: list[Finding]) -> list[Finding]:
+    """A root view's findings on one file less the absence findings the view of everything does
+    not share (kept in table.elsewhere, for the root's note), those it shares with its hint."""
+    present: dict[tuple, list[Finding]] = {}
+    for f in every:
+        if f.rule in ABSENCE_RULES:
+            present.setdefault(_place(f), []).append(f)
+    elsewhere = [f for f in found if f.rule in ABSENCE_RULES and _place(f) not in present]
+    if elsewhere:
+        table.elsewhere[origin] = elsewhere
+    else:
+        table.elsewhere.pop(origin, None)
+    return [f if f.rule not in ABSENCE_RULES else _with_hint(f, present[_place(f)])
+            for f in found if f.rule not in ABSENCE_RULES or _place(f) in present]
+
+
+class Placed:
+    """One view's findings as it reports them, kept by the file each was computed on (its
+    origin) and by the file it is reported on (relocation moves some to a kustomization), so
+    that an edit re-places only the origins the view checked again and merges only the files
+    their findings are, or were, reported on."""
+
+    def __init__(self):
+        self.by_origin: dict[str, list[Finding]] = {}
+        self.used: dict[str, frozenset] = {}  # origin -> the suppressions (path, span) its findings used
+        self.at: dict[str, dict[str, list[Finding]]] = {}  # reported path -> origin -> findings
+        self.used_at: dict[str, dict[str, set]] = {}  # path -> origin -> used suppression spans there
+        self.elsewhere: dict[str, list[Finding]] = {}  # origin -> absence findings another root answers
+
+    def copy(self) -> "Placed":
+        """A copy to change: the inner tables are replaced on a put, never changed."""
+        other = Placed()
+        other.by_origin, other.used = dict(self.by_origin), dict(self.used)
+        other.at, other.used_at = dict(self.at), dict(self.used_at)
+        other.elsewhere = dict(self.elsewhere)
+        return other
+
+    def put(self, origin: str, findings: list[Finding], used: set) -> set[str]:
+        """One origin's findings replaced; returns the reported paths whose findings may change."""
+        touched: set[str] = set()
+        for table, old_paths in ((self.at, {f.path for f in self.by_origin.pop(origin, ())}),
+                                 (self.used_at, {path for path, _ in self.used.pop(origin, ())})):
+            for path in old_paths:
+                inner = {o: v for o, v in table[path].items() if o != origin}
+                if inner:
+                    table[path] = inner
+                else:
+                    del table[path]
+            touched |= old_paths
+        if findings:
+            self.by_origin[origin] = findings
+            grouped: dict[str, list[Finding]] = {}
+            for found in findings:
+                grouped.setdefault(found.path, []).append(found)
+            for path, group in grouped.items():
+                self.at[path] = {**self.at.get(path, {}), origin: group}
+            touched |= grouped.keys()
+        if used:
+            self.used[origin] = frozenset(used)
+            spans: dict[str, set] = {}
+            for path, span in used:
+                spans.setdefault(path, set()).add(span)
+            for path, group in spans.items():
+                self.used_at[path] = {**self.used_at.get(path, {}), origin: group}
+            touched |= spans.keys()
+        return touched
+
+    def reported(self, path: str) -> list[Finding]:
+        """The view's findings on one file, in the order its whole list has them (origins in
+        path order, its NP075 note last), less NP099 at a suppression a moved finding used."""
+        per_origin = self.at.get(path)
+        if not per_origin:
+            return []
+        out = [found for origin in sorted(per_origin, key=_origin_order) for found in per_origin[origin]]
+        used = self.used_at.get(path)
+        if used:
+            spans = set().union(*used.values())
+            out = [f for f in out if not (f.rule == "NP099" and tuple(f.span) in spans)]
+        return out
 
 
 def _note(views: Views, view: View, elsewhere: list[Finding], severity, ctx) -> list[Finding]:
@@ -127,20 +266,20 @@ def _note(views: Views, view: View, elsewhere: list[Finding], severity, ctx) -> 
     return list(found)
 
 
-def _unless_suppressed(views: Views, view: View, found: list[Finding], notes: list[Finding]) -> list[Finding]:
-    """The view's findings with the notes added, but those a suppression comment covers (the
-    view's analysis did not know them: it called that comment unused, NP099, which it is not)."""
-    from .suppress import UNUSED_RULE, scan
+def _unsuppressed(views: Views, view: View, notes: list[Finding]) -> tuple[list[Finding], set]:
+    """The notes but those a suppression comment covers, and the places of those comments (the
+    view's analysis did not know the notes: it called the comment unused, NP099, which it is not)."""
+    from .suppress import scan
 
-    used = set()
+    kept, used = [], set()
     for note in notes:
         source = views.source(view, note.path)
         covering = [s for s in scan(source) if s.covers(note)] if source is not None else []
         if covering:
             used.update((s.path, tuple(s.span)) for s in covering)
         else:
-            found.append(note)
-    return [f for f in found if not (f.rule == UNUSED_RULE and (f.path, tuple(f.span)) in used)]
+            kept.append(note)
+    return kept, used
 
 
 def _place(found: Finding) -> tuple:
@@ -170,13 +309,15 @@ def analyze_views(views: Views, select: Iterable[str] = (), ignore: Iterable[str
         # NP075 stands for the absence findings another root answers: they must run to be compared
         select = select + tuple(r.ID for r, _ in rule_selection(views.everything.workspace.config.rules)
                                 if r.ID in ABSENCE_RULES)
-    def analyse(view: View) -> list[Finding]:
+    from .incremental import _by_path
+
+    def analyse(view: View) -> ViewFindings:
         found = analyze_view(view, select, ignore)
         if view is not views.everything:
             view.release()  # a root's view is analysed once here
-        return found
+        return ViewFindings(_by_path(found))
 
-    found = run_views(views, analyse, select, ignore)
+    found = run_views(views, analyse, select, ignore).findings()
     return [f for f in found if f.rule in wanted]
 
 
@@ -199,25 +340,10 @@ def merge_findings(views: Views, per_view: list[tuple[View, list[Finding]]]) -> 
     for found, names in merged.values():
         names = sorted({name for name in names if name})
         if names:
-            found = _named(views, found, names)
+            found = replace(found, message=f"{found.message} (in {', '.join(names)})")
         out.append(found)
     out.sort(key=Finding.sort_key)
     return out
-
-
-def _named(views: Views, found: Finding, names: list[str]) -> Finding:
-    """The finding saying the roots it holds in; the same copy while the finding is the same
-    object (a view's kept findings: one view per root names most findings of the workspace)."""
-    memo = views.rendered.memo.setdefault("named", {})
-    key = (id(found), tuple(names))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is found:
-        return hit[1]
-    named = replace(found, message=f"{found.message} (in {', '.join(names)})")
-    if len(memo) > 200_000:  # findings typed and undone over a long session
-        memo.clear()
-    memo[key] = (found, named)
-    return named
 
 
 # root views kept made, with their analysis, after they were re-checked (the most recent ones):
@@ -229,80 +355,96 @@ LIVE_VIEWS = 8
 def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], previous=None):
     """The language server's analysis of a workspace with kustomizations. The render is reused
     while no file a kustomization reads changed (and its views' rendered files with it); while
-    only loose files change, the views are kept (views_after_edit) and a view is analysed again
-    only when the change can reach its findings (root_reach.py), incrementally from its previous
-    analysis when that is still made (the LIVE_VIEWS last ones), else whole; the view of every
-    file is analysed incrementally each time. Returns an incremental.Analysis that carries the
-    views (and each view's context, for hover and navigation)."""
+    only loose files change, the views are kept (views_after_edit) and a root's view is analysed
+    again only when the change can reach its findings (root_reach.py), incrementally from its
+    previous analysis when that is still made (the LIVE_VIEWS last ones), else whole; after a
+    render again, the roots whose files did not change keep their findings; the view of every
+    file is analysed incrementally each time; only the files a view checked again are placed and
+    merged again (run_views). Returns an incremental.Analysis that carries the views (and each
+    view's context, for hover and navigation)."""
     from ..rules.base import RuleContext
-    from .incremental import Analysis, _by_path, _points_into, analyze_plain
+    from .incremental import Analysis, _points_into, analyze_plain, changed_paths
 
     old_views = getattr(previous, "views", None) if previous is not None else None
     reusable = old_views is not None and previous.select == select and previous.workspace.config is workspace.config
-    rendered = old_views.rendered if reusable and render_reusable(previous.workspace, workspace,
-                                                                  old_views.rendered) else None
-    from .incremental import changed_paths
-
-    changed = changed_paths(previous.workspace.files, workspace.files) if rendered is not None else None
+    changed = changed_paths(previous.workspace.files, workspace.files) if reusable else None
+    rendered = old_views.rendered if reusable and _render_kept(previous.workspace, workspace,
+                                                               old_views.rendered, changed) else None
     views = views_after_edit(old_views, previous.workspace, workspace, changed) if rendered is not None else None
     followed = views is not None
     if views is None:
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
                             rendered=rendered)
-    results, contexts, kept, checked = {}, _Contexts(views), set(), []
+    results, contexts, kept, analysed = {}, _Contexts(views), set(), []
     # rendered again: the roots whose files did not change keep their findings (below)
     stable = _stable_roots(old_views, views, previous.workspace, workspace) \
         if reusable and rendered is None else frozenset()
     quiet = _quiet_change(previous, workspace, rendered, changed) if rendered is not None else None
     reach = _Reach(views, previous, workspace, select, changed) if followed and quiet is None else None
     every_key = ("", True)
+    every_found: list = []
 
     def analyse_everything() -> None:
-        if every_key not in results:
+        if not every_found:
             before = previous.view_results.get(every_key) if reusable else None
-            results[every_key] = analyze_plain(views.everything.workspace, select, before,
-                                               only=views.everything.scope)
-            contexts[""] = results[every_key].context
-            checked.append((views.everything, results[every_key]))
+            analysis = analyze_plain(views.everything.workspace, select, before, only=views.everything.scope)
+            results[every_key] = analysis
+            contexts[""] = analysis.context
+            incremental = before is not None and analysis.base == before.serial
+            every_found.append(ViewFindings(analysis.by_path, analysis.rechecked if incremental else None,
+                                            analysis.facts_changed))
 
-    def analyse(view: View) -> list[Finding]:
+    def analyse(view: View) -> ViewFindings:
         if view is views.everything:
             analyse_everything()
-            found, scope = results[every_key].by_path, views.everything.scope
-            return [f for path in sorted(found) if path in scope for f in found[path]]
+            return every_found[0]
         key = (view.name, False)
         before = previous.view_results.get(key) if reusable else None
         if before is not None and (stable and all(root.dir in stable for root in view.roots) or followed and
                                    not _reached(view, before, quiet, reach, analyse_everything)):
-            # loose files changed, and nothing this root's findings read: they stand (its view is
-            # made, and its context, only if something asks for them)
+            # nothing this root's findings read changed: they stand (its view is made, and its
+            # context, only if something asks for them)
             results[key] = before
             kept.add(key)
-            return _in_scope(view, before)
+            return ViewFindings(before.by_path, frozenset(), facts_changed=False)
         live = before if before is not None and before.workspace is not None else None
         analysis = analyze_plain(view.workspace, select, live, only=view.scope)
-        found = [f for path in sorted(analysis.by_path) if path in view.scope for f in analysis.by_path[path]]
-        if len(checked) >= LIVE_VIEWS:  # kept made: the first ones (the rest let go at once: memory)
+        incremental = live is not None and analysis.base == live.serial
+        found = ViewFindings(analysis.by_path, analysis.rechecked if incremental else None, analysis.facts_changed)
+        if len(analysed) >= LIVE_VIEWS:  # kept made: the first ones (the rest let go at once: memory)
             analysis = _light(analysis)
             view.release()
         else:
             contexts[view.name] = analysis.context
-        checked.append((view, analysis))
+        analysed.append(view)
         results[key] = analysis
         return found
 
-    by_path = _by_path(run_views(views, analyse, select))
-    _keep_live(views, results, [view for view, _ in checked if view is not views.everything], contexts)
+    # the render kept: the same views (names, files checked and reported), each view's previous
+    # placement that of its previous analysis
+    placement = run_views(views, analyse, select, previous=previous.placement if rendered is not None else None)
+    _keep_live(views, results, analysed, contexts)
+    if placement.touched is None:
+        by_path = {path: found for path, found in placement.merged.items() if found}
+        points_into, rechecked = _points_into(by_path), None
+    else:
+        by_path, points_into = dict(previous.by_path), dict(previous.points_into)
+        for path, found in placement.merged.items():
+            by_path.pop(path, None)
+            points_into.pop(path, None)
+            if found:
+                by_path[path] = found
+                points_into.update(_points_into({path: found}))
+        rechecked = frozenset(placement.touched)
     # the view of everything's context answers for the workspace (indexing the files as they
-    # are written would cost an index of the whole workspace per edit, and say the wrong thing)
+    # are written would cost an index of the whole workspace per edit, and say the wrong thing);
+    # held weakly by the table it carries, so that an analysis is no reference cycle (freed when
+    # the next replaces it, not at a full collection)
     context = contexts.pop("", None) or RuleContext(workspace)
-    # the view of everything's context is this one: held weakly by the table it holds, so that
-    # an analysis is not a cycle (freed when the next replaces it, not at a full collection)
     contexts.main = weakref.ref(context)
     context.kustomize = (views, contexts)
-    return Analysis(workspace, select, context, by_path, _points_into(by_path), views=views, view_results=results,
-                    rechecked=_rechecked(checked, views, rendered is not None),
-                    base=previous.serial if rendered is not None else None)
+    return Analysis(workspace, select, context, by_path, points_into, views=views, view_results=results,
+                    placement=placement, rechecked=rechecked, base=previous.serial if rechecked is not None else None)
 
 
 def _stable_roots(old: Views, new: Views, before: Workspace, after: Workspace) -> frozenset[str]:
@@ -344,15 +486,6 @@ def _namespaces_by_name(rendered, config) -> dict[str, list]:
             if obj.kind == "Namespace":
                 found.setdefault(obj.name, []).append((folder, sorted(obj.labels.items())))
     return found
-
-
-def _in_scope(view: View, analysis) -> list[Finding]:
-    """The findings of the files the view checks (kept on its analysis: asked on every edit)."""
-    found = analysis.__dict__.get("_in_scope")
-    if found is None:
-        found = analysis.__dict__["_in_scope"] = [f for path in sorted(analysis.by_path) if path in view.scope
-                                                  for f in analysis.by_path[path]]
-    return list(found)
 
 
 def _reached(view: View, before, quiet, reach: "Optional[_Reach]", analyse_everything) -> bool:
@@ -442,6 +575,14 @@ def _light(analysis):
     return replace(analysis, workspace=None, context=None, _cross_peers=None)
 
 
+def _render_kept(before: Workspace, after: Workspace, rendered, paths) -> bool:
+    """views.render_reusable, answered from the changed paths (which the views and the quiet
+    change ask for too: computed once) instead of a walk over every file a kustomization reads."""
+    if paths is None or before.config is not after.config:
+        return render_reusable(before, after, rendered)
+    return all(p in before.files and p in after.files for p in paths) and paths.isdisjoint(rendered.claimed)
+
+
 def _quiet_change(previous, workspace: Workspace, rendered, paths) -> Optional[frozenset[str]]:
     """The changed files, when they are all loose (no kustomization reads them) and each keeps
     its interface (incremental.compare: no policy's or workload's facts, no object added or
@@ -474,29 +615,6 @@ class _Contexts(dict):
         view = next(v for v in self.views.all() if v.name == name)
         found = self[name] = RuleContext(view.workspace)
         return found
-
-
-def _rechecked(checked, views: Views, render_reused: bool) -> Optional[frozenset[str]]:
-    """The files whose findings may have changed (what the server republishes): those any view
-    checked again (a root's view analysed whole: its files); with a file a kustomization reads
-    among them, every such file (a finding may have moved to a kustomization or a patch). None:
-    all of them (a new render, or the view of everything analysed whole)."""
-    if not render_reused:
-        return None
-    paths = set()
-    for view, analysis in checked:
-        if analysis.rechecked is not None:
-            paths |= analysis.rechecked
-        elif view is views.everything:
-            return None
-        else:
-            paths |= view.scope
-    # a finding on a rendered file may have moved to a kustomization or a patch of a root that
-    # reads it (the files of that root), or changed what another root's NP075 says of it
-    for path in paths & views.rendered.claimed:
-        for folder in views.readers.get(path, ()):
-            paths |= views.rendered.roots[folder].files
-    return frozenset(paths)
 
 
 def analyze_checked(workspace: Workspace, select: Iterable[str] = (), ignore: Iterable[str] = (),

@@ -15,6 +15,7 @@ the rendered objects, its loose files are the workspace's own SourceFiles (share
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Callable, Optional
@@ -247,7 +248,9 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace, changed=
             else:
                 workspace.files.pop(path, None)
         workspace.kustomize_problems = old.kustomize_problems
-        return replace(view, made=workspace, make=None)
+        workspace.swapped = (weakref.ref(old), frozenset(changed))  # its analysis need not compare every file
+        # a root view can still be let go: made again from the latest workspace (views._Latest)
+        return replace(view, made=workspace, make=view.make if latest is not None else None)
 
     return replace(views, views=[follow(v) for v in views.views],
                    everything=follow(views.everything) if views.everything is not None else None,

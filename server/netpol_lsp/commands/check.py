@@ -41,7 +41,12 @@ def run_check(args) -> int:
     if len(workspaces) > 1:  # each workspace's findings came sorted; together they are sorted again
         findings.sort(key=lambda f: f.sort_key())
     workspace = _Workspaces(workspaces) if len(workspaces) > 1 else workspaces[0]
-    sys.stdout.write(render(findings, summary, args, workspace, files))
+    if args.format == "json":  # written a finding at a time: a big report is never one text in memory
+        from ..report.findings_json import json_chunks
+        for chunk in json_chunks(findings, summary):
+            sys.stdout.write(chunk)
+    else:
+        sys.stdout.write(render(findings, summary, args, workspace, files))
     if not summary["manifests"]:
         # nothing was checked: never a silent success (exit 2 unless --fail-on never)
         print(f"netpol-lsp: {nothing_checked(args.paths, summary)}", file=sys.stderr)

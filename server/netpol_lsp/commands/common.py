@@ -148,11 +148,10 @@ def rendered_workspace(workspace, root: str | None, caveat: bool = True):
 
 
 def print_caveats(workspace) -> None:
-    """Policy kinds the analysis does not model (NP094), on stderr above the output: they
-    allow or deny traffic that the output cannot show."""
+    """What the output cannot show (analysis/caveats.py), on stderr above it."""
     import sys
 
-    from ..rules.np094_policy_kind_not_analysed import caveats
+    from ..analysis.caveats import caveats
 
     for line in caveats(workspace):
         print(f"netpol-lsp: caveat: {line}", file=sys.stderr)

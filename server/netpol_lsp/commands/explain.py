@@ -32,8 +32,8 @@ def _named(objects, given: str) -> list:
 
 
 def caveat_header(workspace, markdown: bool) -> str:
-    """What the explanations below cannot see (policy kinds not modelled, NP094), first."""
-    from ..rules.np094_policy_kind_not_analysed import caveats
+    """What the explanations below cannot see (analysis/caveats.py), first."""
+    from ..analysis.caveats import caveats
 
     lines = caveats(workspace)
     if not lines:

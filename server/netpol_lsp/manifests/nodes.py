@@ -30,15 +30,28 @@ class Node:
 
 
 class Scalar(Node):
-    """A scalar with its resolved YAML type: 'str', 'int', 'float', 'bool' or 'null'."""
+    """A scalar with its resolved YAML type: 'str', 'int', 'float', 'bool' or 'null'.
 
-    __slots__ = ("value", "type")
+    Most scalars are strings (every key): their type is the class's, and only the others
+    (a TypedScalar, made by the same constructor) keep one of their own: a slot less is 16
+    bytes less on each of the millions of scalars of a big repository."""
 
-    def __init__(self, span: Span, value: str, type_: str):
-        # not super().__init__: a million of these are made per big repository
-        self._at = span if span.__class__ is int else pack_span(span)
-        self.value = value
-        self.type = type_
+    __slots__ = ("value",)
+    type = "str"
+
+    def __new__(cls, span: Span, value: str, type_: str = "str"):
+        # everything is set here, no __init__: a million of these are made per big repository
+        node = _new_object(cls if type_ == "str" or cls is not Scalar else TypedScalar)
+        node._at = span if span.__class__ is int else pack_span(span)
+        node.value = value
+        if type_ != "str":
+            node.type = type_
+        return node
+
+    __init__ = object.__init__  # not Node's: __new__ did it all (and this costs no call in Python)
+
+    def __getnewargs__(self):  # copy and pickle make it through __new__, which needs these
+        return self._at, self.value, self.type
 
     def python(self):
         """The value as PyYAML's safe loader would construct it (YAML 1.1 rules)."""
@@ -57,6 +70,15 @@ class Scalar(Node):
 
     def __repr__(self) -> str:
         return f"Scalar({self.value!r}, {self.type})"
+
+
+class TypedScalar(Scalar):
+    """A scalar whose type is not 'str' (made by Scalar(span, value, type))."""
+
+    __slots__ = ("type",)
+
+
+_new_object = object.__new__
 
 
 def yaml_int(text: str):
@@ -100,23 +122,49 @@ class Sequence(Node):
 
 
 class Mapping(Node):
-    """Keys are Scalars (complex keys are kept as-is but never looked up). `items`: a list of
-    (key, value) pairs, or a tuple of them (see Sequence)."""
+    """Keys are Scalars (complex keys are kept as-is but never looked up). `items`: the
+    (key, value) pairs, made on each read. They are kept flat, key, value, key, value, in
+    `flat` (a tuple): a tuple per pair was a fifth of a big repository's nodes' memory
+    (benchmarks/README.md, "Cold load, session 5"). Code that walks many mappings reads `flat`
+    (or `pairs()`, which makes no tuple of pairs)."""
 
-    __slots__ = ("items",)
+    __slots__ = ("flat",)
 
-    def __init__(self, span: Span, items: list[tuple[Node, Node]]):
+    def __init__(self, span: Span, items):
         self._at = span if span.__class__ is int else pack_span(span)
-        self.items = items
+        self.flat = tuple([part for pair in items for part in pair]) if items else ()
+
+    @classmethod
+    def of_flat(cls, span, flat: tuple) -> "Mapping":
+        """A mapping from its flat key, value, ... tuple (parsers and packing build that)."""
+        node = cls.__new__(cls)
+        node._at = span if span.__class__ is int or span is None else pack_span(span)
+        node.flat = flat
+        return node
+
+    @property
+    def items(self) -> tuple:
+        flat = self.flat
+        return tuple(zip(flat[::2], flat[1::2]))
+
+    @items.setter
+    def items(self, items) -> None:
+        self.flat = tuple([part for pair in items for part in pair])
+
+    def pairs(self):
+        """The (key, value) pairs as an iterator: no tuple of them is made."""
+        parts = iter(self.flat)
+        return zip(parts, parts)
 
     def get(self, key: str) -> Optional[Node]:
-        for k, v in self.items:
+        parts = iter(self.flat)
+        for k, v in zip(parts, parts):
             if isinstance(k, Scalar) and k.value == key:
                 return v
         return None
 
     def key(self, key: str) -> Optional[Scalar]:
-        for k, _ in self.items:
+        for k in self.flat[::2]:
             if isinstance(k, Scalar) and k.value == key:
                 return k
         return None
@@ -125,10 +173,10 @@ class Mapping(Node):
         return self.key(key) is not None
 
     def keys(self) -> list[str]:
-        return [k.value for k, _ in self.items if isinstance(k, Scalar)]
+        return [k.value for k in self.flat[::2] if isinstance(k, Scalar)]
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.flat) // 2
 
 
 def to_python(node: Optional[Node], budget: list[int] | None = None):
@@ -147,10 +195,27 @@ def to_python(node: Optional[Node], budget: list[int] | None = None):
         return [to_python(item, budget) for item in node.items]
     if isinstance(node, Mapping):
         out = {}
-        for k, v in node.items:
+        for k, v in node.pairs():
             out[k.value if isinstance(k, Scalar) else repr(k)] = to_python(v, budget)
         return out
     return None
+
+
+def _shifted(at, lines: int):
+    """A packed span `lines` lines further down, on the int itself when the start line stays in
+    its field (span.packed_span's layouts: the short one keeps it from bit 32, the long one from
+    bit 1); else unpacked and packed again (a Span, or a line that leaves the field)."""
+    if at.__class__ is int:
+        if not at & 1:
+            start = (at >> 32) + lines
+            if 0 <= start < 1 << 28:
+                return at + (lines << 32)
+        else:
+            start = (at >> 1 & 0xFFFFFFFF) + lines
+            if 0 <= start <= 0xFFFFFFFF:
+                return at + (lines << 1)
+    start_line, start_col, end_line, end_col = unpack_span(at)
+    return packed_span(start_line + lines, start_col, end_line + lines, end_col)
 
 
 def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Optional[Node]:
@@ -163,14 +228,13 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     done = copies.get(id(node))
     if done is not None:
         return done
-    start_line, start_col, end_line, end_col = node.span
-    span = packed_span(start_line + lines, start_col, end_line + lines, end_col)
+    span = _shifted(node._at, lines)
     cls = node.__class__
-    if cls is Scalar:
+    if cls is Scalar or cls is TypedScalar:
         copy = Scalar(span, node.value, node.type)
     elif cls is Sequence:
         copy = Sequence(span, [moved(item, lines, copies) for item in node.items])
     else:
-        copy = Mapping(span, [(moved(k, lines, copies), moved(v, lines, copies)) for k, v in node.items])
+        copy = Mapping.of_flat(span, tuple([moved(part, lines, copies) for part in node.flat]))
     copies[id(node)] = copy
     return copy

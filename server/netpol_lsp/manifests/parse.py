@@ -410,17 +410,19 @@ class _Builder:
                                       f"{limits.max_nodes}", event.start_mark)
                 if len(stack) >= limits.max_depth:
                     raise _TooComplex(f"Nesting deeper than {limits.max_depth} levels", event.start_mark)
-                node = Mapping(None, []) if cls is yaml.MappingStartEvent else Sequence(None, [])
+                node = Mapping(None, ()) if cls is yaml.MappingStartEvent else Sequence(None, [])
                 if event.anchor:
                     anchors[event.anchor] = node
-                stack.append([node, _NO_KEY, event.start_mark, 1, event.anchor])
+                # a mapping's keys and values gather in a list of their own, flat, until its end
+                stack.append([node, _NO_KEY, event.start_mark, 1, event.anchor, []])
                 continue
             elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-                node, _, start_mark, size, anchor = stack.pop()
+                node, _, start_mark, size, anchor, parts = stack.pop()
                 node.span = self.span(start_mark, event.end_mark)
                 if anchor:
                     sizes[id(node)] = size
                 if cls is yaml.MappingEndEvent:
+                    node.flat = tuple(parts)
                     self._check_duplicates(node)
             elif cls is yaml.AliasEvent:
                 aliases += 1
@@ -456,11 +458,11 @@ class _Builder:
             elif parent[1] is _NO_KEY:
                 parent[1] = node
             else:
-                parent[0].items.append((parent[1], node))
+                parent[5] += (parent[1], node)
                 parent[1] = _NO_KEY
 
     def _check_duplicates(self, node: Mapping) -> None:
-        if len(node.items) < 2:
+        if len(node) < 2:
             return
         seen: set[str] = set()
         duplicated = False

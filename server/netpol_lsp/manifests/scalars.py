@@ -18,14 +18,15 @@ _FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.
                     r"""|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
-_MAYBE_TYPED = frozenset("0123456789+-.~nNyYtTfFoO")
+# a plain scalar whose first character is none of these is a string (plain_type's first test)
+MAYBE_TYPED = frozenset("0123456789+-.~nNyYtTfFoO")
 
 
 def plain_type(value: str) -> str:
     """The type PyYAML's SafeLoader gives a plain (unquoted, untagged) scalar."""
     if not value:
         return "null"
-    if value[0] not in _MAYBE_TYPED:
+    if value[0] not in MAYBE_TYPED:
         return "str"  # most scalars: names, images, labels
     if value in _NULLS:
         return "null"

@@ -68,7 +68,7 @@ class _Builder:
         out: dict[str, str] = {}
         if mapping is None:
             return out
-        for key, value in mapping.items:
+        for key, value in mapping.pairs():
             if not isinstance(key, Scalar):
                 self.problem(key, f"keys of {what} must be strings")
                 continue
@@ -124,8 +124,8 @@ class _Builder:
         """The pods an operator makes of it, or, for an unknown kind that makes pods, a note."""
         maker = maker_for(common["kind"], common["api_version"], self.operators)
         if maker is None:
-            where = pod_field(root)
-            if where:
+            where = pod_field(root, common["kind"], common["api_version"])
+            if where is not None:
                 objects.append(PodMakingResource(**common, pod_field=where))
             return
         for group in maker(root, common["name"]):
@@ -224,7 +224,7 @@ class _Builder:
             valid = node is None or (isinstance(node, Scalar) and node.type == "null")
             return Selector({}, [], node, key_node, valid=valid)
         valid = True
-        for key, _ in mapping.items:
+        for key in mapping.flat[::2]:
             if isinstance(key, Scalar) and key.value not in ("matchLabels", "matchExpressions"):
                 valid = False  # an unknown field: NP060 says so; the API server would reject it
         labels = self.string_map(mapping.get("matchLabels"), f"{what}.matchLabels")

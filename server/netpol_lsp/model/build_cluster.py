@@ -54,7 +54,7 @@ def _subject(builder, policy: ClusterPolicy, spec: Mapping) -> None:
     if subject is None:
         policy.subject_valid = False
         return
-    keys = [k.value for k, _ in subject.items if isinstance(k, Scalar)]
+    keys = subject.keys()
     if keys == ["namespaces"]:
         policy.subject_namespaces = builder.selector(subject.get("namespaces"), subject.key("namespaces"),
                                                      "subject.namespaces")
@@ -112,7 +112,7 @@ def _peer(builder, index: int, node: Node) -> TierPeer:
     unknown = TierPeer("unknown", None, None, [], node, index)
     if mapping is None:
         return unknown
-    keys = [k.value for k, _ in mapping.items if isinstance(k, Scalar)]
+    keys = mapping.keys()
     if len(keys) != 1 or keys[0] not in PEER_KINDS:
         return unknown  # none, several, or a field of a newer API: fail closed
     kind = keys[0]
@@ -160,7 +160,7 @@ def _protocol(builder, node: Node) -> list[TierPort]:
     mapping = builder.mapping(node, "a protocols item")
     if mapping is None:
         return [TierPort("TCP", None, None, None, node, valid=False)]
-    keys = [k.value for k, _ in mapping.items if isinstance(k, Scalar)]
+    keys = mapping.keys()
     if len(keys) != 1:
         return [TierPort("TCP", None, None, None, mapping, valid=False)]
     key = keys[0]
@@ -190,7 +190,7 @@ def _v1alpha1_port(builder, node: Node) -> list[TierPort]:
     mapping = builder.mapping(node, "a ports item")
     if mapping is None:
         return [TierPort("TCP", None, None, None, node, valid=False)]
-    keys = [k.value for k, _ in mapping.items if isinstance(k, Scalar)]
+    keys = mapping.keys()
     if len(keys) != 1:
         return [TierPort("TCP", None, None, None, mapping, valid=False)]
     key = keys[0]

@@ -182,14 +182,16 @@ def thanos_ruler(root: Node, name: str) -> list[PodGroup]:
     return [_group(name, labels, labels_at(root, "spec.podMetadata.labels"), ports)]
 
 
-def _strimzi_labels(cluster: str, component: str, app_name: str) -> dict:
+def _strimzi_labels(cluster: str, component: str, app_name: str, kind: str = "Kafka",
+                    workload: Optional[str] = None) -> dict:
     # Strimzi's labels on the pods of a Kafka cluster (the StrimziPodSet and Deployment labels the
     # Cluster Operator writes; KafkaNodePool status.labelSelector shows the same
-    # strimzi.io/cluster, strimzi.io/name, strimzi.io/kind).
+    # strimzi.io/cluster, strimzi.io/name, strimzi.io/kind). Other kinds (KafkaConnect, ...) get
+    # the same set with their own kind, component type and workload name.
     return {
         "strimzi.io/cluster": cluster,
-        "strimzi.io/kind": "Kafka",
-        "strimzi.io/name": f"{cluster}-{component}",
+        "strimzi.io/kind": kind,
+        "strimzi.io/name": workload or f"{cluster}-{component}",
         "strimzi.io/component-type": component,
         "app.kubernetes.io/name": app_name,
         "app.kubernetes.io/instance": cluster,
@@ -234,6 +236,23 @@ def strimzi_node_pool(root: Node, name: str) -> list[PodGroup]:
     labels = {**_strimzi_labels(cluster, "kafka", "kafka"), "strimzi.io/pool-name": name}
     ports = _ports(root, "kafka", (9090, "tcp-ctrlplane", "TCP"), (9091, "tcp-replication", "TCP"))
     return [_group(f"{cluster}-{name}", labels, labels_at(root, "spec.template.pod.metadata.labels"), ports)]
+
+
+def _strimzi_deployment(kind: str, component: str, suffix: str, port_spec: Callable[[Node], tuple]) -> Callable:
+    # Strimzi's KafkaConnect, KafkaMirrorMaker2 and KafkaBridge (AbstractModel with the
+    # component types kafka-connect, kafka-mirror-maker-2, kafka-bridge): one Deployment or
+    # StrimziPodSet <name>-connect / -mirrormaker2 / -bridge; user labels from
+    # spec.template.pod.metadata.labels. Connect and MirrorMaker 2 serve their REST API on 8083;
+    # the bridge's HTTP port is spec.http.port (8080 by default); 9404 is the metrics port when
+    # spec.metricsConfig is set.
+    def groups(root: Node, name: str) -> list[PodGroup]:
+        workload = f"{name}-{suffix}"
+        ports = _ports(root, workload, port_spec(root))
+        if first(root, "spec.metricsConfig") is not None:
+            ports += _ports(root, workload, (9404, "tcp-prometheus", "TCP"))
+        return [_group(workload, _strimzi_labels(name, component, component, kind, workload),
+                       labels_at(root, "spec.template.pod.metadata.labels"), ports)]
+    return groups
 
 
 def cnpg_cluster(root: Node, name: str) -> list[PodGroup]:
@@ -400,6 +419,49 @@ def mysql_innodb_cluster(root: Node, name: str) -> list[PodGroup]:
     return groups
 
 
+def rabbitmq_cluster(root: Node, name: str) -> list[PodGroup]:
+    # rabbitmq/cluster-operator internal/metadata/label.go and internal/resource/statefulset.go:
+    # the StatefulSet <name>-server's pods carry app.kubernetes.io/name=<name> (its selector),
+    # component=rabbitmq and part-of=rabbitmq, plus the resource's own labels except the
+    # app.kubernetes.io/ ones (GetLabels); spec.override.statefulSet.spec.template.metadata is
+    # copied over the template. Ports: epmd 4369, amqp 5672, http 15672, prometheus 15692; amqps
+    # 5671 with spec.tls.secretName; mqtt 1883, web-mqtt 15675, stomp 61613, web-stomp 15674 and
+    # stream 5552 with those plugins in spec.rabbitmq.additionalPlugins.
+    own = {k: v for k, v in labels_at(root, "metadata.labels")[0].items() if not k.startswith("app.kubernetes.io")}
+    override, written = labels_at(root, "spec.override.statefulSet.spec.template.metadata.labels")
+    operator = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "rabbitmq",
+                "app.kubernetes.io/part-of": "rabbitmq"}
+    specs = [(4369, "epmd", "TCP"), (5672, "amqp", "TCP"), (15672, "http", "TCP"), (15692, "prometheus", "TCP")]
+    if text(root, "spec.tls.secretName"):
+        specs.append((5671, "amqps", "TCP"))
+    plugins = {text(item) for item in at(root, "spec.rabbitmq.additionalPlugins.*")}
+    for plugin, spec in (("rabbitmq_mqtt", (1883, "mqtt", "TCP")), ("rabbitmq_web_mqtt", (15675, "web-mqtt", "TCP")),
+                         ("rabbitmq_stomp", (61613, "stomp", "TCP")),
+                         ("rabbitmq_web_stomp", (15674, "web-stomp", "TCP")),
+                         ("rabbitmq_stream", (5552, "stream", "TCP"))):
+        if plugin in plugins:
+            specs.append(spec)
+    # the override's labels are the user's last word, but not over the selector label the
+    # StatefulSet needs (the API server would reject a template its selector does not match)
+    labels = {**own, **override, **{"app.kubernetes.io/name": name}}
+    return [_group(f"{name}-server", operator, (labels, written), _ports(root, "rabbitmq", *specs))]
+
+
+def _own_template(path: str = "spec.template", added: Callable[[str], dict] = lambda name: {}) -> Callable:
+    # Kinds whose pods are their own pod template, as a Deployment's: Argo Rollouts' Rollout
+    # (its ReplicaSets copy spec.template, adding only rollouts-pod-template-hash; with
+    # spec.workloadRef the pods are the referenced Deployment's, already a workload), OpenKruise's
+    # CloneSet and Advanced StatefulSet/DaemonSet, OpenShift's DeploymentConfig (whose
+    # controller adds deploymentconfig=<name> to the pods).
+    def groups(root: Node, name: str) -> list[PodGroup]:
+        if not isinstance(first(root, path), Mapping):
+            return []  # no template (a workloadRef Rollout), or a wrong one the API server rejects
+        labels, written = labels_at(root, f"{path}.metadata.labels")
+        labels = {**labels, **added(name)}
+        return [PodGroup(name, labels, tuple(container_ports(root, f"{path}.spec.containers")), written)]
+    return groups
+
+
 # (group, kind) -> the pod groups of a resource
 BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("monitoring.coreos.com", "Prometheus"): prometheus,
@@ -407,6 +469,14 @@ BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
     ("monitoring.coreos.com", "ThanosRuler"): thanos_ruler,
     ("kafka.strimzi.io", "Kafka"): strimzi_kafka,
     ("kafka.strimzi.io", "KafkaNodePool"): strimzi_node_pool,
+    ("kafka.strimzi.io", "KafkaConnect"):
+        _strimzi_deployment("KafkaConnect", "kafka-connect", "connect", lambda root: (8083, "rest-api", "TCP")),
+    ("kafka.strimzi.io", "KafkaMirrorMaker2"):
+        _strimzi_deployment("KafkaMirrorMaker2", "kafka-mirror-maker-2", "mirrormaker2",
+                            lambda root: (8083, "rest-api", "TCP")),
+    ("kafka.strimzi.io", "KafkaBridge"):
+        _strimzi_deployment("KafkaBridge", "kafka-bridge", "bridge",
+                            lambda root: (integer(root, "spec.http.port") or 8080, "rest-api", "TCP")),
     ("postgresql.cnpg.io", "Cluster"): cnpg_cluster,
     ("elasticsearch.k8s.elastic.co", "Elasticsearch"): eck_elasticsearch,
     ("kibana.k8s.elastic.co", "Kibana"): eck_kibana,
@@ -419,7 +489,71 @@ BUILTIN: dict[tuple[str, str], Callable[[Node, str], list[PodGroup]]] = {
         _ot_redis("sentinel", ("sentinel",), ((26379, "sentinel-client", "TCP"),)),
     ("databases.spotahome.com", "RedisFailover"): spotahome_redis_failover,
     ("mysql.oracle.com", "InnoDBCluster"): mysql_innodb_cluster,
+    ("rabbitmq.com", "RabbitmqCluster"): rabbitmq_cluster,
+    ("argoproj.io", "Rollout"): _own_template(),
+    ("apps.kruise.io", "CloneSet"): _own_template(),
+    ("apps.kruise.io", "StatefulSet"): _own_template(),
+    ("apps.kruise.io", "DaemonSet"): _own_template(),
+    ("apps.openshift.io", "DeploymentConfig"): _own_template(added=lambda name: {"deploymentconfig": name}),
 }
+
+# Kinds whose operators make pods, with labels this analysis does not model (set by the
+# operator's own configuration, or not looked up yet): their namespaces' "matches nothing" is
+# not said, and NP097 names the kind once. (group, kind) -> where the user's pod labels go
+# ("" when the kind has no such field or it is not known).
+POD_MAKING_KINDS: dict[tuple[str, str], str] = {
+    ("acid.zalan.do", "postgresql"): "",  # Zalando: labels from the operator's configuration
+    ("postgres-operator.crunchydata.com", "PostgresCluster"): "spec.metadata.labels",
+    ("pgv2.percona.com", "PerconaPGCluster"): "",
+    ("pxc.percona.com", "PerconaXtraDBCluster"): "",
+    ("psmdb.percona.com", "PerconaServerMongoDB"): "",
+    ("ps.percona.com", "PerconaServerMySQL"): "",
+    ("mongodbcommunity.mongodb.com", "MongoDBCommunity"): "spec.statefulSet.spec.template.metadata.labels",
+    ("mongodb.com", "MongoDB"): "",
+    ("k8s.mariadb.com", "MariaDB"): "",
+    ("k8s.mariadb.com", "MaxScale"): "",
+    ("clickhouse.altinity.com", "ClickHouseInstallation"): "",
+    ("clickhouse-keeper.altinity.com", "ClickHouseKeeperInstallation"): "",
+    ("cassandra.datastax.com", "CassandraDatacenter"): "",
+    ("k8ssandra.io", "K8ssandraCluster"): "",
+    ("couchbase.com", "CouchbaseCluster"): "",
+    ("app.redislabs.com", "RedisEnterpriseCluster"): "",
+    ("dragonflydb.io", "Dragonfly"): "",
+    ("solr.apache.org", "SolrCloud"): "",
+    ("zookeeper.pravega.io", "ZookeeperCluster"): "",
+    ("minio.min.io", "Tenant"): "",
+    ("opentelemetry.io", "OpenTelemetryCollector"): "",
+    ("jaegertracing.io", "Jaeger"): "",
+    ("grafana.integreatly.org", "Grafana"): "",
+    ("loki.grafana.com", "LokiStack"): "",
+    ("tempo.grafana.com", "TempoStack"): "",
+    ("k8s.keycloak.org", "Keycloak"): "",
+    ("argoproj.io", "ArgoCD"): "",
+    ("argoproj.io", "Workflow"): "",
+    ("argoproj.io", "CronWorkflow"): "",
+    ("install.istio.io", "IstioOperator"): "",
+    ("apm.k8s.elastic.co", "ApmServer"): "spec.podTemplate.metadata.labels",
+    ("beat.k8s.elastic.co", "Beat"): "",
+    ("agent.k8s.elastic.co", "Agent"): "",
+    ("logstash.k8s.elastic.co", "Logstash"): "spec.podTemplate.metadata.labels",
+    ("enterprisesearch.k8s.elastic.co", "EnterpriseSearch"): "spec.podTemplate.metadata.labels",
+    ("ray.io", "RayCluster"): "",
+    ("ray.io", "RayJob"): "",
+    ("ray.io", "RayService"): "",
+    ("flink.apache.org", "FlinkDeployment"): "",
+    ("sparkoperator.k8s.io", "SparkApplication"): "",
+    ("sparkoperator.k8s.io", "ScheduledSparkApplication"): "",
+    ("kubeflow.org", "TFJob"): "",
+    ("kubeflow.org", "PyTorchJob"): "",
+    ("kubeflow.org", "MPIJob"): "",
+    ("kubeflow.org", "XGBoostJob"): "",
+    ("tekton.dev", "TaskRun"): "",
+    ("tekton.dev", "PipelineRun"): "",
+    ("camel.apache.org", "Integration"): "",
+    ("batch.volcano.sh", "Job"): "",
+    ("serving.kserve.io", "InferenceService"): "",
+}
+_POD_MAKING_GROUPS = frozenset(group for group, _ in POD_MAKING_KINDS)
 
 
 def declared(kind: DeclaredKind) -> Callable[[Node, str], list[PodGroup]]:
@@ -437,8 +571,9 @@ def group_of(api_version: str) -> str:
 
 
 def is_custom_group(group: str) -> bool:
-    """Not a group the API server serves itself: core (""), apps, batch, *.k8s.io, ..."""
-    return "." in group and not group.endswith(".k8s.io")
+    """Not a group the API server serves itself: core (""), apps, batch, *.k8s.io, ... (some
+    operators' groups end in .k8s.io too: sparkoperator.k8s.io)."""
+    return ("." in group and not group.endswith(".k8s.io")) or group in _POD_MAKING_GROUPS
 
 
 def maker_for(kind: str, api_version: str, declared_kinds: Iterable[DeclaredKind] = ()):
@@ -453,8 +588,12 @@ def maker_for(kind: str, api_version: str, declared_kinds: Iterable[DeclaredKind
 POD_FIELDS = ("podMetadata", "podTemplate", "template")
 
 
-def pod_field(root: Mapping) -> Optional[str]:
-    """The spec field that says an unknown custom resource makes pods, if it has one."""
+def pod_field(root: Mapping, kind: str = "", api_version: str = "") -> Optional[str]:
+    """The spec field that says an unknown custom resource makes pods, if it has one; for a kind
+    known to make pods (POD_MAKING_KINDS), where its pod labels go ("" when that is not known)."""
+    known = POD_MAKING_KINDS.get((group_of(api_version), kind))
+    if known is not None:
+        return known
     spec = root.get("spec")
     if isinstance(spec, Mapping):
         for key in POD_FIELDS:

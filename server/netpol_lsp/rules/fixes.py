@@ -99,7 +99,7 @@ def replace_label(ctx: RuleContext, path: str, selector: Selector, old: str, new
         return None
     old_key, old_value = old.split("=", 1)
     new_key, new_value = new.split("=", 1)
-    for key, value in labels.items:
+    for key, value in labels.pairs():
         if not (isinstance(key, Scalar) and key.value == old_key and isinstance(value, Scalar)):
             continue
         found = []

@@ -147,8 +147,8 @@ def _candidate_keys(index: SelectorIndex, rule: Rule) -> list:
 
 def _anchor(rule: Rule):
     node = rule.node
-    if isinstance(node, Mapping) and node.items:
-        return node.items[0][0].span
+    if isinstance(node, Mapping) and node.flat:
+        return node.flat[0].span
     return node.span
 
 

@@ -1,7 +1,7 @@
 """NP097 unknown-pod-resource: a custom resource of a kind that makes pods (it has a
-spec.podMetadata, spec.podTemplate or spec.template) which no built-in operator rule and no
-configured `operators:` entry describes, once per kind, with the configuration that would
-declare it."""
+spec.podMetadata, spec.podTemplate or spec.template, or its kind is one operators are known to
+make pods of: operators.POD_MAKING_KINDS) which no built-in operator rule and no configured
+`operators:` entry describes, once per kind, with the configuration that would declare it."""
 from __future__ import annotations
 
 from ..findings import Severity
@@ -34,11 +34,17 @@ def _order(obj):
 
 
 def message(obj, kind: str, group: str) -> str:
-    prefix = obj.pod_field  # spec.podTemplate, spec.podMetadata or spec.template
-    labels = f"{prefix}.labels" if prefix == "spec.podMetadata" else f"{prefix}.metadata.labels"
-    containers = "" if prefix == "spec.podMetadata" else f", containers: [{prefix}.spec.containers]"
-    return (f"{kind} ({group}) has {prefix}: an operator makes pods of it, with labels and ports this analysis "
-            f"does not know, so they take no part in connectivity, and selectors in namespaces holding one are not "
-            f"reported as matching nothing (NP001, NP002). Declare the kind in "
-            f".netpol-lsp.yaml: operators: [{{kind: {kind}, group: {group}, podLabels: [{labels}]{containers}, "
-            f"labels: {{<label the operator adds>: \"{{name}}\"}}}}]")
+    where = obj.pod_field  # spec.podTemplate, spec.podMetadata or spec.template; or a known kind's label path
+    if where.endswith(".labels") or not where:  # a kind known to make pods (operators.POD_MAKING_KINDS)
+        made = f"{kind} ({group}) is made into pods by its operator"
+        pod_labels = f", podLabels: [{where}]" if where else ""
+        containers = ""
+    else:
+        made = f"{kind} ({group}) has {where}: an operator makes pods of it"
+        labels = f"{where}.labels" if where == "spec.podMetadata" else f"{where}.metadata.labels"
+        pod_labels = f", podLabels: [{labels}]"
+        containers = "" if where == "spec.podMetadata" else f", containers: [{where}.spec.containers]"
+    return (f"{made}, with labels and ports this analysis does not know, so they take no part in connectivity, "
+            f"and selectors in namespaces holding one are not reported as matching nothing (NP001, NP002). "
+            f"Declare the kind in .netpol-lsp.yaml: operators: [{{kind: {kind}, group: {group}{pod_labels}"
+            f"{containers}, labels: {{<label the operator adds>: \"{{name}}\"}}}}]")
