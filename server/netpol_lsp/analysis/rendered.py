@@ -146,9 +146,13 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
             if elsewhere and severity is not None:
                 notes, used = _unsuppressed(views, view, _note(views, view, elsewhere, severity, ctx))
             notes, moved_used = relocated(view, notes, written, partial(views.source, view))
-            placed = table.put(NOTE, notes, used | moved_used)
-            if touched is not None:
-                touched |= placed
+            if not again and before is not None and notes == before.by_origin.get(NOTE, []) and \
+                    frozenset(used | moved_used) == before.used.get(NOTE, frozenset()):
+                table = before  # re-noted (facts changed elsewhere) to the same note: nothing to merge again
+            else:
+                placed = table.put(NOTE, notes, used | moved_used)
+                if touched is not None:
+                    touched |= placed
         tables[key] = table
     order = [view_key(views, view) for view in views.all()]
     named = {view_key(views, view): view for view in views.all()}
