@@ -52,8 +52,17 @@ def selector_bucket(selector: Selector) -> list[Hashable]:
     return best if best is not None else [ANY]
 
 
-def implied_keys(selector: Selector) -> set[Hashable]:
-    """Every bucket key under which an outer selector covering `selector` can be filed."""
+def implied_keys(selector: Selector) -> frozenset[Hashable]:
+    """Every bucket key under which an outer selector covering `selector` can be filed. Kept on
+    the selector (built once, never changed): NP070 asks it of every rule of the edited file's
+    namespace on each keystroke, and the other files' selectors are the same objects."""
+    found = selector.__dict__.get("_implied_keys")
+    if found is None:
+        found = selector.__dict__["_implied_keys"] = frozenset(_implied_keys(selector))
+    return found
+
+
+def _implied_keys(selector: Selector) -> set[Hashable]:
     keys: set[Hashable] = {ANY}
     possible: dict[str, Optional[set[str]]] = {}
     for key, value in selector.match_labels.items():
