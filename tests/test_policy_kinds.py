@@ -9,6 +9,7 @@ from netpol_lsp.analysis.connectivity import compute_connectivity
 from netpol_lsp.cli import main
 
 from conftest import findings_of, make_workspace
+from test_nested_workspaces import FLANNEL
 
 API = """
 apiVersion: apps/v1
@@ -189,17 +190,6 @@ def test_connectivity_and_explain_name_pods_operators_make_that_are_not_modelled
     assert capsys.readouterr().out.startswith("Caveat: the pods operators make of postgresql shop/orders-db")
 
 
-FLANNEL = """
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: kube-flannel-ds, namespace: kube-flannel}
-spec:
-  selector: {matchLabels: {app: flannel}}
-  template:
-    metadata: {labels: {app: flannel}}
-    spec: {hostNetwork: true, containers: [{name: kube-flannel, image: docker.io/flannel/flannel:v0.25.1}]}
-"""
-
 DENY_SHOP = """
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -211,7 +201,7 @@ spec: {podSelector: {}, policyTypes: [Egress], ingress: [{from: [{podSelector: {
 def test_connectivity_says_when_the_cni_does_not_do_what_the_api_says(tmp_path, capsys):
     (tmp_path / "api.yaml").write_text(textwrap.dedent(API))
     (tmp_path / "deny.yaml").write_text(DENY_SHOP)
-    (tmp_path / "flannel.yaml").write_text(FLANNEL)
+    (tmp_path / "flannel.yaml").write_text(textwrap.dedent(FLANNEL))
     assert main(["connectivity", "--no-cache", str(tmp_path)]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err == ["netpol-lsp: caveat: the cluster's CNI is Flannel (detected from DaemonSet "
