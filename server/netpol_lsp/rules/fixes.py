@@ -5,7 +5,9 @@ Each builder returns a Fix, or None when the manifest has a shape it cannot edit
 """
 from __future__ import annotations
 
-from typing import Optional
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator, Optional
 
 from ..findings import Fix, TextEdit
 from ..manifests import edits
@@ -23,7 +25,28 @@ DNS_RULE = {
 }
 
 
+# Whether the front shows fixes: the editor's quick fixes do; no report of `check` prints one, and
+# building them keeps every edited file's text sliced in lines (edits.Text) until the run ends
+_WANTED: ContextVar[bool] = ContextVar("fixes wanted", default=True)
+
+
+@contextmanager
+def unwanted() -> Iterator[None]:
+    """Rules attach no fix while this is open (`check`: its reports show none)."""
+    token = _WANTED.set(False)
+    try:
+        yield
+    finally:
+        _WANTED.reset(token)
+
+
+def wanted() -> bool:
+    return _WANTED.get()
+
+
 def _text(ctx: RuleContext, path: str) -> Optional[Text]:
+    if not _WANTED.get():
+        return None
     source = ctx.workspace.files.get(path)
     if source is None or source.skipped:
         return None

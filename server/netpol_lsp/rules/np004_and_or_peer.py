@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..findings import Fix, Related, Severity, TextEdit
 from ..manifests.nodes import Mapping
 from ..span import Span, codepoint_col
+from . import fixes
 from .base import describe_workload, finding
 
 ID = "NP004"
@@ -106,7 +107,7 @@ def _merge_fix(ctx, path, first, second, meaning):
     """Turn `- podSelector:` into `  podSelector:` when both items are block mappings written
     `- key:` at the same column: then the second key joins the first item (AND)."""
     source = ctx.workspace.files.get(path)
-    if source is None:
+    if source is None or not fixes.wanted():
         return None
     a, b = first.node.span, second.node.span
     if a.start_col != b.start_col or b.start_line <= a.start_line:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..findings import Fix, Severity, TextEdit
 from ..manifests.nodes import Scalar
 from ..model.policy_kinds import REMOVED_POLICY_VERSIONS
+from . import fixes
 from .base import finding
 
 ID = "NP093"
@@ -26,6 +27,6 @@ def check(ctx):
         found = finding(ID, f"{why}: the API server rejects this policy, so it never applies. Write "
                         f"apiVersion: {SERVED} (the same fields); analysed here as {SERVED}",
                         policy.path, span)
-        if isinstance(node, Scalar) and "\n" not in node.value:
+        if isinstance(node, Scalar) and "\n" not in node.value and fixes.wanted():
             found.fixes.append(Fix(f"Write apiVersion: {SERVED}", (TextEdit(node.span, SERVED),)))
         yield found
