@@ -181,8 +181,27 @@ def selector_key(selector: Selector):
         try:
             found = (selector.valid, tuple(selector.match_labels.items()),
                      tuple((r.key, r.operator, tuple(r.values)) for r in selector.expressions))
-            hash(found)
+            found = shared(found)
         except TypeError:
             found = None
         selector.__dict__["_key"] = found
+    return found
+
+
+# Equal values kept once: a repository repeats the same selectors thousands of times (31,713
+# policies at policy factor 10 hold ~290k selectors), and what is kept per selector (its key,
+# NP070's implied keys, a rule's port summary) was one copy each: 110 MB of NP070's caches at
+# policy factor 5. Cleared when large (a long editing session types many distinct selectors):
+# that only loses the sharing.
+_SHARED: dict = {}
+SHARED_LIMIT = 200_000
+
+
+def shared(value):
+    """The one kept copy of a hashable value equal to `value` (raises TypeError if unhashable)."""
+    found = _SHARED.get(value)
+    if found is None:
+        if len(_SHARED) >= SHARED_LIMIT:
+            _SHARED.clear()
+        found = _SHARED[value] = value
     return found

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Hashable, Iterable, Optional
 
+from ..analysis.selection import SHARED_LIMIT, selector_key
 from ..model import Peer, Selector
 
 ANY = ("any",)
@@ -58,8 +59,19 @@ def implied_keys(selector: Selector) -> frozenset[Hashable]:
     namespace on each keystroke, and the other files' selectors are the same objects."""
     found = selector.__dict__.get("_implied_keys")
     if found is None:
-        found = selector.__dict__["_implied_keys"] = frozenset(_implied_keys(selector))
+        content = selector_key(selector)  # equal selectors share one set (selection.shared)
+        found = _IMPLIED.get(content) if content is not None else None
+        if found is None:
+            found = frozenset(_implied_keys(selector))
+            if content is not None:
+                if len(_IMPLIED) >= SHARED_LIMIT:
+                    _IMPLIED.clear()
+                _IMPLIED[content] = found
+        selector.__dict__["_implied_keys"] = found
     return found
+
+
+_IMPLIED: dict = {}  # a selector's content (selection.selector_key) -> its implied keys
 
 
 def _implied_keys(selector: Selector) -> set[Hashable]:

@@ -10,7 +10,6 @@ ranges as sets; a named port only by the same name or by the whole protocol).
 """
 from __future__ import annotations
 
-import weakref
 from typing import Optional
 
 from ..analysis.connectivity import ip_block_set
@@ -21,6 +20,7 @@ from ..manifests.nodes import Mapping
 from ..model import NetworkPolicy, Peer, Rule, Selector
 from ..model.objects import NAMESPACE_NAME_LABEL, Requirement
 from .base import finding, policy_label
+from ..analysis.selection import SHARED_LIMIT
 from .coverage_index import SelectorIndex, peer_keys_inner, peer_keys_outer
 
 ID = "NP070"
@@ -273,36 +273,52 @@ def ports_cover(outer: Rule, inner: Rule) -> bool:
     return _summary_covers(port_summary(outer), port_summary(inner))
 
 
-_SUMMARIES: "weakref.WeakKeyDictionary[Rule, tuple]" = weakref.WeakKeyDictionary()
-
-
 def port_summary(rule: Rule) -> tuple:
     """(every port?, valid?, numeric ConnectionSet, named (port, protocol) pairs, the ports one
-    by one): what ports_cover compares, built once per rule (rules are never changed)."""
-    found = _SUMMARIES.get(rule)
+    by one): what ports_cover compares, built once per rule (rules are never changed) and kept
+    once per distinct list of ports (most rules repeat a few: TCP 8080, UDP and TCP 53)."""
+    found = rule.__dict__.get("_port_summary")
     if found is not None:
         return found
-    if rule.all_ports:
-        found = (True, True, None, None, ())
-    elif not all(spec.valid for spec in rule.ports):
-        found = (False, False, None, None, ())
-    else:
-        numeric = ConnectionSet.none()
-        named = set()
-        each = []
-        for spec in rule.ports:
-            if isinstance(spec.port, str):
-                if spec.end_port is None:
-                    named.add((spec.port, spec.protocol))
-                    each.append(("named", (spec.port, spec.protocol), ConnectionSet.protocol(spec.protocol)))
-                # else: allows nothing (NP041)
-            else:
-                allowed = port_spec_set(spec, None)
-                numeric = numeric | allowed
-                each.append(("number", None, allowed))
-        found = (False, True, numeric, named, tuple(each))
-    _SUMMARIES[rule] = found
+    content = None if rule.all_ports else tuple(
+        (spec.protocol, spec.port.__class__, spec.port, spec.end_port.__class__, spec.end_port, spec.valid)
+        for spec in rule.ports)  # the classes: 1 == True == 1.0, but they are not the same port
+    try:
+        found = _SUMMARIES.get(content)
+    except TypeError:  # a malformed value: not shared
+        content, found = (), None
+    if found is None:
+        found = _port_summary(rule)
+        if content != ():
+            if len(_SUMMARIES) >= SHARED_LIMIT:
+                _SUMMARIES.clear()
+            _SUMMARIES[content] = found
+    rule.__dict__["_port_summary"] = found
     return found
+
+
+_SUMMARIES: dict = {}  # the content of a rule's port specs (None: every port) -> its summary
+
+
+def _port_summary(rule: Rule) -> tuple:
+    if rule.all_ports:
+        return (True, True, None, None, ())
+    if not all(spec.valid for spec in rule.ports):
+        return (False, False, None, None, ())
+    numeric = ConnectionSet.none()
+    named = set()
+    each = []
+    for spec in rule.ports:
+        if isinstance(spec.port, str):
+            if spec.end_port is None:
+                named.add((spec.port, spec.protocol))
+                each.append(("named", (spec.port, spec.protocol), ConnectionSet.protocol(spec.protocol)))
+            # else: allows nothing (NP041)
+        else:
+            allowed = port_spec_set(spec, None)
+            numeric = numeric | allowed
+            each.append(("number", None, allowed))
+    return (False, True, numeric, named, tuple(each))
 
 
 def _summary_covers(outer: tuple, inner: tuple) -> bool:
