@@ -15,6 +15,8 @@ from typing import Optional
 from .cache import WorkspaceCache, content_hash
 from .collector import release_free_memory
 from .config import Config
+from .manifests import ParseLimits
+from .model.slim import slim as slim_source
 from .loader import Candidate, LoadResult, count_source, discover, read_candidate, recount
 from .packing import pack, unpack
 from .parallel import map_in_order
@@ -53,16 +55,23 @@ class BulkLoad:
     def displays(self) -> list[str]:
         return [candidate.display for candidate in self.candidates]
 
-    def load(self, jobs: Optional[int] = None) -> LoadResult:
+    def load(self, jobs: Optional[int] = None, slim: bool = False) -> LoadResult:
+        """slim: the NetworkPolicies keep only the nodes their model points at (model/slim.py),
+        for a one-shot run that prints no fix; the cache still gets whole trees."""
         if self.hits:  # a hit whose packed form is missing (files.bin lost) is read again
             self.hits = {i for i in self.hits if self.cache.packed(self.candidates[i].display) is not None}
         misses = [c for index, c in enumerate(self.candidates) if index not in self.hits and c.source is None]
         large = {id(c) for c in misses if is_large(c)}
         identify = self.cache is not None  # the content hash is for the cache only
+        # slimmed as each file is read or unpacked, so the whole trees never stand together
+        limits = ParseLimits(max_depth=self.config.limits.max_depth, max_aliases=self.config.limits.max_aliases) \
+            if slim else None
         read = map_in_order(partial(read_identified, config=self.config, identify=identify),
                             [c for c in misses if id(c) not in large],
                             jobs, pack=_pack_identified,
-                            unpack=partial(_unpack_identified, config=self.config, keep=self.cache is not None))
+                            unpack=partial(_unpack_identified, config=self.config, keep=self.cache is not None,
+                                           slim=limits),
+                            local=partial(read_identified, config=self.config, identify=identify, slim=limits))
         read.reverse()  # taken from the end, so each result is let go once it is in the workspace
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
@@ -71,10 +80,12 @@ class BulkLoad:
                 source = candidate.source
             elif index in self.hits:
                 source = unpack(marshal.loads(self.cache.packed(candidate.display)), self.config)
+                if slim:
+                    slim_source(source, limits)
             elif id(candidate) in large:
                 # read here, once, and not packed: a packed copy (for a worker's reply or the
                 # cache) would double the memory a bundle of tens of MiB takes
-                source, identity, packed = read_identified(candidate, self.config)
+                source, identity, packed = read_identified(candidate, self.config, slim=limits)
             else:
                 source, identity, packed = read.pop()
                 if self.cache is not None and identity is not None:
@@ -124,9 +135,11 @@ def is_fresh(cache: WorkspaceCache, candidate: Candidate) -> bool:
     return cache.fresh(candidate.display, info.st_size, info.st_mtime_ns)
 
 
-def read_identified(candidate: Candidate, config: Config, identify: bool = True):
+def read_identified(candidate: Candidate, config: Config, identify: bool = True, slim: Optional[ParseLimits] = None):
     """(source, (size, mtime_ns, content hash) or None when it should not be cached, None).
-    identify=False: no identity (nothing is cached: the hash would be work for nothing)."""
+    identify=False: no identity (nothing is cached: the hash would be work for nothing).
+    slim: the policies keep only what their model holds (model/slim.py); then the third item
+    is the packed whole file when it has an identity (the cache keeps whole trees)."""
     from .rules.registry import prepare_file
 
     try:  # stat first: a change while reading shows as a newer mtime next time
@@ -137,7 +150,12 @@ def read_identified(candidate: Candidate, config: Config, identify: bool = True)
     prepare_file(source)
     identity = None if not identify or info is None or info.st_size > LARGE_FILE_BYTES \
         else (info.st_size, info.st_mtime_ns, content_hash(source.text))  # a large file is not cached
-    return source, identity, None  # packed form: only for what a worker sends
+    packed = None  # packed form: only for what a worker sends, or for the cache before slimming
+    if slim is not None:
+        if identity is not None:
+            packed = marshal.dumps(pack(source))
+        slim_source(source, slim)
+    return source, identity, packed
 
 
 def _pack_identified(read: tuple) -> tuple:
@@ -145,11 +163,16 @@ def _pack_identified(read: tuple) -> tuple:
     return marshal.dumps(pack(source)), identity
 
 
-def _unpack_identified(sent: tuple, config: Config, keep: bool = True) -> tuple[SourceFile, Optional[tuple], bytes]:
+def _unpack_identified(sent: tuple, config: Config, keep: bool = True,
+                       slim: Optional[ParseLimits] = None) -> tuple[SourceFile, Optional[tuple], bytes]:
     """A worker's result: the source, its identity, and its packed bytes when `keep` (for the
-    cache: a tenth of the memory the tuples would take; without a cache they are let go)."""
+    cache: a tenth of the memory the tuples would take; without a cache they are let go).
+    slim: as read_identified's."""
     blob, identity = sent
-    return unpack(marshal.loads(blob), config), identity, blob if keep else None
+    source = unpack(marshal.loads(blob), config)
+    if slim is not None:
+        slim_source(source, slim)
+    return source, identity, blob if keep else None
 
 
 def read_packed_batch(batch: list[Candidate], config: Config) -> list[tuple]:

@@ -37,10 +37,13 @@ def usable_cores() -> int:
 
 
 def map_in_order(read: Callable, items: Sequence, jobs: int | None = None,
-                 pack: Callable = None, unpack: Callable = None) -> list:
+                 pack: Callable = None, unpack: Callable = None, local: Callable = None) -> list:
     """[read(item) for item in items] on up to `jobs` processes (default: the usable cores).
-    A worker returns pack(read(item)); this process turns it back with unpack."""
+    A worker returns pack(read(item)); this process turns it back with unpack. `local`: what
+    this process reads with instead of `read` (the same result, in a form not for packing)."""
     processes = max(1, min(jobs or usable_cores(), len(items) // MIN_FILES_PER_WORKER))
+    worker_read = read
+    read = local or read
     if processes == 1 or not sys.platform.startswith("linux"):  # fork is safe on Linux only
         return [read(item) for item in items]
     batches = [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
@@ -48,7 +51,8 @@ def map_in_order(read: Callable, items: Sequence, jobs: int | None = None,
     bounds = context.RawArray("q", [0, len(batches)])
     lock = context.Lock()
     replies = context.Queue()
-    workers = [context.Process(target=_work, args=(read, pack or _same, batches, bounds, lock, replies), daemon=True)
+    workers = [context.Process(target=_work, args=(worker_read, pack or _same, batches, bounds, lock, replies),
+                               daemon=True)
                for _ in range(processes - 1)]
     done: dict[int, list] = {}  # batch index -> its results, read here or unpacked
     unpack = unpack or _same

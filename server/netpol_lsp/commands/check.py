@@ -71,7 +71,7 @@ def _check_one(bulk, select, ignore, root=None):
         return findings, summary, None
     from ..rules import fixes
 
-    loaded = bulk.load()
+    loaded = bulk.load(slim=True)  # policies without their whole trees: a fix would read them
     with fixes.unwanted():  # no report prints a fix: the stored result holds none either
         findings = analyze_checked(loaded.workspace, select, ignore, root)
     summary = {"files": loaded.files_seen, "documents": loaded.documents,

@@ -14,6 +14,7 @@ from .objects import (
 )
 from ..render.operators import group_of, is_custom_group, maker_for, pod_field
 from .policy_kinds import foreign_policy_vendor, is_kubernetes_policy
+from .slim import built_spec
 
 from .build_cluster import build_cluster_policy
 from .cluster import API_GROUP, CLUSTER_KINDS
@@ -192,6 +193,14 @@ class _Builder:
 
     def policy(self, root: Mapping, common: dict) -> NetworkPolicy:
         spec_node = root.get("spec")
+        built = built_spec(spec_node)
+        if built is not None:  # a slimmed policy's spec (model/slim.py), under a new root: its model
+            done, problems = built
+            policy = NetworkPolicy(**common, spec_node=spec_node, pod_selector=done.pod_selector,
+                                   policy_types=done.policy_types, ingress=done.ingress, egress=done.egress,
+                                   types_count=done.types_count)
+            self.problems.extend(problems)
+            return policy
         spec = self.mapping(spec_node, "spec")
         policy = NetworkPolicy(**common, spec_node=spec_node)
         if spec is None:
@@ -201,6 +210,7 @@ class _Builder:
         if spec.get("podSelector") is None:
             policy.pod_selector = Selector({}, [], None, spec.key("podSelector") or root.key("spec"))
         types_node = spec.get("policyTypes")
+        policy.types_count = len(getattr(types_node, "items", ()))
         if spec.has("policyTypes"):
             types = []
             for item in self.sequence(types_node, "policyTypes") or []:
@@ -271,7 +281,8 @@ class _Builder:
             ports = [p for p in (self.port(item) for item in items or []) if p is not None]
             if items and not ports:
                 ports = [PortSpec("TCP", None, None, mapping.get("ports"), valid=False)]
-        return Rule(direction, index, peers, ports, mapping, mapping.key(peers_key))
+        return Rule(direction, index, peers, ports, mapping, mapping.key(peers_key),
+                    mapping.flat[0] if mapping.flat else mapping)
 
     def peer(self, index: int, node: Node) -> Optional[Peer]:
         mapping = self.mapping(node, "a peer")
@@ -285,7 +296,7 @@ class _Builder:
                                "namespaceSelector")
         if mapping.has("ipBlock"):
             block = self.ip_block(mapping.get("ipBlock"))
-        return Peer(pod, ns, block, mapping, index)
+        return Peer(pod, ns, block, mapping, index, len(mapping))
 
     def ip_block(self, node: Optional[Node]) -> Optional[IPBlock]:
         mapping = self.mapping(node, "ipBlock")

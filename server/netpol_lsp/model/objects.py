@@ -195,6 +195,7 @@ class Peer:
     ip_block: Optional[IPBlock]
     node: Node
     index: int
+    keys: int = -1  # how many keys its mapping has (-1: not known, ask the node): read without the tree
 
     @property
     def is_cluster_peer(self) -> bool:
@@ -221,6 +222,7 @@ class Rule:
     ports: Optional[list[PortSpec]]  # None or []: every port and protocol
     node: Node
     peers_key: Optional[Node] = None  # the `from:` / `to:` key
+    first_key: Optional[Node] = None  # its mapping's first key (the mapping when empty): NP070's anchor
 
     @property
     def all_peers(self) -> bool:
@@ -238,6 +240,7 @@ class NetworkPolicy(K8sObject):
     ingress: Optional[list[Rule]] = None  # None when the key is absent
     egress: Optional[list[Rule]] = None
     spec_node: Optional[Node] = None
+    types_count: int = -1  # items of spec.policyTypes as written (-1: not known, read the node): NP011
 
     @property
     def effective_types(self) -> tuple[str, ...]:

@@ -117,8 +117,10 @@ def replace_label(ctx: RuleContext, path: str, selector: Selector, old: str, new
                   owner: str) -> Optional[Fix]:
     """NP001/NP002 "did you mean": change the matchLabels pair `old` (k=v) into `new`."""
     text = _text(ctx, path)
+    if text is None:
+        return None
     labels = selector.node.get("matchLabels") if isinstance(selector.node, Mapping) else None
-    if text is None or not isinstance(labels, Mapping):
+    if not isinstance(labels, Mapping):
         return None
     old_key, old_value = old.split("=", 1)
     new_key, new_value = new.split("=", 1)

@@ -42,7 +42,8 @@ def check(ctx):
             for rule in policy.rules(direction):
                 for peer in rule.peers or ():
                     selector = peer.namespace_selector
-                    if selector is None or not isinstance(selector.node, Mapping):
+                    if selector is None or not isinstance(selector.node, Mapping) or \
+                            not _may_name_unknown(index, selector):
                         continue
                     for name, node in _named(selector):
                         if not _unknown(index, name):
@@ -65,11 +66,32 @@ def _unknown(index, name: str) -> bool:
 
 def names_unknown_namespace(index, selector) -> bool:
     """Whether NP003 flags a namespace this selector names (NP002 then stays silent on it)."""
-    return isinstance(selector.node, Mapping) and any(_unknown(index, name) for name, _ in _named(selector))
+    return isinstance(selector.node, Mapping) and _may_name_unknown(index, selector) and any(
+        _unknown(index, name) for name, _ in _named(selector))
+
+
+def _names_any(selector) -> bool:
+    return NAMESPACE_NAME_LABEL in selector.match_labels or any(
+        r.key == NAMESPACE_NAME_LABEL and r.operator == "In" for r in selector.expressions)
+
+
+def _may_name_unknown(index, selector) -> bool:
+    """False when the model shows that every namespace the selector names is known: its values
+    are the scalars' texts (an empty one, from a null or a non-scalar, is looked up in the
+    nodes), so the nodes need not be read (a policy's spec is not kept whole: model/slim.py)."""
+    if not _names_any(selector):
+        return False
+    names = [r_value for r in selector.expressions if r.key == NAMESPACE_NAME_LABEL and r.operator == "In"
+             for r_value in r.values]
+    if NAMESPACE_NAME_LABEL in selector.match_labels:
+        names.append(selector.match_labels[NAMESPACE_NAME_LABEL])
+    return any(not name or _unknown(index, name) for name in names)
 
 
 def _named(selector):
     """(namespace name, value node) for each kubernetes.io/metadata.name the selector names."""
+    if not _names_any(selector):
+        return  # the model has every matchLabels key: none names a namespace, and no tree is read
     labels = selector.node.get("matchLabels")
     if isinstance(labels, Mapping):
         value = labels.get(NAMESPACE_NAME_LABEL)

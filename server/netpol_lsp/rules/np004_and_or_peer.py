@@ -79,7 +79,8 @@ def _evidence(ctx, policy, ns_peer, pod_peer):
 
 
 def _only(peer, which) -> bool:
-    if peer.ip_block is not None or not isinstance(peer.node, Mapping) or len(peer.node) != 1:
+    if peer.ip_block is not None or not isinstance(peer.node, Mapping) or \
+            (peer.keys if peer.keys >= 0 else len(peer.node)) != 1:  # the model's count reads no tree
         return False
     selector = peer.namespace_selector if which == "ns" else peer.pod_selector
     other = peer.pod_selector if which == "ns" else peer.namespace_selector

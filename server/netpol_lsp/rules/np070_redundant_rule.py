@@ -146,6 +146,8 @@ def _candidate_keys(index: SelectorIndex, rule: Rule) -> list:
 
 
 def _anchor(rule: Rule):
+    if rule.first_key is not None:  # the model kept it: the tree need not be read (model/slim.py)
+        return rule.first_key.span
     node = rule.node
     if isinstance(node, Mapping) and node.flat:
         return node.flat[0].span
