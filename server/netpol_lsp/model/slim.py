@@ -150,7 +150,9 @@ def _held(objects: list, root: Optional[Node]) -> list[Node]:
         elif value.__class__ in (list, tuple):
             pending.extend(value)
         elif is_dataclass(value) and not isinstance(value, type):
-            pending.extend(vars(value).values())
+            # by field names, not vars(): that would make each object's __dict__ (in 3.11 its
+            # attributes live inline until asked for it), 288k dicts, 35 MB at policy factor 5
+            pending.extend([getattr(value, name) for name in value.__dataclass_fields__])
     return list(found.values())
 
 
