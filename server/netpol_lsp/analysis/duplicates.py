@@ -14,10 +14,10 @@ MERGED_KINDS = (Workload, NetworkPolicy, Service, Namespace)
 
 def identity(obj: K8sObject) -> tuple:
     """(API group, kind, namespace, name); kept on the object (objects never change)."""
-    found = obj.__dict__.get("_identity")
+    found = obj._identity
     if found is None:
         group = obj.api_version.split("/")[0] if "/" in obj.api_version else ""
-        found = obj.__dict__["_identity"] = (group, obj.kind, obj.namespace, obj.name)
+        found = obj._identity = (group, obj.kind, obj.namespace, obj.name)
     return found
 
 

@@ -176,7 +176,7 @@ class Resolver:
 def selector_key(selector: Selector):
     """A selector's content as a hashable key (kept on the selector: selectors never change),
     or None when it holds something unhashable (a malformed value)."""
-    found = selector.__dict__.get("_key", False)
+    found = selector._key
     if found is False:
         try:
             found = (selector.valid, tuple(selector.match_labels.items()),
@@ -184,7 +184,7 @@ def selector_key(selector: Selector):
             found = shared(found)
         except TypeError:
             found = None
-        selector.__dict__["_key"] = found
+        selector._key = found
     return found
 
 

@@ -57,7 +57,7 @@ def implied_keys(selector: Selector) -> frozenset[Hashable]:
     """Every bucket key under which an outer selector covering `selector` can be filed. Kept on
     the selector (built once, never changed): NP070 asks it of every rule of the edited file's
     namespace on each keystroke, and the other files' selectors are the same objects."""
-    found = selector.__dict__.get("_implied_keys")
+    found = selector._implied_keys
     if found is None:
         content = selector_key(selector)  # equal selectors share one set (selection.shared)
         found = _IMPLIED.get(content) if content is not None else None
@@ -67,7 +67,7 @@ def implied_keys(selector: Selector) -> frozenset[Hashable]:
                 if len(_IMPLIED) >= SHARED_LIMIT:
                     _IMPLIED.clear()
                 _IMPLIED[content] = found
-        selector.__dict__["_implied_keys"] = found
+        selector._implied_keys = found
     return found
 
 

@@ -279,7 +279,7 @@ def port_summary(rule: Rule) -> tuple:
     """(every port?, valid?, numeric ConnectionSet, named (port, protocol) pairs, the ports one
     by one): what ports_cover compares, built once per rule (rules are never changed) and kept
     once per distinct list of ports (most rules repeat a few: TCP 8080, UDP and TCP 53)."""
-    found = rule.__dict__.get("_port_summary")
+    found = rule._port_summary
     if found is not None:
         return found
     content = None if rule.all_ports else tuple(
@@ -295,7 +295,7 @@ def port_summary(rule: Rule) -> tuple:
             if len(_SUMMARIES) >= SHARED_LIMIT:
                 _SUMMARIES.clear()
             _SUMMARIES[content] = found
-    rule.__dict__["_port_summary"] = found
+    rule._port_summary = found
     return found
 
 
