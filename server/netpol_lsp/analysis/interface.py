@@ -109,7 +109,8 @@ def plain(value: Any) -> Any:
         return value
     names = _FIELDS.get(cls)
     if names is None and dataclasses.is_dataclass(value):
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        # compare=False: what analysis caches on it (model/objects.py), not a fact
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
     if names is not None:
         return (cls.__name__, *[plain(getattr(value, name)) for name in names])
     if isinstance(value, Node):

@@ -50,8 +50,9 @@ class K8sObject:
     # selection.selector_key, coverage_index.implied_keys, NP070's port summary): fields set at
     # construction, so that keeping it later finds room among the instance's inline attributes
     # (CPython 3.11 sizes them when the object is made; an attribute added later, or a look at
-    # __dict__, makes the instance a dict of its own: 32 MB for the selectors at policy factor 5)
-    _identity: Optional[tuple] = field(default=None, repr=False)
+    # __dict__, makes the instance a dict of its own: 32 MB for the selectors at policy factor 5).
+    # compare=False: not facts of the object (analysis/interface.plain leaves them out)
+    _identity: Optional[tuple] = field(default=None, repr=False, compare=False)
 
     @property
     def kind_node(self) -> Optional[Node]:
@@ -157,8 +158,8 @@ class Selector:
     node: Optional[Node]
     key_node: Optional[Node] = None  # the `podSelector:` key itself
     valid: bool = True  # False when the API server would reject it: matches nothing
-    _key: object = field(default=False, repr=False)  # see K8sObject._identity (False: not asked; None: unhashable)
-    _implied_keys: Optional[frozenset] = field(default=None, repr=False)
+    _key: object = field(default=False, repr=False, compare=False)  # see K8sObject._identity (False: not asked; None: unhashable)
+    _implied_keys: Optional[frozenset] = field(default=None, repr=False, compare=False)
 
     def matches(self, labels: dict[str, str]) -> bool:
         if not self.valid:
@@ -231,7 +232,7 @@ class Rule:
     node: Node
     peers_key: Optional[Node] = None  # the `from:` / `to:` key
     first_key: Optional[Node] = None  # its mapping's first key (the mapping when empty): NP070's anchor
-    _port_summary: Optional[tuple] = field(default=None, repr=False)  # see K8sObject._identity
+    _port_summary: Optional[tuple] = field(default=None, repr=False, compare=False)  # see K8sObject._identity
 
     @property
     def all_peers(self) -> bool:
