@@ -126,3 +126,18 @@ def test_a_render_of_the_same_spec_takes_the_slimmed_policys_model():
     (again,) = objects
     assert again.ingress is policy.ingress and again.pod_selector is policy.pod_selector
     assert again.spec_node is policy.spec_node and problems == []
+
+
+def test_a_slimmed_files_text_is_kept_compressed_and_reads_the_same():
+    import copy
+
+    text = "\n---\n".join(POLICY.replace("name: api\n", f"name: api-{n}\n") for n in range(8)) + "# é \U0001f600\n"
+    assert len(text) >= slimming.ZIP_FROM
+    source = load_source("big.yaml", text, Config())
+    slimming.slim(source, ParseLimits())
+    assert "text" not in vars(source) and len(source._zipped_text) < len(text) // 3
+    assert source.text == text and source.lines[-2] == "# é \U0001f600"
+    assert copy.copy(source).text == text  # a view's copy (analysis/views._copy) keeps it compressed
+    small = load_source("p.yaml", POLICY, Config())
+    slimming.slim(small, ParseLimits())
+    assert vars(small)["text"] == POLICY  # a small file: not worth it

@@ -14,6 +14,8 @@ the rendered objects, its loose files are the workspace's own SourceFiles (share
 """
 from __future__ import annotations
 
+import copy
+
 import os
 import weakref
 from dataclasses import dataclass, field, replace
@@ -504,5 +506,7 @@ def render_reusable(before: Workspace, after: Workspace, rendered: Rendered) -> 
 
 
 def _copy(source: SourceFile, objects: list, model_problems: list, cache: dict) -> SourceFile:
-    return SourceFile(source.path, source.text, source.documents, objects, source.parse_problems, model_problems,
-                      source.skipped, dict(cache), source.lean)
+    # a copy, not SourceFile(..., source.text, ...): a text kept compressed (model/slim.py) stays so
+    copied = copy.copy(source)
+    copied.objects, copied.model_problems, copied.cache, copied.rendered = objects, model_problems, dict(cache), False
+    return copied
