@@ -66,12 +66,13 @@ class BulkLoad:
         # slimmed as each file is read or unpacked, so the whole trees never stand together
         limits = ParseLimits(max_depth=self.config.limits.max_depth, max_aliases=self.config.limits.max_aliases) \
             if slim else None
+        unpack_one = partial(_unpack_identified, config=self.config, keep=self.cache is not None, slim=limits)
+        local = partial(read_identified, config=self.config, identify=identify, slim=limits)
+        if slim and self.cache is not None:  # each file's packed form to the cache (its spill file) as it comes
+            unpack_one, local = partial(_stored, unpack_one, self.cache), partial(_stored, local, self.cache)
         read = map_in_order(partial(read_identified, config=self.config, identify=identify),
                             [c for c in misses if id(c) not in large],
-                            jobs, pack=_pack_identified,
-                            unpack=partial(_unpack_identified, config=self.config, keep=self.cache is not None,
-                                           slim=limits),
-                            local=partial(read_identified, config=self.config, identify=identify, slim=limits))
+                            jobs, pack=_pack_identified, unpack=unpack_one, local=local)
         read.reverse()  # taken from the end, so each result is let go once it is in the workspace
         workspace = Workspace(self.config)
         result = LoadResult(workspace)
@@ -156,6 +157,16 @@ def read_identified(candidate: Candidate, config: Config, identify: bool = True,
             packed = marshal.dumps(pack(source))
         slim_source(source, slim)
     return source, identity, packed
+
+
+def _stored(read_one, cache: WorkspaceCache, *args) -> tuple:
+    """read_one(*args), its packed form given to the cache at once (which spills it to disk)
+    rather than held with every other file's until all are read: (source, None, None) then."""
+    source, identity, packed = read_one(*args)
+    if identity is None or packed is None:
+        return source, identity, packed
+    cache.store(source.path, *identity, packed)
+    return source, None, None
 
 
 def _pack_identified(read: tuple) -> tuple:
