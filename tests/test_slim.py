@@ -138,6 +138,6 @@ def test_a_slimmed_files_text_is_kept_compressed_and_reads_the_same():
     assert "text" not in vars(source) and len(source._zipped_text) < len(text) // 3
     assert source.text == text and source.lines[-2] == "# é \U0001f600"
     assert copy.copy(source).text == text  # a view's copy (analysis/views._copy) keeps it compressed
-    small = load_source("p.yaml", POLICY, Config())
+    small = load_source("p.yaml", POLICY, Config())  # under ZIP_FROM
     slimming.slim(small, ParseLimits())
     assert vars(small)["text"] == POLICY  # a small file: not worth it
