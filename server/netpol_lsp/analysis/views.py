@@ -252,7 +252,9 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace, changed=
         # a root view can still be let go: made again from the latest workspace (views._Latest)
         return replace(view, made=workspace, make=view.make if latest is not None else None)
 
-    return replace(views, views=[follow(v) for v in views.views],
+    # only the made views are followed (a few of hundreds): the others are kept as they are
+    return replace(views, views=[follow(v) if latest is None or isinstance(v.made, Workspace) else v
+                                 for v in views.views],
                    everything=follow(views.everything) if views.everything is not None else None,
                    loose=loose, live=list(views.live))
 
