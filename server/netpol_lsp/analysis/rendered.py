@@ -98,7 +98,8 @@ EVERYTHING = ("", True)  # view_key of the view of everything
 
 
 def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = (),
-              previous: Optional[Placement] = None, candidates: Optional[AbstractSet[tuple]] = None) -> Placement:
+              previous: Optional[Placement] = None, candidates: Optional[AbstractSet[tuple]] = None,
+              rendered_again: bool = False) -> Placement:
     """Every view analysed (analyse(view) -> ViewFindings), placed and merged: in a view that
     misses objects, nothing about absence; without declared clusters, a root view's "matches
     nothing" only where the view of everything finds it too, and where it does not (another
@@ -112,7 +113,9 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
     candidates (with previous): the keys of the views whose findings may have changed; the
     others are not analysed, placed nor read unless the view of everything's re-check reaches
     their files or their NP075 note must be named again (_to_place): an edit costs the views it
-    reaches, not every root's."""
+    reaches, not every root's. rendered_again: previous is the placement of the same views of an
+    earlier render (the roots the edit did not reach keep their findings): every NP075 note is
+    named again (what other roots deploy changed)."""
     everything = views.everything
     absence = everything is not None and views.check_absence
     incremental = previous is not None and candidates is not None
@@ -145,14 +148,21 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
         changed = found.changed
         if changed is not None and root_absence:  # its "matches nothing" is compared with everything's
             changed = None if every.changed is None else set(changed) | set(every.changed)
-        if before is None or changed is None:
-            table, again, touched = Placed(), [o for o in found.by_origin if o in view.scope], None
+        fresh = before is None or changed is None
+        if fresh:
+            table, again = Placed(), [o for o in found.by_origin if o in view.scope]
+            if before is None:
+                touched = None
+            elif touched is not None:  # placed anew: every file it reported on is merged again
+                touched |= before.at.keys() | before.used_at.keys()
         else:
             again = [o for o in changed if o in view.scope]
-            renote = root_absence and every.facts_changed
+            if rendered_again:  # a file the view no longer checks (removed, or no longer read): said nowhere
+                again += [o for o in before.by_origin if o != NOTE and o not in view.scope]
+            renote = root_absence and (every.facts_changed or rendered_again)
             table = before.copy() if again or renote else before  # a table is changed only as a copy
         for origin in sorted(again):
-            raw = found.by_origin.get(origin, [])
+            raw = found.by_origin.get(origin, []) if origin in view.scope else []
             if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
                 raw = [f for f in raw if f.rule not in ABSENCE_RULES]
             if view is everything and view.report is not None and origin not in view.report:
@@ -168,7 +178,7 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
             if elsewhere and severity is not None:
                 notes, used = _unsuppressed(views, view, _note(views, view, elsewhere, severity, ctx))
             notes, moved_used = relocated(view, notes, written, partial(views.source, view))
-            if not again and before is not None and notes == before.by_origin.get(NOTE, []) and \
+            if not again and not fresh and notes == before.by_origin.get(NOTE, []) and \
                     frozenset(used | moved_used) == before.used.get(NOTE, frozenset()):
                 table = before  # re-noted (facts changed elsewhere) to the same note: nothing to merge again
             else:
@@ -481,7 +491,7 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     followed = views is not None
     if views is None:
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
-                            rendered=rendered)
+                            rendered=rendered, earlier=(old_views, previous.workspace.files) if reusable else None)
     contexts, analysed = _Contexts(views), []
     # rendered again: the roots whose files did not change keep their findings (below)
     stable = _stable_roots(old_views, views, previous.workspace, workspace) \
@@ -532,8 +542,14 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
 
     # the render kept: the same views (names, files checked and reported), each view's previous
     # placement that of its previous analysis
-    placement = run_views(views, analyse, select, previous=previous.placement if rendered is not None else None,
-                          candidates=candidates if previous is not None and previous.placement is not None else None)
+    # rendered again into the same views (names, in order): the roots not rendered again keep
+    # their placement too, and only the files the others' findings are or were on are merged again
+    rendered_again = rendered is None and reusable and previous.placement is not None and \
+        _view_names(views) == _view_names(old_views)
+    placement = run_views(views, analyse, select,
+                          previous=previous.placement if rendered is not None or rendered_again else None,
+                          candidates=candidates if previous is not None and previous.placement is not None else None,
+                          rendered_again=rendered_again)
     _keep_live(views, results, analysed, contexts, followed)
     if placement.touched is None:
         by_path = {path: found for path, found in placement.merged.items() if found}
@@ -556,6 +572,10 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, points_into, views=views, view_results=results,
                     placement=placement, rechecked=rechecked, base=previous.serial if rechecked is not None else None)
+
+
+def _view_names(views: Views) -> tuple:
+    return tuple(view.name for view in views.views), views.everything is not None
 
 
 def _stable_roots(old: Views, new: Views, before: Workspace, after: Workspace) -> frozenset[str]:
