@@ -156,6 +156,11 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     objects = _LooseObjects(workspace, rendered)
     latest = _Latest(workspace, rendered, objects)  # what a root's view not made yet is made from
     cached = rendered.memo.get("loose files")  # of a previous build: still these files? (a reused render)
+    if cached is None and earlier is not None and earlier[0].rendered.claimed == rendered.claimed:
+        # rendered again: the loose files' table and index of the earlier render, if they are the same
+        cached = earlier[0].rendered.memo.get("loose files")
+        if cached is not None:
+            rendered.memo["loose files"] = cached
     if cached is not None:
         now = [(p, s) for p, s in workspace.files.items() if p not in rendered.claimed]
         if len(now) != len(cached[0]) or any(cached[0].get(p) is not s for p, s in now):
