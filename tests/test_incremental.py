@@ -855,6 +855,48 @@ def test_per_root_views_an_edit_of_a_rendered_file_re_checks_only_the_roots_that
     assert after.findings() == analyze_checked(fresh_copy(after.workspace))
 
 
+def test_per_root_views_an_edit_of_a_rendered_file_renders_only_the_roots_that_read_it():
+    """b-policies.yaml, which only rb renders, changed: rb is built again; ra, rc and rg are the
+    very roots of the earlier render (objects included), and the view of everything keeps its
+    copies of their files, so its incremental analysis sees only b-policies.yaml changed."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files = initial_files()
+    workspace, _ = first_analysis(files, PER_ROOT)
+    workspace = with_roots(workspace, ROOTS)
+    before = analyze_workspace(workspace)
+    touched = apply_edit(files, {}, ("peer", sorted(files).index("b-policies.yaml"), 0, 3))
+    after = analyze_workspace(next_workspace(workspace, files | {p: None for p in ROOTS}, touched), (), before)
+    old, new = before.views.rendered.roots, after.views.rendered.roots
+    assert {folder for folder in new if new[folder] is old[folder]} == {"ra", "rc", "rg"}
+    old_files, new_files = before.views.everything.workspace.files, after.views.everything.workspace.files
+    assert new_files["c-policies.yaml"] is old_files["c-policies.yaml"]  # rc's rendered copy, kept
+    assert new_files["b-policies.yaml"] is not old_files["b-policies.yaml"]
+    assert after.rechecked is not None  # merged again file by file, not the whole workspace
+    assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
+@pytest.mark.parametrize("edit", [("drop-doc", "broad-policies.yaml"), ("remove-file", "broad-policies.yaml"),
+                                  ("remove-file", "b-policies.yaml")])
+def test_per_root_views_a_rendered_file_emptied_or_removed_leaves_none_of_its_findings(edit):
+    """A root's only policy dropped, or a file roots read removed: the root is rendered again and
+    the findings its view had on that file (and moved to its kustomization) go with it, while the
+    other roots keep their placement."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    op, name = edit
+    files, removed = initial_files(), {}
+    workspace, _ = first_analysis(files, PER_ROOT)
+    workspace = with_roots(workspace, ROOTS)
+    before = analyze_workspace(workspace)
+    assert before.findings_of(name)
+    touched = apply_edit(files, removed, (op, sorted(files).index(name), 0, 0))
+    following = with_roots(next_workspace(workspace, files | {p: None for p in ROOTS},
+                                          [p for p in touched if p in files]), ROOTS)
+    after = analyze_workspace(following, (), before)
+    assert after.findings() == analyze_checked(fresh_copy(following))
+
+
 def test_per_root_views_let_go_of_all_but_the_last_views_and_stay_exact(monkeypatch):
     """With one root view kept made (LIVE_VIEWS), the others keep only their findings: a view
     reached again is analysed whole, and the findings stay check's through loose edits, edits of
