@@ -261,8 +261,8 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
         """,
         "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
         "apps/web/deploy.yaml": app.replace("NAME", "web"),
-        # per-root views asked for; the clusters line names roots from this file's folder
-        ".netpol-lsp.yaml": "defaultNamespace: default\nkustomize: {views: per-root}\n",
+        # per-root views: the default; the clusters line names roots from this file's folder
+        ".netpol-lsp.yaml": "defaultNamespace: default\n",
     })
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     # app=wbe matches nothing anywhere: still a warning, whose typo fix is the other root's
@@ -289,6 +289,11 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
     (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)] * 2
+    # shared views (the default before): roots that share no file are one system, no info
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize: {views: shared}\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]
+    assert "app=wbe" in findings[0]["message"]
 
 
 def test_a_database_isolated_only_by_another_roots_policy_is_named_not_warned(capsys, tmp_path):

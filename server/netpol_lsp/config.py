@@ -66,7 +66,7 @@ class Config:
     # are alternatives, a view each); "per-root": every root is what one `kubectl apply -k` creates.
     # Per-root is not the default yet: in the server it costs more per edit (benchmarks/README.md,
     # "Per-root views, session 5")
-    kustomize_views: str = "shared"
+    kustomize_views: str = "per-root"
     operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
     helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from
