@@ -160,6 +160,13 @@ def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -
     return found
 
 
+def remember_changes(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: set[str]) -> None:
+    """Tells changed_paths its answer for two tables whose files differ at most at `paths`,
+    in the same order (the server knows what it put in between): no walk of every file."""
+    changed = frozenset(p for p in paths if before.get(p) is not after.get(p))
+    _last_compared[0] = (before, after, changed)
+
+
 def _changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
     if len(before) == len(after) and list(before) == list(after):  # the usual case: an edit
         return set(compress(after, map(is_not, before.values(), after.values())))
@@ -306,7 +313,7 @@ def _counted(index) -> int:
     """How many namespaces NP025 compares, counted up to one past the fewest it needs."""
     found = 0
     for ns in index.workloads_by_ns:
-        if ns not in isolation.SYSTEM_NAMESPACES and any(not w.host_network for w in index.workloads_by_ns[ns]):
+        if isolation.counts(index, ns):
             found += 1
             if found > MIN_SISTERS:
                 break
