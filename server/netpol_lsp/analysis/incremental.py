@@ -72,8 +72,9 @@ class Analysis:
     # reference: a chain of analyses would keep every old workspace alive)
     base: Optional[int] = None
     serial: int = field(default_factory=lambda: next(_serials))
-    # the files with unmatched-peer (NP002) findings: their did-you-mean reads other namespaces' labels
-    unmatched: frozenset[str] = frozenset()
+    # the files with unmatched-peer (NP002) findings, and where those are: their did-you-mean
+    # reads other namespaces' labels
+    unmatched: dict[str, frozenset] = field(default_factory=dict)
     _cross_peers: Optional[CrossPeers] = None  # built when an edit first needs it
 
     def cross_peers(self) -> CrossPeers:
@@ -282,8 +283,7 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
             labels_only = _facts_but_labels(old) == _facts_but_labels(new)
             scope |= cross_peers.reaching(index.namespace(new.namespace).labels, old.template_labels,
                                           new.template_labels, labels_only, previous.unmatched,
-                                          lambda path: {f.span for f in previous.by_path.get(path, ())
-                                                        if f.rule == "NP002"})
+                                          previous.unmatched.get)
     elif cross_peers is not None:
         cross_peers = cross_peers.replacing(
             change.paths, [o for path in change.paths if path in workspace.files
@@ -303,7 +303,8 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
         points_into.pop(path, None)
     by_path.update(fresh)
     points_into.update(_points_into(fresh))
-    unmatched = previous.unmatched - scope | _unmatched(fresh)
+    unmatched = {path: spans for path, spans in previous.unmatched.items() if path not in scope}
+    unmatched.update(_unmatched(fresh))
     return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial, unmatched=unmatched,
                     _cross_peers=cross_peers,
                     facts_changed=bool(change.namespaces or change.workloads or change.added or change.removed))
@@ -330,8 +331,14 @@ def _facts_but_labels(workload: Workload) -> tuple:
     return interface_of(workload).facts[1:]
 
 
-def _unmatched(by_path: dict[str, list[Finding]]) -> frozenset[str]:
-    return frozenset(path for path, findings in by_path.items() if any(f.rule == "NP002" for f in findings))
+def _unmatched(by_path: dict[str, list[Finding]]) -> dict[str, frozenset]:
+    """The spans of each file's NP002 findings, for the files that have some."""
+    found = {}
+    for path, findings in by_path.items():
+        spans = frozenset([f.span for f in findings if f.rule == "NP002"])
+        if spans:
+            found[path] = spans
+    return found
 
 
 def _sister_anchors(previous: Analysis, context: RuleContext, namespaces: set[str]) -> set[str]:

@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 
 from ..findings import Severity
+from ..manifests.edits import text_of
 from ..manifests.lines import Lines
 from ..manifests.nodes import Mapping, Scalar
 from ..model.policy_kinds import REMOVED_POLICY_VERSIONS, is_kubernetes_policy
@@ -44,7 +45,7 @@ def per_file(source) -> list:
     reported = set()
     # an editor's buffer (built whole, not lean): the problems of its documents are kept by
     # their text, so a keystroke validates the edited document only, wherever the others moved
-    lines = None if source.lean or source.rendered else Lines(source.text)
+    lines = None if source.lean or source.rendered else text_of(source).lines  # shared with the fixes
     shared = {d.start_line for d, after in zip(source.documents, source.documents[1:])
               if d.start_line == after.start_line}  # JSON values on one line: not told apart by text
     for doc in source.documents:
