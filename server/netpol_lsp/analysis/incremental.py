@@ -223,10 +223,11 @@ def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: 
                     elif isinstance(new_obj, Workload):
                         change.workloads.append((old_obj, new_obj))
                     # a Service: no rule reads it
-                change.pairs.append((old_obj, new_obj))
+                if old_obj is not new_obj:  # a document the edit left in place keeps its objects
+                    change.pairs.append((old_obj, new_obj))
             continue
         if old is not None and new is not None:
-            change.pairs.extend(zip(old.objects, new.objects))
+            change.pairs.extend(pair for pair in zip(old.objects, new.objects) if pair[0] is not pair[1])
     return change
 
 
