@@ -334,7 +334,7 @@ def profile(corpus: Path, target: Path, edits: int = 20, profiled: str = "commen
     config = load_config(find_config(corpus))
     loaded = load_paths([str(corpus)], config)
     state = ServerState(config)
-    state.workspace = loaded.workspace
+    state.add_indexed(loaded.workspace.files.values())  # as the indexer does: into the journaled table
     text = target.read_text()
     uri = target.as_uri()
     state.open_document(uri, text, 1)

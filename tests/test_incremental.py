@@ -15,7 +15,8 @@ from netpol_lsp.analysis.incremental import Analysis, analyze_workspace
 from netpol_lsp.analysis.run import analyze
 from netpol_lsp.analysis.selection import selector_key
 from netpol_lsp.config import Config
-from netpol_lsp.workspace import Workspace
+from netpol_lsp.manifests.parse import ChunkMemo
+from netpol_lsp.workspace import Workspace, load_source
 
 # --- a model workspace: documents in files, rendered to YAML --------------------------------
 
@@ -222,16 +223,31 @@ def apply_edit(files: dict, removed: dict, edit: tuple) -> list[str]:
     return [path]
 
 
-def next_workspace(previous: Workspace, files: dict, touched: list[str]) -> Workspace:
+def next_workspace(previous: Workspace, files: dict, touched: list[str],
+                   memos: Optional[dict] = None) -> Workspace:
     """What the server's analysis sees after an edit: a copy of the file table with the touched
-    files parsed again (a restored one at the end) or gone, every other file the same SourceFile."""
+    files parsed again (a restored one at the end) or gone, every other file the same SourceFile.
+    memos: parsed as the server parses a buffer, reusing the documents (and their objects) the
+    edit left alone or only moved (parse.ChunkMemo)."""
     workspace = Workspace(previous.config)
     workspace.files = {p: s for p, s in previous.files.items() if p in files}
     for path in touched:
         if path in files:
             docs, header = files[path]
-            workspace.set_text(path, render(docs, header))
+            if memos is None:
+                workspace.set_text(path, render(docs, header))
+            else:
+                workspace.put(load_source(path, render(docs, header), workspace.config,
+                                          memo=memos.setdefault(path, ChunkMemo())))
     return workspace
+
+
+def reparsed(workspace: Workspace) -> Workspace:
+    """The same texts, parsed afresh: nothing carried over from earlier versions."""
+    copy = Workspace(workspace.config)
+    for path, source in workspace.files.items():
+        copy.set_text(path, source.text)
+    return copy
 
 
 def fresh_copy(workspace: Workspace) -> Workspace:
@@ -310,13 +326,15 @@ CONFIGS = [Config(), Config(rules={"NP022": "on"}, assume_namespaces={"c": {"tea
 def test_after_every_edit_the_incremental_findings_are_a_full_analysis(steps, config):
     files, removed = initial_files(), {}
     workspace, analysis = first_analysis(files, config)
+    memos: dict = {}  # every edited file parsed as the server parses an open buffer
     for edit in steps:
         touched = apply_edit(files, removed, edit)
         if not touched:
             continue
-        workspace = next_workspace(workspace, files, touched)
+        workspace = next_workspace(workspace, files, touched, memos)
         analysis = analyze_workspace(workspace, (), analysis)
         check_step(workspace, analysis)
+        assert analysis.findings() == analyze(reparsed(workspace))  # the memo's reuse changes nothing
 
 
 # --- the same edits in a repository with Kustomize roots (analysis/rendered.py) --------------

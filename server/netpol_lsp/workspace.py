@@ -48,10 +48,22 @@ def load_source(path: str, text: str, config: Config, extra_problems: Iterable[P
     parsed = parse_text(text, limits, keep=object_trie if lean else True, memo=memo)
     source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
                         skipped=parsed.skipped, lean=lean)
+    # an edited buffer's documents that the edit left where they were are the same nodes as
+    # before (parse.ChunkMemo): their objects are built once, not on every keystroke
+    before = memo.built if memo is not None else {}
+    built = {}
     for doc in parsed.documents:
-        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace, config.operators)
+        made = before.get(id(doc.root))
+        if made is not None and made[0] is doc.root and made[1] == (path, doc.index) and made[2] is config:
+            objects, problems = made[3], made[4]
+        else:
+            objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace, config.operators)
+        if memo is not None and doc.root is not None:
+            built[id(doc.root)] = (doc.root, (path, doc.index), config, objects, problems)
         source.objects.extend(objects)
         source.model_problems.extend(problems)
+    if memo is not None:
+        memo.built = built
     return source
 
 

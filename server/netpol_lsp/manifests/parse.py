@@ -146,6 +146,9 @@ class ChunkMemo:
     lines were added or removed above them. Keyed by the text of each document."""
 
     chunks: dict = field(default_factory=dict)
+    # id(root) -> (root, (path, document index), config, objects, problems): the objects built
+    # of each document (workspace.load_source), for a document the next version reuses as is
+    built: dict = field(default_factory=dict)
 
 
 def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
