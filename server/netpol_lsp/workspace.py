@@ -272,10 +272,10 @@ class _Index:
         if len(copy.namespaces) > len(self.namespaces) or extra.defined_namespaces:
             copy.namespaces = dict(sorted(copy.namespaces.items()))
         # its namespace postings: this one's, with the namespaces the extra objects define or add
-        copy._postings_from = (self, [name for name in (*extra.defined_namespaces, *extra.workloads_by_ns,
-                                                        *extra.policies_by_ns)
-                                      if copy.namespaces.get(name) is not self.namespaces.get(name)])
-        _join_namespace_labels(self, copy)
+        changed = sorted({name for name in (*extra.defined_namespaces, *extra.workloads_by_ns, *extra.policies_by_ns)
+                          if copy.namespaces.get(name) is not self.namespaces.get(name)})
+        copy._postings_from = (self, changed)
+        _join_namespace_labels(self, copy, changed)
         return copy
 
     def namespace(self, name: str) -> NamespaceInfo:
@@ -459,27 +459,31 @@ def _joined_postings(joined: "_Index", base: "_Index", names: list[str]) -> dict
     from bisect import bisect_left
 
     postings = dict(base.namespace_postings)
-    for name in dict.fromkeys(names):
+    for name in names:
         old, new = base.namespaces.get(name), joined.namespaces.get(name)
         if old is not None:
             for pair in old.labels.items():
                 postings[pair] = [ns for ns in postings[pair] if ns is not old]
+                if not postings[pair]:
+                    del postings[pair]
         if new is not None:
             for pair in new.labels.items():
                 found = list(postings.get(pair, ()))
                 found.insert(bisect_left([ns.name for ns in found], name), new)
                 postings[pair] = found
-    return {pair: found for pair, found in postings.items() if found}
+    return postings
 
 
-def _join_namespace_labels(base: "_Index", joined: "_Index") -> None:
+def _join_namespace_labels(base: "_Index", joined: "_Index", changed: list[str]) -> None:
     """Gives a joined index the label index of its namespaces ("did you mean" reads it) as the
     base's plus its added namespaces, when that is exact: a namespace it redefines keeps every
-    label the base gave it (a namespace only implied there has just its name label)."""
+    label the base gave it (a namespace only implied there has just its name label).
+    changed: the names whose NamespaceInfo is not the base's, in name order (the others are)."""
     from .analysis.suggest import LabelIndex
 
     added = []
-    for name, info in joined.namespaces.items():
+    for name in changed:
+        info = joined.namespaces[name]
         before = base.namespaces.get(name)
         if before is None:
             added.append(info)
