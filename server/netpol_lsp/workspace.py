@@ -51,9 +51,10 @@ def load_source(path: str, text: str, config: Config, extra_problems: Iterable[P
     # an edited buffer's documents that the edit left where they were are the same nodes as
     # before (parse.ChunkMemo): their objects are built once, not on every keystroke
     before = memo.built if memo is not None else {}
+    older = memo.built_older if memo is not None else {}
     built = {}
     for doc in parsed.documents:
-        made = before.get(id(doc.root))
+        made = before.get(id(doc.root)) or older.get(id(doc.root))
         if made is not None and made[0] is doc.root and made[1] == (path, doc.index) and made[2] is config:
             objects, problems = made[3], made[4]
         else:
@@ -63,7 +64,7 @@ def load_source(path: str, text: str, config: Config, extra_problems: Iterable[P
         source.objects.extend(objects)
         source.model_problems.extend(problems)
     if memo is not None:
-        memo.built = built
+        memo.built, memo.built_older = built, before
     return source
 
 
