@@ -3,7 +3,7 @@
 
     python benchmarks/lsp_latency.py [CORPUS] [--edits 30] [--file big/app-bundle.yaml]
                                      [--corpus-profile monorepo|findings] [--debounce-ms 0]
-                                     [--warm-only] [--profile [--profile-kind KIND]] [--in-process-only]
+                                     [--warm-only] [--fresh] [--profile [--profile-kind KIND]] [--in-process-only]
 
 CORPUS defaults to /tmp/np-corpus, generated with `generate_corpus.py CORPUS --files 10000
 --profile P` when missing. The server runs as a real process over stdio (pygls's client), with
@@ -77,13 +77,22 @@ def _line_after(lines, start, end, *path) -> int | None:
     return i if i < end else None
 
 
+# --fresh: each change is one the server has not seen (a number in it), so no memo of an earlier
+# version (parse.ChunkMemo keeps the last two: an undo is found where it was) answers it
+_FRESH: list = [None]
+
+
+def _mark() -> str:
+    return "" if _FRESH[0] is None else str(_FRESH[0])
+
+
 def _changed_value(text: str, kind: str, path: tuple) -> str:
     lines = text.split("\n")
     for doc_kind, start, end in _documents(lines):
         if doc_kind == kind:
             i = _line_after(lines, start, end, *path)
             if i is not None and ": " in lines[i]:
-                lines[i] += "x"  # a typo; the undo restores it
+                lines[i] += "x" + _mark()  # a typo; the undo restores it
                 return "\n".join(lines)
     raise SystemExit(f"no {kind} with {'/'.join(path)} in the edited file")
 
@@ -95,7 +104,7 @@ def _changed_port(text: str) -> str:
             for i in range(start, end):
                 head, _, value = lines[i].rpartition("port: ")
                 if head.strip() in ("", "-") and value.isdigit():
-                    lines[i] = head + "port: " + str(int(value) + 1)
+                    lines[i] = head + "port: " + str(int(value) + 1 + (_FRESH[0] or 0) % 1000)
                     return "\n".join(lines)
     raise SystemExit("no numeric port in a NetworkPolicy of the edited file")
 
@@ -124,7 +133,8 @@ spec:
 def _pasted(text: str) -> str:
     namespace = next((line.split(":", 1)[1].strip() for line in text.splitlines()
                       if line.strip().startswith("namespace: ")), "default")
-    return text + ("" if text.endswith("\n") else "\n") + PASTED.format(namespace=namespace)
+    pasted = PASTED.format(namespace=namespace).replace("pasted-allow-monitoring", "pasted-allow-monitoring" + _mark())
+    return text + ("" if text.endswith("\n") else "\n") + pasted
 
 
 EDIT_KINDS = {
@@ -132,7 +142,7 @@ EDIT_KINDS = {
     "template label in a workload": lambda t: _changed_value(t, "Deployment", ("template:", "metadata:", "labels:")),
     "port of a rule": _changed_port,
     "policy pasted": _pasted,
-    "comment": lambda t: "# benchmark edit\n" + t,
+    "comment": lambda t: f"# benchmark edit{_mark()}\n" + t,
 }
 
 
@@ -159,7 +169,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env: dict | None = None,
-                  kinds: list[str] | None = None, pause_ms: int = 0, diff_base: str | None = None) -> dict:
+                  kinds: list[str] | None = None, pause_ms: int = 0, diff_base: str | None = None,
+                  fresh: bool = False) -> dict:
     client = LanguageClient("netpol-lsp-bench", "1")
     published: dict[str, list] = {}
     arrivals: asyncio.Queue = asyncio.Queue()
@@ -240,6 +251,7 @@ async def measure(corpus: Path, target: Path, edits: int, debounce_ms: int, env:
             print(f"skipped '{kind}': {why}", file=sys.stderr)
             continue
         for n in range(edits):
+            _FRESH[0] = n if fresh else None
             new_text = make(original) if n % 2 == 0 else original  # the change, then its undo
             change = line_change(current, new_text)
             current = new_text
@@ -334,7 +346,7 @@ def profile(corpus: Path, target: Path, edits: int = 20, profiled: str = "commen
     config = load_config(find_config(corpus))
     loaded = load_paths([str(corpus)], config)
     state = ServerState(config)
-    state.workspace = loaded.workspace
+    state.add_indexed(loaded.workspace.files.values())  # as the indexer does: into the journaled table
     text = target.read_text()
     uri = target.as_uri()
     state.open_document(uri, text, 1)
@@ -398,6 +410,9 @@ def main() -> int:
     parser.add_argument("--profile-kind", default="comment", choices=list(EDIT_KINDS), help="the edit --profile profiles")
     parser.add_argument("--in-process-only", action="store_true", help="only the in-process timing (--profile), no server")
     parser.add_argument("--warm-only", action="store_true", help="skip the cold start (its cache is written first)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="every change new (a number in it): no earlier version's parse answers it; the undo "
+                             "still restores the original text")
     args = parser.parse_args()
     corpus = Path(args.corpus).resolve()
     generated = ensure_corpus(corpus, args.files, args.corpus_profile)
@@ -417,14 +432,15 @@ def main() -> int:
             continue
         result = asyncio.run(measure(corpus, target, args.edits if start == "warm" else 2, args.debounce_ms,
                                      cache_env, kinds=None if start == "warm" else ["comment"],
-                                     pause_ms=args.pause_ms if start == "warm" else 0, diff_base=args.diff_base))
+                                     pause_ms=args.pause_ms if start == "warm" else 0, diff_base=args.diff_base,
+                                     fresh=args.fresh))
         memory = result["memory"]
         print(f"{start} start: opened file's first diagnostics {result['first']:.2f} s after initialize; "
               f"indexing done {result['indexed']:.1f} s; workspace diagnostics published "
               f"({result['files_with_diagnostics']} files) {result['ready']:.1f} s; server RSS after indexing "
               f"{memory['indexed'][0]:.0f} MB (peak {memory['indexed'][1]:.0f} MB)")
     print(table(result, f"{args.edits} each, {corpus.name}, " + (f"profile {args.corpus_profile}, " if generated else "")
-                + args.file))
+                + args.file + (", fresh changes" if args.fresh else "")))
     if args.profile:
         print()
         print(profile(corpus, target, min(args.edits, 20), args.profile_kind))

@@ -193,3 +193,19 @@ def test_documents_an_edit_left_alone_are_not_parsed_again(monkeypatch):
     second = parse.parse_text("# a new first line\n" + text, memo=memo)
     assert composed == ["# a new first line\n" + _DOCUMENTS[0].rstrip("\n")]  # only the edited document
     assert second.documents[1].root.span.start_line == first.documents[1].root.span.start_line + 1
+
+
+def test_an_undo_finds_the_documents_of_the_version_before_where_they_were(monkeypatch):
+    """A line typed at the top and taken back: the second parse moves the documents down, the
+    undo gets the first parse's own nodes back (ChunkMemo.older), with nothing composed or moved."""
+    memo = parse.ChunkMemo()
+    text = "---\n".join(_DOCUMENTS[:2])
+    first = parse.parse_text(text, memo=memo)
+    parse.parse_text("# typed\n" + text, memo=memo)
+    calls = []
+    monkeypatch.setattr(parse, "_compose_chunk", lambda *args: calls.append("compose"))
+    monkeypatch.setattr(parse, "moved", lambda *args: calls.append("moved"))
+    undone = parse.parse_text(text, memo=memo)
+    assert calls == []
+    assert [d.root for d in undone.documents] == [d.root for d in first.documents]
+    assert all(a is b for a, b in zip((d.root for d in undone.documents), (d.root for d in first.documents)))

@@ -15,7 +15,8 @@ from netpol_lsp.analysis.incremental import Analysis, analyze_workspace
 from netpol_lsp.analysis.run import analyze
 from netpol_lsp.analysis.selection import selector_key
 from netpol_lsp.config import Config
-from netpol_lsp.workspace import Workspace
+from netpol_lsp.manifests.parse import ChunkMemo
+from netpol_lsp.workspace import Workspace, load_source
 
 # --- a model workspace: documents in files, rendered to YAML --------------------------------
 
@@ -222,16 +223,31 @@ def apply_edit(files: dict, removed: dict, edit: tuple) -> list[str]:
     return [path]
 
 
-def next_workspace(previous: Workspace, files: dict, touched: list[str]) -> Workspace:
+def next_workspace(previous: Workspace, files: dict, touched: list[str],
+                   memos: Optional[dict] = None) -> Workspace:
     """What the server's analysis sees after an edit: a copy of the file table with the touched
-    files parsed again (a restored one at the end) or gone, every other file the same SourceFile."""
+    files parsed again (a restored one at the end) or gone, every other file the same SourceFile.
+    memos: parsed as the server parses a buffer, reusing the documents (and their objects) the
+    edit left alone or only moved (parse.ChunkMemo)."""
     workspace = Workspace(previous.config)
     workspace.files = {p: s for p, s in previous.files.items() if p in files}
     for path in touched:
         if path in files:
             docs, header = files[path]
-            workspace.set_text(path, render(docs, header))
+            if memos is None:
+                workspace.set_text(path, render(docs, header))
+            else:
+                workspace.put(load_source(path, render(docs, header), workspace.config,
+                                          memo=memos.setdefault(path, ChunkMemo())))
     return workspace
+
+
+def reparsed(workspace: Workspace) -> Workspace:
+    """The same texts, parsed afresh: nothing carried over from earlier versions."""
+    copy = Workspace(workspace.config)
+    for path, source in workspace.files.items():
+        copy.set_text(path, source.text)
+    return copy
 
 
 def fresh_copy(workspace: Workspace) -> Workspace:
@@ -310,13 +326,15 @@ CONFIGS = [Config(), Config(rules={"NP022": "on"}, assume_namespaces={"c": {"tea
 def test_after_every_edit_the_incremental_findings_are_a_full_analysis(steps, config):
     files, removed = initial_files(), {}
     workspace, analysis = first_analysis(files, config)
+    memos: dict = {}  # every edited file parsed as the server parses an open buffer
     for edit in steps:
         touched = apply_edit(files, removed, edit)
         if not touched:
             continue
-        workspace = next_workspace(workspace, files, touched)
+        workspace = next_workspace(workspace, files, touched, memos)
         analysis = analyze_workspace(workspace, (), analysis)
         check_step(workspace, analysis)
+        assert analysis.findings() == analyze(reparsed(workspace))  # the memo's reuse changes nothing
 
 
 # --- the same edits in a repository with Kustomize roots (analysis/rendered.py) --------------
@@ -344,6 +362,11 @@ def next_kustomized(previous: Workspace, files: dict, touched: list[str]) -> Wor
     return following
 
 
+def shared() -> Config:
+    """Roots that share no file in one view, overlays of one base apart (no NP075)."""
+    return Config(kustomize_views="shared")
+
+
 def per_root() -> Config:
     """A view per root: a root's "matches nothing" that another root answers is an NP075 note."""
     config = Config()
@@ -362,7 +385,7 @@ def kustomized_files(config: Config) -> dict:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(edits, st.sampled_from([Config(), per_root()]))
+@given(edits, st.sampled_from([shared(), per_root()]))
 def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(steps, config):
     """Edits of loose files keep the render and the views (only the files a view checked again
     are placed and merged again); edits of rendered files render again. Either way: check's
@@ -384,7 +407,7 @@ def test_with_kustomizations_after_every_edit_the_findings_are_what_check_finds(
     assert analysis.views is not None
 
 
-@pytest.mark.parametrize("config", [Config(), per_root()], ids=["shared", "per-root"])
+@pytest.mark.parametrize("config", [shared(), per_root()], ids=["shared", "per-root"])
 def test_with_kustomizations_each_edit_of_a_loose_file_once(config):
     """The edits that keep the views, on each loose file: a file's last finding going away
     (its policy dropped), suppressions, peers, comments."""
@@ -853,6 +876,48 @@ def test_per_root_views_an_edit_of_a_rendered_file_re_checks_only_the_roots_that
             if not everything and result.by_path is before.view_results[(name, everything)].by_path}
     assert same == {"ra", "rc", "rg"}
     assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
+def test_per_root_views_an_edit_of_a_rendered_file_renders_only_the_roots_that_read_it():
+    """b-policies.yaml, which only rb renders, changed: rb is built again; ra, rc and rg are the
+    very roots of the earlier render (objects included), and the view of everything keeps its
+    copies of their files, so its incremental analysis sees only b-policies.yaml changed."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    files = initial_files()
+    workspace, _ = first_analysis(files, PER_ROOT)
+    workspace = with_roots(workspace, ROOTS)
+    before = analyze_workspace(workspace)
+    touched = apply_edit(files, {}, ("peer", sorted(files).index("b-policies.yaml"), 0, 3))
+    after = analyze_workspace(next_workspace(workspace, files | {p: None for p in ROOTS}, touched), (), before)
+    old, new = before.views.rendered.roots, after.views.rendered.roots
+    assert {folder for folder in new if new[folder] is old[folder]} == {"ra", "rc", "rg"}
+    old_files, new_files = before.views.everything.workspace.files, after.views.everything.workspace.files
+    assert new_files["c-policies.yaml"] is old_files["c-policies.yaml"]  # rc's rendered copy, kept
+    assert new_files["b-policies.yaml"] is not old_files["b-policies.yaml"]
+    assert after.rechecked is not None  # merged again file by file, not the whole workspace
+    assert after.findings() == analyze_checked(fresh_copy(after.workspace))
+
+
+@pytest.mark.parametrize("edit", [("drop-doc", "broad-policies.yaml"), ("remove-file", "broad-policies.yaml"),
+                                  ("remove-file", "b-policies.yaml")])
+def test_per_root_views_a_rendered_file_emptied_or_removed_leaves_none_of_its_findings(edit):
+    """A root's only policy dropped, or a file roots read removed: the root is rendered again and
+    the findings its view had on that file (and moved to its kustomization) go with it, while the
+    other roots keep their placement."""
+    from netpol_lsp.analysis.rendered import analyze_checked
+
+    op, name = edit
+    files, removed = initial_files(), {}
+    workspace, _ = first_analysis(files, PER_ROOT)
+    workspace = with_roots(workspace, ROOTS)
+    before = analyze_workspace(workspace)
+    assert before.findings_of(name)
+    touched = apply_edit(files, removed, (op, sorted(files).index(name), 0, 0))
+    following = with_roots(next_workspace(workspace, files | {p: None for p in ROOTS},
+                                          [p for p in touched if p in files]), ROOTS)
+    after = analyze_workspace(following, (), before)
+    assert after.findings() == analyze_checked(fresh_copy(following))
 
 
 def test_per_root_views_let_go_of_all_but_the_last_views_and_stay_exact(monkeypatch):

@@ -261,8 +261,8 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
         """,
         "apps/web/kustomization.yaml": "namespace: shop\nresources: [deploy.yaml]\n",
         "apps/web/deploy.yaml": app.replace("NAME", "web"),
-        # per-root views asked for; the clusters line names roots from this file's folder
-        ".netpol-lsp.yaml": "defaultNamespace: default\nkustomize: {views: per-root}\n",
+        # per-root views: the default; the clusters line names roots from this file's folder
+        ".netpol-lsp.yaml": "defaultNamespace: default\n",
     })
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     # app=wbe matches nothing anywhere: still a warning, whose typo fix is the other root's
@@ -289,6 +289,11 @@ def test_each_root_is_its_own_apply_and_what_other_roots_answer_is_said_once(cap
     (tmp_path / ".netpol-lsp.yaml").write_text("kustomize:\n  clusters: [[apps/api], [apps/web]]\n")
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
     assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)] * 2
+    # shared views (the default before): roots that share no file are one system, no info
+    (tmp_path / ".netpol-lsp.yaml").write_text("kustomize: {views: shared}\n")
+    _, findings, _ = check(capsys, str(tmp_path), "--select", "NP001,NP002,NP075")
+    assert brief(findings, tmp_path) == [("NP002", "apps/api/policy.yaml", 8)]
+    assert "app=wbe" in findings[0]["message"]
 
 
 def test_a_database_isolated_only_by_another_roots_policy_is_named_not_warned(capsys, tmp_path):
@@ -395,10 +400,12 @@ def test_loose_files_and_other_roots_namespaces_join_a_roots_view(tmp_path):
     fresh = Workspace(api.workspace.config)
     fresh.files = dict(api.workspace.files)
     assert api.workspace._index is not None
-    for index in (index, fresh.index):
-        index.identities(), index.namespace_postings  # lazily built: on both sides, to compare them
-    assert {k: v for k, v in vars(index).items() if k != "services"} == \
-        {k: v for k, v in vars(fresh.index).items() if k != "services"}
+    for built in (index, fresh.index):
+        built.identities(), built.namespace_postings  # lazily built: on both sides, to compare them
+    assert index is not fresh.index and "_postings_from" in vars(index)  # its postings: the loose files' joined
+    left_out = {"services", "_postings_from", "_matches"}
+    assert {k: v for k, v in vars(index).items() if k not in left_out} == \
+        {k: v for k, v in vars(fresh.index).items() if k not in left_out}
 
 
 def test_written_fields_point_at_the_kustomization_line(capsys, tmp_path):
@@ -606,3 +613,37 @@ def test_a_namespace_only_another_root_deploys_into_is_named_by_that_root(capsys
     _, findings, _ = check(capsys, str(tmp_path), "--select", "NP003,NP075")
     assert [(f["rule"], os.path.relpath(f["path"], tmp_path)) for f in findings] == [("NP075", "a/kustomization.yaml")]
     assert "objects that b deploys would match it" in findings[0]["message"]
+
+
+def test_a_joined_index_puts_the_roots_namespaces_in_the_loose_files_postings_in_name_order():
+    """A root's view index is the loose files' one joined with the root's objects: its namespace
+    postings (what namespaceSelectors look up) are the loose files' with the root's Namespaces
+    put in at their place by name, and a namespace the loose files only implied (c, by a
+    workload) taken out of the postings of its implied labels: as indexing every file gives."""
+    from netpol_lsp.config import Config
+    from netpol_lsp.workspace import Workspace
+
+    def namespace(name, labels):
+        return f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}, labels: {labels}}}\n"
+
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, namespace: c}\n"
+                  "spec: {template: {metadata: {labels: {app: w}}, spec: {containers: [{name: w, image: w}]}}}\n")
+    loose = {"loose.yaml": "---\n".join([namespace("a", "{team: x}"), namespace("d", "{team: x, env: prod}"),
+                                         deployment])}
+    root = {"root.yaml": "---\n".join([namespace("b", "{team: x, env: prod}"), namespace("c", "{team: x}")])}
+    config = Config()
+    workspaces = []
+    for texts in (loose, root, {**loose, **root}):
+        workspace = Workspace(config)
+        for path, text in texts.items():
+            workspace.set_text(path, text)
+        workspaces.append(workspace)
+    joined = workspaces[0].index.joined(workspaces[1].index, config)
+    names = {pair: [ns.name for ns in found] for pair, found in joined.namespace_postings.items()}
+    assert names[("team", "x")] == ["a", "b", "c", "d"]
+    assert names[("env", "prod")] == ["b", "d"]
+    assert names[("kubernetes.io/metadata.name", "c")] == ["c"]
+    fresh = {pair: [(ns.name, ns.labels) for ns in found] for pair, found in workspaces[2].index.namespace_postings.items()}
+    assert {pair: [(ns.name, ns.labels) for ns in found] for pair, found in joined.namespace_postings.items()} == fresh
+    assert joined.namespace_postings[("kubernetes.io/metadata.name", "c")][0].labels == \
+        {"team": "x", "kubernetes.io/metadata.name": "c"}

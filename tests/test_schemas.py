@@ -476,3 +476,30 @@ def test_config_yaml_off_must_be_quoted():
 def test_bad_rule_key_error_names_the_key():
     (error,) = CONFIG.iter_errors({"rules": {"NP20": "off"}})
     assert error.instance == "NP20"
+
+
+def test_an_edited_buffer_keeps_each_documents_problems_where_the_document_moved(monkeypatch):
+    """NP060 keeps the problems of an open buffer's documents by their text (np060_schema._kept):
+    after lines are added above, the same problems come back on the lines they moved to, without
+    validating the unchanged document again, and equal to a fresh parse's."""
+    from netpol_lsp.config import Config
+    from netpol_lsp.manifests.parse import ChunkMemo
+    from netpol_lsp.rules import np060_schema
+    from netpol_lsp.workspace import load_source
+
+    broken = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\n"
+              "spec:\n  podSelector: {}\n  policyTypes: [Ingres]\n")
+    fine = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    text = fine + "---\n" + broken
+    memo = ChunkMemo()
+    first = np060_schema.per_file(load_source("/b.yaml", text, Config(), memo=memo))
+    assert [span.start_line for _, span in first] == [9]  # the bad enum, line 10
+    validated = []
+    real = np060_schema.validate
+    monkeypatch.setattr(np060_schema, "validate", lambda root, schema: validated.append(root) or real(root, schema))
+    moved = np060_schema.per_file(load_source("/b.yaml", "# one\n# two\n" + text, Config(), memo=memo))
+    assert [(m, span.start_line) for m, span in moved] == [(first[0][0], 11)]
+    assert validated == []  # the policy's problems kept, not validated again
+    fresh = np060_schema.per_file(load_source("/c.yaml", "# one\n# two\n" + fine + "---\n" + broken + "\n",
+                                              Config(), lean=True))
+    assert [(m, tuple(span)) for m, span in fresh] == [(m, tuple(span)) for m, span in moved]

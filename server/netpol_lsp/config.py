@@ -62,11 +62,11 @@ class Config:
     limits: Limits = field(default_factory=Limits)
     kustomize_roots: Optional[list[str]] = None  # folders of the render roots; None: every unused kustomization
     kustomize_clusters: list[list[str]] = field(default_factory=list)  # roots analysed together
-    # "shared" (default): roots that share no file are one system (one view; overlays of one base
-    # are alternatives, a view each); "per-root": every root is what one `kubectl apply -k` creates.
-    # Per-root is not the default yet: in the server it costs more per edit (benchmarks/README.md,
-    # "Per-root views, session 5")
-    kustomize_views: str = "shared"
+    # "per-root" (default): every root is what one `kubectl apply -k` creates (what it would miss
+    # of other roots named once, NP075); "shared": roots that share no file are one system (one
+    # view; overlays of one base are alternatives, a view each). Per-root became the default once
+    # an edit cost it no more than shared views (benchmarks/README.md, "Per-root views, session 6")
+    kustomize_views: str = "per-root"
     operators: tuple = ()  # render.operators.DeclaredKind: custom resources that make pods
     helm: "HelmSettings" = field(default_factory=lambda: HelmSettings())
     path: Optional[str] = None  # where it was read from

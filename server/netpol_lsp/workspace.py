@@ -48,10 +48,23 @@ def load_source(path: str, text: str, config: Config, extra_problems: Iterable[P
     parsed = parse_text(text, limits, keep=object_trie if lean else True, memo=memo)
     source = SourceFile(path, text, parsed.documents, [], list(extra_problems) + parsed.problems,
                         skipped=parsed.skipped, lean=lean)
+    # an edited buffer's documents that the edit left where they were are the same nodes as
+    # before (parse.ChunkMemo): their objects are built once, not on every keystroke
+    before = memo.built if memo is not None else {}
+    older = memo.built_older if memo is not None else {}
+    built = {}
     for doc in parsed.documents:
-        objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace, config.operators)
+        made = before.get(id(doc.root)) or older.get(id(doc.root))
+        if made is not None and made[0] is doc.root and made[1] == (path, doc.index) and made[2] is config:
+            objects, problems = made[3], made[4]
+        else:
+            objects, problems = build_objects(doc.root, path, doc.index, config.default_namespace, config.operators)
+        if memo is not None and doc.root is not None:
+            built[id(doc.root)] = (doc.root, (path, doc.index), config, objects, problems)
         source.objects.extend(objects)
         source.model_problems.extend(problems)
+    if memo is not None:
+        memo.built, memo.built_older = built, before
     return source
 
 
@@ -259,7 +272,11 @@ class _Index:
                 copy.namespaces[name] = NamespaceInfo(name, {NAMESPACE_NAME_LABEL: name})
         if len(copy.namespaces) > len(self.namespaces) or extra.defined_namespaces:
             copy.namespaces = dict(sorted(copy.namespaces.items()))
-        _join_namespace_labels(self, copy)
+        # its namespace postings: this one's, with the namespaces the extra objects define or add
+        changed = sorted({name for name in (*extra.defined_namespaces, *extra.workloads_by_ns, *extra.policies_by_ns)
+                          if copy.namespaces.get(name) is not self.namespaces.get(name)})
+        copy._postings_from = (self, changed)
+        _join_namespace_labels(self, copy, changed)
         return copy
 
     def namespace(self, name: str) -> NamespaceInfo:
@@ -394,6 +411,8 @@ class _Index:
         """(label, value) -> the namespaces that have it, in name order: namespaceSelectors look
         their candidates up here. Built once per index (replacing() carries it over)."""
         postings = getattr(self, "_namespace_postings", None)
+        if postings is None and getattr(self, "_postings_from", None) is not None:
+            postings = self._namespace_postings = _joined_postings(self, *self._postings_from)
         if postings is None:
             postings = {}
             for ns in self.namespaces.values():
@@ -433,14 +452,39 @@ def _carry_object_tables(index: _Index, copy: _Index, pairs: list, added: list) 
     copy._identity_paths = paths
 
 
-def _join_namespace_labels(base: "_Index", joined: "_Index") -> None:
+def _joined_postings(joined: "_Index", base: "_Index", names: list[str]) -> dict:
+    """The namespace postings of an index joined from `base` (a Kustomize root's view beside the
+    loose files): the base's (built once for every root), with the namespaces `names` (those the
+    joined objects define or add) put in, in name order as both indexes keep their namespaces,
+    instead of every namespace's labels gone through again for each root."""
+    from bisect import bisect_left
+
+    postings = dict(base.namespace_postings)
+    for name in names:
+        old, new = base.namespaces.get(name), joined.namespaces.get(name)
+        if old is not None:
+            for pair in old.labels.items():
+                postings[pair] = [ns for ns in postings[pair] if ns is not old]
+                if not postings[pair]:
+                    del postings[pair]
+        if new is not None:
+            for pair in new.labels.items():
+                found = list(postings.get(pair, ()))
+                found.insert(bisect_left([ns.name for ns in found], name), new)
+                postings[pair] = found
+    return postings
+
+
+def _join_namespace_labels(base: "_Index", joined: "_Index", changed: list[str]) -> None:
     """Gives a joined index the label index of its namespaces ("did you mean" reads it) as the
     base's plus its added namespaces, when that is exact: a namespace it redefines keeps every
-    label the base gave it (a namespace only implied there has just its name label)."""
+    label the base gave it (a namespace only implied there has just its name label).
+    changed: the names whose NamespaceInfo is not the base's, in name order (the others are)."""
     from .analysis.suggest import LabelIndex
 
     added = []
-    for name, info in joined.namespaces.items():
+    for name in changed:
+        info = joined.namespaces[name]
         before = base.namespaces.get(name)
         if before is None:
             added.append(info)

@@ -72,8 +72,9 @@ class Analysis:
     # reference: a chain of analyses would keep every old workspace alive)
     base: Optional[int] = None
     serial: int = field(default_factory=lambda: next(_serials))
-    # the files with unmatched-peer (NP002) findings: their did-you-mean reads other namespaces' labels
-    unmatched: frozenset[str] = frozenset()
+    # the files with unmatched-peer (NP002) findings, and where those are: their did-you-mean
+    # reads other namespaces' labels
+    unmatched: dict[str, frozenset] = field(default_factory=dict)
     _cross_peers: Optional[CrossPeers] = None  # built when an edit first needs it
 
     def cross_peers(self) -> CrossPeers:
@@ -160,6 +161,13 @@ def changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -
     return found
 
 
+def remember_changes(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: set[str]) -> None:
+    """Tells changed_paths its answer for two tables whose files differ at most at `paths`,
+    in the same order (the server knows what it put in between): no walk of every file."""
+    changed = frozenset(p for p in paths if before.get(p) is not after.get(p))
+    _last_compared[0] = (before, after, changed)
+
+
 def _changed_paths(before: dict[str, SourceFile], after: dict[str, SourceFile]) -> Optional[set[str]]:
     if len(before) == len(after) and list(before) == list(after):  # the usual case: an edit
         return set(compress(after, map(is_not, before.values(), after.values())))
@@ -215,10 +223,11 @@ def compare(before: dict[str, SourceFile], after: dict[str, SourceFile], paths: 
                     elif isinstance(new_obj, Workload):
                         change.workloads.append((old_obj, new_obj))
                     # a Service: no rule reads it
-                change.pairs.append((old_obj, new_obj))
+                if old_obj is not new_obj:  # a document the edit left in place keeps its objects
+                    change.pairs.append((old_obj, new_obj))
             continue
         if old is not None and new is not None:
-            change.pairs.extend(zip(old.objects, new.objects))
+            change.pairs.extend(pair for pair in zip(old.objects, new.objects) if pair[0] is not pair[1])
     return change
 
 
@@ -275,8 +284,7 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
             labels_only = _facts_but_labels(old) == _facts_but_labels(new)
             scope |= cross_peers.reaching(index.namespace(new.namespace).labels, old.template_labels,
                                           new.template_labels, labels_only, previous.unmatched,
-                                          lambda path: {f.span for f in previous.by_path.get(path, ())
-                                                        if f.rule == "NP002"})
+                                          previous.unmatched.get)
     elif cross_peers is not None:
         cross_peers = cross_peers.replacing(
             change.paths, [o for path in change.paths if path in workspace.files
@@ -296,7 +304,8 @@ def _recheck(workspace: Workspace, select: tuple[str, ...], previous: Analysis, 
         points_into.pop(path, None)
     by_path.update(fresh)
     points_into.update(_points_into(fresh))
-    unmatched = previous.unmatched - scope | _unmatched(fresh)
+    unmatched = {path: spans for path, spans in previous.unmatched.items() if path not in scope}
+    unmatched.update(_unmatched(fresh))
     return Analysis(workspace, select, context, by_path, points_into, scope, previous.serial, unmatched=unmatched,
                     _cross_peers=cross_peers,
                     facts_changed=bool(change.namespaces or change.workloads or change.added or change.removed))
@@ -306,7 +315,7 @@ def _counted(index) -> int:
     """How many namespaces NP025 compares, counted up to one past the fewest it needs."""
     found = 0
     for ns in index.workloads_by_ns:
-        if ns not in isolation.SYSTEM_NAMESPACES and any(not w.host_network for w in index.workloads_by_ns[ns]):
+        if isolation.counts(index, ns):
             found += 1
             if found > MIN_SISTERS:
                 break
@@ -323,8 +332,14 @@ def _facts_but_labels(workload: Workload) -> tuple:
     return interface_of(workload).facts[1:]
 
 
-def _unmatched(by_path: dict[str, list[Finding]]) -> frozenset[str]:
-    return frozenset(path for path, findings in by_path.items() if any(f.rule == "NP002" for f in findings))
+def _unmatched(by_path: dict[str, list[Finding]]) -> dict[str, frozenset]:
+    """The spans of each file's NP002 findings, for the files that have some."""
+    found = {}
+    for path, findings in by_path.items():
+        spans = frozenset([f.span for f in findings if f.rule == "NP002"])
+        if spans:
+            found[path] = spans
+    return found
 
 
 def _sister_anchors(previous: Analysis, context: RuleContext, namespaces: set[str]) -> set[str]:

@@ -59,10 +59,22 @@ Interface = tuple  # of ObjectInterface, in file order
 _cache: "weakref.WeakKeyDictionary[SourceFile, Interface]" = weakref.WeakKeyDictionary()
 
 
+# and per object: an edited buffer's next version keeps the objects of the documents the edit
+# did not touch (workspace.load_source)
+_by_object: "weakref.WeakKeyDictionary[K8sObject, ObjectInterface]" = weakref.WeakKeyDictionary()
+
+
 def interface(source: SourceFile) -> Interface:
     found = _cache.get(source)
     if found is None:
-        found = _cache[source] = tuple(object_interface(obj) for obj in source.objects)
+        found = _cache[source] = tuple(_object_interface_kept(obj) for obj in source.objects)
+    return found
+
+
+def _object_interface_kept(obj: K8sObject) -> ObjectInterface:
+    found = _by_object.get(obj)
+    if found is None:
+        found = _by_object[obj] = object_interface(obj)
     return found
 
 

@@ -21,6 +21,16 @@ def counted(index, namespace: str) -> list:
     return [w for w in index.workloads_by_ns.get(namespace, ()) if not w.host_network]
 
 
+def counts(index, namespace: str) -> bool:
+    """Whether counted() is not empty, without making its list (asked of every namespace)."""
+    if namespace in SYSTEM_NAMESPACES:
+        return False
+    for workload in index.workloads_by_ns.get(namespace, ()):
+        if not workload.host_network:
+            return True
+    return False
+
+
 def isolated(index, resolver: Resolver, namespace: str) -> Optional[bool]:
     """None when the namespace does not count; else whether a policy isolates one of its workloads."""
     workloads = counted(index, namespace)
@@ -47,4 +57,4 @@ def anchor_path(index, namespace: str) -> str:
 
 def anchor_paths(index) -> set[str]:
     """The files NP025 may report in: one per counted namespace."""
-    return {anchor(index, ns)[0] for ns in index.workloads_by_ns if counted(index, ns)}
+    return {anchor(index, ns)[0] for ns in index.workloads_by_ns if counts(index, ns)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import AbstractSet, Iterable, Mapping, Optional
 
@@ -75,11 +75,16 @@ class ViewFindings:
 class Placement:
     """The views' findings placed (per view, Placed) and merged: `merged` holds the findings
     of each file merged in this run (an empty list: none there now); `touched` names those
-    files, None when every file was merged (no previous placement, or it could not be used)."""
+    files, None when every file was merged (no previous placement, or it could not be used).
+    `holders`: reported path -> the keys of the views whose tables report on it (in views'
+    order); `noted`: the keys of the root views whose absence findings another root answers
+    (their NP075 note) -- both kept across edits, so an edit reads only the views it changed."""
 
     tables: dict[tuple, "Placed"]
     merged: dict[str, list[Finding]]
     touched: Optional[set[str]]
+    holders: dict[str, tuple] = field(default_factory=dict)
+    noted: frozenset = frozenset()
 
     def findings(self) -> list[Finding]:
         return [found for path in sorted(self.merged) for found in self.merged[path]]
@@ -89,8 +94,12 @@ def view_key(views: Views, view: View) -> tuple:
     return (view.name, view is views.everything)
 
 
+EVERYTHING = ("", True)  # view_key of the view of everything
+
+
 def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterable[str] = (),
-              previous: Optional[Placement] = None) -> Placement:
+              previous: Optional[Placement] = None, candidates: Optional[AbstractSet[tuple]] = None,
+              rendered_again: bool = False) -> Placement:
     """Every view analysed (analyse(view) -> ViewFindings), placed and merged: in a view that
     misses objects, nothing about absence; without declared clusters, a root view's "matches
     nothing" only where the view of everything finds it too, and where it does not (another
@@ -100,22 +109,38 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
 
     previous: the placement of the same views before an edit. Then only the files a view
     checked again are placed again, and only the files their findings are or were reported on
-    are merged again (an edit of one file re-merges that file, not every view's every finding)."""
-    results = {}
-    for view in views.all():  # in order: a root's view may be let go once analysed
-        results[view_key(views, view)] = analyse(view)
+    are merged again (an edit of one file re-merges that file, not every view's every finding).
+    candidates (with previous): the keys of the views whose findings may have changed; the
+    others are not analysed, placed nor read unless the view of everything's re-check reaches
+    their files or their NP075 note must be named again (_to_place): an edit costs the views it
+    reaches, not every root's. rendered_again: previous is the placement of the same views of an
+    earlier render (the roots the edit did not reach keep their findings): every NP075 note is
+    named again (what other roots deploy changed)."""
     everything = views.everything
-    every = results[view_key(views, everything)] if everything is not None else None
     absence = everything is not None and views.check_absence
+    incremental = previous is not None and candidates is not None
+    results = {}
+    if incremental and everything is not None:  # first: which root views it reaches depends on it
+        results[EVERYTHING] = analyse(everything)
+    every = results.get(EVERYTHING)
+    chosen = _to_place(views, previous, candidates, every, absence) if incremental else views.all()
+    for view in chosen:  # in order: a root's view may be let go once analysed
+        key = view_key(views, view)
+        if key not in results:
+            results[key] = analyse(view)
+    if everything is not None:
+        every = results[EVERYTHING]
     severity = None
     if absence:
         severity = dict((r.ID, sev) for r, sev in rule_selection(everything.workspace.config.rules,
                                                                   select, ignore)).get(dependence.ID)
     written = views.rendered.origins
     ctx: list = []  # the context of the view of everything, made when a root's note first needs it
-    tables: dict[tuple, Placed] = {}
+    tables: dict[tuple, Placed] = dict(previous.tables) if previous is not None else {}
+    noted = set(previous.noted) if previous is not None else set()
     touched: Optional[set[str]] = set()
-    for view in views.all():
+    changed_keys = []  # the views whose table is another than before
+    for view in chosen:
         key = view_key(views, view)
         found = results[key]
         root_absence = absence and view is not everything
@@ -123,14 +148,21 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
         changed = found.changed
         if changed is not None and root_absence:  # its "matches nothing" is compared with everything's
             changed = None if every.changed is None else set(changed) | set(every.changed)
-        if before is None or changed is None:
-            table, again, touched = Placed(), [o for o in found.by_origin if o in view.scope], None
+        fresh = before is None or changed is None
+        if fresh:
+            table, again = Placed(), [o for o in found.by_origin if o in view.scope]
+            if before is None:
+                touched = None
+            elif touched is not None:  # placed anew: every file it reported on is merged again
+                touched |= before.at.keys() | before.used_at.keys()
         else:
             again = [o for o in changed if o in view.scope]
-            renote = root_absence and every.facts_changed
+            if rendered_again:  # a file the view no longer checks (removed, or no longer read): said nowhere
+                again += [o for o in before.by_origin if o != NOTE and o not in view.scope]
+            renote = root_absence and (every.facts_changed or rendered_again)
             table = before.copy() if again or renote else before  # a table is changed only as a copy
         for origin in sorted(again):
-            raw = found.by_origin.get(origin, [])
+            raw = found.by_origin.get(origin, []) if origin in view.scope else []
             if view.blind:  # said once, by NP072/NP074: what the missing objects' absence suggests is not said
                 raw = [f for f in raw if f.rule not in ABSENCE_RULES]
             if view is everything and view.report is not None and origin not in view.report:
@@ -146,26 +178,107 @@ def run_views(views: Views, analyse, select: Iterable[str] = (), ignore: Iterabl
             if elsewhere and severity is not None:
                 notes, used = _unsuppressed(views, view, _note(views, view, elsewhere, severity, ctx))
             notes, moved_used = relocated(view, notes, written, partial(views.source, view))
-            if not again and before is not None and notes == before.by_origin.get(NOTE, []) and \
+            if not again and not fresh and notes == before.by_origin.get(NOTE, []) and \
                     frozenset(used | moved_used) == before.used.get(NOTE, frozenset()):
                 table = before  # re-noted (facts changed elsewhere) to the same note: nothing to merge again
             else:
                 placed = table.put(NOTE, notes, used | moved_used)
                 if touched is not None:
                     touched |= placed
+        if table.elsewhere:
+            noted.add(key)
+        else:
+            noted.discard(key)
+        if table is not before:
+            changed_keys.append(key)
         tables[key] = table
-    order = [view_key(views, view) for view in views.all()]
-    named = {view_key(views, view): view for view in views.all()}
+    position = _positions(views)
+    named = _Named(views, position)
     if touched is None:
-        holders: dict[str, list[tuple]] = {}
-        for key in order:
+        tables = {key: tables[key] for key in position}  # views of an earlier build are gone
+        holders: dict[str, tuple] = {}
+        for key in sorted(tables, key=position.__getitem__):
             for path in tables[key].at:
-                holders.setdefault(path, []).append(key)
+                holders[path] = holders.get(path, ()) + (key,)
+        merging = holders
     else:
-        holders = {path: [key for key in order if path in tables[key].at] for path in touched}
+        holders = dict(previous.holders) if previous is not None else {}
+        for path in touched:
+            keys = set(holders.get(path, ()))
+            for key in changed_keys:
+                if path in tables[key].at:
+                    keys.add(key)
+                else:
+                    keys.discard(key)
+            if keys:
+                holders[path] = tuple(sorted(keys, key=position.__getitem__))
+            else:
+                holders.pop(path, None)
+        merging = {path: holders.get(path, ()) for path in touched}
     merged = {path: merge_findings(views, [(named[key], tables[key].reported(path)) for key in keys])
-              for path, keys in holders.items()}
-    return Placement(tables, merged, touched)
+              for path, keys in merging.items()}
+    return Placement(tables, merged, touched, holders, frozenset(noted))
+
+
+def _to_place(views: Views, previous: Placement, candidates: AbstractSet[tuple], every: Optional[ViewFindings],
+              absence: bool) -> list[View]:
+    """The views an incremental run_views analyses and places, in views' order: the candidates,
+    the view of everything, the root views whose files the view of everything re-checked (their
+    "matches nothing" is compared with its), and, when objects' facts changed and the NP075
+    notes made for these loose files are gone (a loose Namespace changed), every root view that
+    has a note. Any view without a previous table is placed too."""
+    keys = set(candidates) | {EVERYTHING}
+    if absence and every is not None:
+        if every.changed is None:
+            return views.all()
+        by_folder = _keys_of_roots(views)
+        for path in every.changed:
+            for folder in views.readers.get(path, ()):
+                keys.update(by_folder.get(folder, ()))
+        memo = views.rendered.memo.get("notes")
+        if every.facts_changed and (memo is None or memo[0] is not views.loose):
+            keys |= previous.noted
+    position = _positions(views)
+    if any(key not in previous.tables for key in position):
+        return views.all()
+    return [view for view in views.all() if view_key(views, view) in keys]
+
+
+def _positions(views: Views) -> dict[tuple, int]:
+    """view key -> its place in views.all(), made once for views that follow each other (the
+    same names in the same order while the render is kept)."""
+    memo = views.rendered.memo.get("view positions")
+    names = [view.name for view in views.views]
+    if memo is None or memo[0] != names or memo[1] != (views.everything is not None):
+        keys = [(name, False) for name in names] + ([EVERYTHING] if views.everything is not None else [])
+        memo = views.rendered.memo["view positions"] = (names, views.everything is not None,
+                                                        {key: n for n, key in enumerate(keys)})
+    return memo[2]
+
+
+class _Named(dict):
+    """view key -> view, looked up when asked (merging reads a few views, not every root's)."""
+
+    def __init__(self, views: Views, position: dict[tuple, int]):
+        super().__init__()
+        self.views, self.position = views, position
+
+    def __missing__(self, key: tuple) -> View:
+        found = self[key] = self.views.everything if key == EVERYTHING else self.views.views[self.position[key]]
+        return found
+
+
+def _keys_of_roots(views: Views) -> dict[str, list[tuple]]:
+    """root folder -> the keys of the root views that render it (one per root with per-root views)."""
+    memo = views.rendered.memo.get("view keys of roots")
+    names = [view.name for view in views.views]
+    if memo is None or memo[0] != names:
+        found: dict[str, list[tuple]] = {}
+        for view in views.views:
+            for root in view.roots:
+                found.setdefault(root.dir, []).append((view.name, False))
+        memo = views.rendered.memo["view keys of roots"] = (names, found)
+    return memo[1]
 
 
 NOTE = "\uffff NP075"  # the origin of a root view's NP075 note: placed after every file's findings
@@ -378,25 +491,29 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     followed = views is not None
     if views is None:
         views = build_views(workspace, origins=old_views.rendered.origins if old_views is not None else None,
-                            rendered=rendered)
-    results, contexts, kept, analysed = {}, _Contexts(views), set(), []
+                            rendered=rendered, earlier=(old_views, previous.workspace.files) if reusable else None)
+    contexts, analysed = _Contexts(views), []
     # rendered again: the roots whose files did not change keep their findings (below)
     stable = _stable_roots(old_views, views, previous.workspace, workspace) \
         if reusable and rendered is None else frozenset()
     quiet = _quiet_change(previous, workspace, rendered, changed) if rendered is not None else None
     reach = _Reach(views, previous, workspace, select, changed) if followed and quiet is None else None
-    every_key = ("", True)
+    # the views followed the edit: the previous results stand but for the views analysed again
+    results = dict(previous.view_results) if followed else {}
     every_found: list = []
 
     def analyse_everything() -> None:
         if not every_found:
-            before = previous.view_results.get(every_key) if reusable else None
+            before = previous.view_results.get(EVERYTHING) if reusable else None
             analysis = analyze_plain(views.everything.workspace, select, before, only=views.everything.scope)
-            results[every_key] = analysis
+            results[EVERYTHING] = analysis
             contexts[""] = analysis.context
             incremental = before is not None and analysis.base == before.serial
             every_found.append(ViewFindings(analysis.by_path, analysis.rechecked if incremental else None,
                                             analysis.facts_changed))
+
+    # the root views the edit can reach (None: any), known before any is analysed
+    candidates = _candidates(views, previous, quiet, reach, analyse_everything) if followed else None
 
     def analyse(view: View) -> ViewFindings:
         if view is views.everything:
@@ -404,12 +521,11 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
             return every_found[0]
         key = (view.name, False)
         before = previous.view_results.get(key) if reusable else None
-        if before is not None and (stable and all(root.dir in stable for root in view.roots) or followed and
-                                   not _reached(view, before, quiet, reach, analyse_everything)):
+        if before is not None and (stable and all(root.dir in stable for root in view.roots) or
+                                   candidates is not None and key not in candidates):
             # nothing this root's findings read changed: they stand (its view is made, and its
             # context, only if something asks for them)
             results[key] = before
-            kept.add(key)
             return ViewFindings(before.by_path, frozenset(), facts_changed=False)
         live = before if before is not None and before.workspace is not None else None
         analysis = analyze_plain(view.workspace, select, live, only=view.scope)
@@ -426,8 +542,15 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
 
     # the render kept: the same views (names, files checked and reported), each view's previous
     # placement that of its previous analysis
-    placement = run_views(views, analyse, select, previous=previous.placement if rendered is not None else None)
-    _keep_live(views, results, analysed, contexts)
+    # rendered again into the same views (names, in order): the roots not rendered again keep
+    # their placement too, and only the files the others' findings are or were on are merged again
+    rendered_again = rendered is None and reusable and previous.placement is not None and \
+        _view_names(views) == _view_names(old_views)
+    placement = run_views(views, analyse, select,
+                          previous=previous.placement if rendered is not None or rendered_again else None,
+                          candidates=candidates if previous is not None and previous.placement is not None else None,
+                          rendered_again=rendered_again)
+    _keep_live(views, results, analysed, contexts, followed)
     if placement.touched is None:
         by_path = {path: found for path, found in placement.merged.items() if found}
         points_into, rechecked = _points_into(by_path), None
@@ -449,6 +572,10 @@ def analyze_views_incrementally(workspace: Workspace, select: tuple[str, ...], p
     context.kustomize = (views, contexts)
     return Analysis(workspace, select, context, by_path, points_into, views=views, view_results=results,
                     placement=placement, rechecked=rechecked, base=previous.serial if rechecked is not None else None)
+
+
+def _view_names(views: Views) -> tuple:
+    return tuple(view.name for view in views.views), views.everything is not None
 
 
 def _stable_roots(old: Views, new: Views, before: Workspace, after: Workspace) -> frozenset[str]:
@@ -492,16 +619,61 @@ def _namespaces_by_name(rendered, config) -> dict[str, list]:
     return found
 
 
-def _reached(view: View, before, quiet, reach: "Optional[_Reach]", analyse_everything) -> bool:
-    """Whether a loose-file change can reach the view's findings: with every changed file
-    keeping its interface (quiet), only through a position its findings show in them; else as
-    root_reach.py says (None there: every view)."""
+def _candidates(views: Views, previous, quiet, reach: "Optional[_Reach]", analyse_everything):
+    """The keys of the root views a loose-file change can reach (None: every view): with every
+    changed file keeping its interface (quiet), those whose findings show a position in them;
+    else as root_reach.py says."""
     if quiet is not None:
-        return any(path in view.scope and not targets.isdisjoint(quiet) for path, targets in before.points_into.items())
+        return {key for key, digest in _digests(views, previous.view_results) if not digest.scoped.isdisjoint(quiet)}
     if reach is None:
-        return True
+        return None
     folders = reach.folders(analyse_everything)
-    return folders is None or any(root.dir in folders for root in view.roots)
+    if folders is None:
+        return None
+    by_folder = _keys_of_roots(views)
+    return {key for folder in folders for key in by_folder.get(folder, ())}
+
+
+class _Digest:
+    """What the reach tests read of a root view's analysis, made once per analysis: the files its
+    findings point into (of its own files', and of all), and where its unmatched peers are."""
+
+    __slots__ = ("serial", "folders", "scoped", "targets", "by_path", "_unmatched")
+
+    def __init__(self, result, view: View):
+        scope = view.scope
+        self.serial = result.serial
+        self.folders = [root.dir for root in view.roots]
+        points = result.points_into
+        self.scoped = frozenset().union(*(t for path, t in points.items() if path in scope))
+        self.targets = frozenset().union(*points.values())
+        self.by_path = result.by_path
+        self._unmatched = None
+
+    def unmatched(self) -> dict[str, set]:
+        """file -> the spans of its NP002 findings."""
+        if self._unmatched is None:
+            found: dict[str, set] = {}
+            for path, findings in self.by_path.items():
+                for f in findings:
+                    if f.rule == "NP002":
+                        found.setdefault(path, set()).add(f.span)
+            self._unmatched = found
+        return self._unmatched
+
+
+def _digests(views: Views, view_results: dict):
+    """(key, _Digest) of every root view with a result, each made once per analysis (per render)."""
+    memo = views.rendered.memo.setdefault("digests", {})
+    for view in views.views:
+        key = (view.name, False)
+        result = view_results.get(key)
+        if result is None:
+            continue
+        digest = memo.get(key)
+        if digest is None or digest.serial != result.serial:
+            digest = memo[key] = _Digest(result, view)
+        yield key, digest
 
 
 class _Reach:
@@ -545,24 +717,35 @@ class _Reach:
                 return workloads, policies
             return of
 
-        results = {root.dir: result for view in views.views for root in view.roots
-                   for result in [previous.view_results.get((view.name, False))] if result is not None}
+        digests = list(_digests(views, previous.view_results))
+        pointing = {folder for _key, digest in digests if not digest.targets.isdisjoint(paths)
+                    for folder in digest.folders}
+
+        def unmatched() -> dict[str, set]:
+            found: dict[str, set] = {}
+            for _key, digest in digests:
+                for path, spans in digest.unmatched().items():
+                    found.setdefault(path, set()).update(spans)
+            return found
+
         every_after = views.everything.workspace.index
         np025 = "NP025" in {r.ID for r, _ in rule_selection(workspace.config.rules, select)}
         self.found = root_reach.reached_roots(
-            views, previous.workspace.files, workspace.files, paths, results, np025,
+            views, previous.workspace.files, workspace.files, paths, pointing, unmatched, np025,
             loose(every_before.workspace.index), loose(every_after), views.loose.namespace_labels,
             workspace.config.assume_namespaces)
         return self.found
 
 
-def _keep_live(views: Views, results: dict, checked: list, contexts) -> None:
+def _keep_live(views: Views, results: dict, checked: list, contexts, followed: bool = False) -> None:
     """Keeps made the LIVE_VIEWS root views re-checked last (with their analyses); the others'
-    results keep their findings only, and their views are let go (made again when read)."""
+    results keep their findings only, and their views are let go (made again when read).
+    followed: the views followed an edit, so only a made view can hold a made analysis."""
     live = [v.name for v in checked] + [name for name in views.live if name not in {v.name for v in checked}]
     views.live = live[:LIVE_VIEWS]
     keep = set(views.live)
-    for view in views.views:
+    # only a made view has anything to let go (a made one not kept: made to be read, or no longer live)
+    for view in [v for v in views.views if not followed or isinstance(v.made, Workspace) or v.name in contexts]:
         key = (view.name, False)
         result = results.get(key)
         if view.name in keep or result is None:

@@ -68,13 +68,15 @@ def summary(views) -> RootSummary:
     return found
 
 
-def reached_roots(views, before: dict, after: dict, paths: set[str], results: dict, np025: bool,
+def reached_roots(views, before: dict, after: dict, paths: set[str], pointing: set[str], unmatched, np025: bool,
                   loose_before, loose_after, loose_labels: dict[str, list[dict]],
                   assumed: dict[str, dict]) -> Optional[set[str]]:
     """The folders of the roots whose views' findings the change of the loose files `paths`
     (from `before` to `after`, path -> SourceFile) can reach; None: every root.
 
-    results: root folder -> its view's previous analysis (points_into, by_path);
+    pointing: the folders of the roots whose findings point into a changed file (a related
+    location: NP001's workloads, NP070's covering rule, ...); unmatched(): file -> the spans of
+    the unmatched peers (NP002) of any root's view there, asked only when a workload changed;
     loose_before/after: namespace -> (workloads, policies) of the loose files there, for NP025;
     loose_labels: namespace name -> labels of the loose files' Namespaces of that name;
     assumed: the configuration's assumed namespaces."""
@@ -96,17 +98,9 @@ def reached_roots(views, before: dict, after: dict, paths: set[str], results: di
     for old, new in change.workloads:
         touched.update((old.namespace, new.namespace))
     found = {folder for folder, names in facts.namespaces.items() if not names.isdisjoint(touched)}
-    # roots whose findings point into a changed file (NP001's workloads, NP070's covering rule, ...)
-    for folder, result in results.items():
-        if folder not in found and any(not targets.isdisjoint(paths) for targets in result.points_into.values()):
-            found.add(folder)
+    found |= pointing
     if change.workloads:
-        unmatched: dict[str, set] = {}  # file -> where its unmatched peers are (NP002), in any root's view
-        for result in results.values():
-            for path, findings in result.by_path.items():
-                for f in findings:
-                    if f.rule == "NP002":
-                        unmatched.setdefault(path, set()).add(f.span)
+        unmatched = unmatched()
         reached_paths: set[str] = set()
         for old, new in change.workloads:
             labels_only = not coarse and _facts_but_labels(old) == _facts_but_labels(new)

@@ -113,14 +113,17 @@ def has_kustomizations(workspace: Workspace) -> bool:
 
 
 def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
-                rendered: Optional[Rendered] = None) -> Optional[Views]:
+                rendered: Optional[Rendered] = None, earlier: Optional[tuple] = None) -> Optional[Views]:
     """The views of the workspace; None when it holds no kustomization (nothing changes then).
 
     Each root (or group of roots the configuration puts in one cluster) is a view that reports
     on the root's files, resolving against its objects and the loose files'. The loose files
     are reported on in one more view that holds every root's objects too (they may be applied
     beside any of them): a loose policy is not said to match nothing when a root has its pods.
-    only: a root folder (--kustomize): its view alone."""
+    only: a root folder (--kustomize): its view alone. earlier: (the views, the files) of the
+    workspace before an edit of a file a kustomization reads: the roots it does not reach are
+    not rendered again, and the view of everything keeps its copies of the files whose objects
+    are the same (its incremental analysis then sees only what the edit changed)."""
     if not has_kustomizations(workspace):
         if only is not None:
             raise UnknownRoot(f"--kustomize {only}: the checked paths hold no kustomization")
@@ -132,7 +135,8 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
         named = {os.path.abspath(os.path.join(base, r)) for r in config.kustomize_roots}
     limits = ParseLimits(max_depth=config.limits.max_depth, max_aliases=config.limits.max_aliases)
     if rendered is None:  # else: the previous render, still that of these files (render_reusable)
-        rendered = Renderer(workspace.files, limits, origins=origins).render(named)
+        previous, before = (earlier[0].rendered, earlier[1]) if earlier is not None else (None, None)
+        rendered = Renderer(workspace.files, limits, origins=origins).render(named, previous, before)
     folders = [os.path.abspath(os.path.dirname(p)) for p in rendered.kustomizations]
     common = os.path.commonpath(folders) if len(folders) > 1 else None
     names = {}
@@ -154,6 +158,11 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     objects = _LooseObjects(workspace, rendered)
     latest = _Latest(workspace, rendered, objects)  # what a root's view not made yet is made from
     cached = rendered.memo.get("loose files")  # of a previous build: still these files? (a reused render)
+    if cached is None and earlier is not None and earlier[0].rendered.claimed == rendered.claimed:
+        # rendered again: the loose files' table and index of the earlier render, if they are the same
+        cached = earlier[0].rendered.memo.get("loose files")
+        if cached is not None:
+            rendered.memo["loose files"] = cached
     if cached is not None:
         now = [(p, s) for p, s in workspace.files.items() if p not in rendered.claimed]
         if len(now) != len(cached[0]) or any(cached[0].get(p) is not s for p, s in now):
@@ -178,8 +187,11 @@ def build_views(workspace: Workspace, only: Optional[str] = None, origins=None,
     else:  # one group: its view is the view of everything
         checked = frozenset(workspace.files)
         report = None
+    reuse = None  # the files of the earlier view of everything, when it was made
+    if earlier is not None and earlier[0].everything is not None and isinstance(earlier[0].everything.made, Workspace):
+        reuse = earlier[0].everything.made.files
     everything = View("", every_root, _view_workspace(workspace, rendered, every_root, every_problem, objects,
-                                                      orphans), checked, _is_blind(every_problem), report)
+                                                      orphans, reuse), checked, _is_blind(every_problem), report)
     readers: dict[str, list[str]] = {}
     for root in every_root:
         for path in root.files:
@@ -254,7 +266,9 @@ def views_after_edit(views: Views, before: Workspace, after: Workspace, changed=
         # a root view can still be let go: made again from the latest workspace (views._Latest)
         return replace(view, made=workspace, make=view.make if latest is not None else None)
 
-    return replace(views, views=[follow(v) for v in views.views],
+    # only the made views are followed (a few of hundreds): the others are kept as they are
+    return replace(views, views=[follow(v) if latest is None or isinstance(v.made, Workspace) else v
+                                 for v in views.views],
                    everything=follow(views.everything) if views.everything is not None else None,
                    loose=loose, live=list(views.live))
 
@@ -387,7 +401,8 @@ def _built_per_resource(root: Root, config) -> list:
 
 
 def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root], problems: list,
-                    loose: _LooseObjects, orphans: frozenset[str] = frozenset()) -> Workspace:
+                    loose: _LooseObjects, orphans: frozenset[str] = frozenset(),
+                    reuse: Optional[dict] = None) -> Workspace:
     """A view: the loose files as they are (less any object a root renders identically), and the
     files of the group's roots with their rendered objects (built once per render: the same
     SourceFiles while the render is reused, so an incremental analysis sees them unchanged)."""
@@ -395,7 +410,7 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
     key = (tuple(sorted(r.dir for r in group)), orphans, frozenset(loose.namespaces))
     built = rendered.memo.get(key)
     if built is None:
-        built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans, loose.namespaces)
+        built = rendered.memo[key] = _rendered_sources(workspace, rendered, group, orphans, loose.namespaces, reuse)
     sources, rendered_objects = built
     dropped = set()  # loose copies of a rendered object (a pre-rendered bundle): the source line wins
     if loose.by_identity:  # every copy: install.yaml and namespace-install.yaml both hold it
@@ -422,8 +437,8 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
     for path, source in workspace.files.items():
         if path not in rendered.claimed:
             if dropped and any(id(obj) in dropped for obj in source.objects):
-                source = _copy(source, [o for o in source.objects if id(o) not in dropped],
-                               source.model_problems, source.cache)
+                source = _same_copy(reuse, source, [o for o in source.objects if id(o) not in dropped],
+                                    source.model_problems, source.cache)
             view.files[path] = source
         elif path in sources:
             view.files[path] = sources[path]
@@ -431,7 +446,7 @@ def _view_workspace(workspace: Workspace, rendered: Rendered, group: list[Root],
 
 
 def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root], orphans: frozenset[str],
-                      loose_namespaces: set[str] = frozenset()):
+                      loose_namespaces: set[str] = frozenset(), reuse: Optional[dict] = None):
     """(path -> the view's SourceFile of each file of the group, every rendered object kept),
     with the Namespaces other roots define for namespaces the group deploys into and nothing
     else in the view defines (borrowed: see _borrowed_namespaces)."""
@@ -458,10 +473,10 @@ def _rendered_sources(workspace: Workspace, rendered: Rendered, group: list[Root
         if source is not None:
             # a patch or a kustomization is not a manifest of its own: no schema check on it
             cache = source.cache if path in resources else {"NP060": []}
-            sources[path] = _copy(source, objects.get(path, []), model_problems.get(path, []), cache)
+            sources[path] = _same_copy(reuse, source, objects.get(path, []), model_problems.get(path, []), cache)
     for path, borrowed in _borrowed_namespaces(workspace, rendered, group, kept, loose_namespaces).items():
         if path not in sources and path in workspace.files:  # not a file of the view: nothing reported on it
-            sources[path] = _copy(workspace.files[path], borrowed, [], {})
+            sources[path] = _same_copy(reuse, workspace.files[path], borrowed, [], {})
     return sources, kept
 
 
@@ -503,6 +518,18 @@ def render_reusable(before: Workspace, after: Workspace, rendered: Rendered) -> 
     if before.config is not after.config or before.files.keys() != after.files.keys():
         return False
     return all(before.files[p] is after.files[p] for p in rendered.claimed)
+
+
+def _same_copy(reuse: Optional[dict], source: SourceFile, objects: list, model_problems: list,
+               cache: dict) -> SourceFile:
+    """_copy, or the earlier view's copy of the same file version when it holds the same objects
+    (the very ones: a root not rendered again keeps them) and model problems."""
+    earlier = reuse.get(source.path) if reuse is not None else None
+    if earlier is not None and earlier is not source and earlier.text is source.text and \
+            earlier.documents is source.documents and len(earlier.objects) == len(objects) and \
+            all(a is b for a, b in zip(earlier.objects, objects)) and earlier.model_problems == model_problems:
+        return earlier
+    return _copy(source, objects, model_problems, cache)
 
 
 def _copy(source: SourceFile, objects: list, model_problems: list, cache: dict) -> SourceFile:

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Optional
 
-from ..analysis.incremental import Analysis, analyze_workspace, has_kustomizations
+from ..analysis.incremental import Analysis, analyze_workspace, has_kustomizations, remember_changes
 from ..findings import Finding
 from ..rules.base import RuleContext
 from ..workspace import SourceFile
@@ -67,6 +67,10 @@ def compute(snapshot: Snapshot, previous: Optional[Result] = None) -> Result:
     result's findings where the changes cannot reach (analysis/incremental.py)."""
     started = time.perf_counter()
     parsed = snapshot.materialize()
+    if previous is not None and previous.analysis.workspace is previous.snapshot.workspace:
+        paths = snapshot.changes_since(previous.snapshot)
+        if paths is not None:
+            remember_changes(previous.snapshot.workspace.files, snapshot.workspace.files, paths)
     select = SINGLE_FILE_RULES if snapshot.local_only else ()
     analysis = analyze_workspace(snapshot.workspace, select, previous.analysis if previous is not None else None)
     on_config = [] if snapshot.local_only else config_findings(snapshot.workspace.config)

@@ -219,8 +219,10 @@ def _shifted(at, lines: int):
 
 
 def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Optional[Node]:
-    """A copy of the tree `lines` lines further down (negative: up); shared nodes (aliases)
-    stay shared. Cheaper than parsing the text again: an editor's documents below an edit."""
+    """A copy of the tree `lines` lines further down (negative: up); shared mappings and lists
+    (aliases) stay shared, a shared scalar is copied once per use. Cheaper than parsing the text
+    again: an editor's documents below an edit (a line added at the top of a 2,000-line file
+    moves 3,600 nodes on every keystroke, so string scalars are made inline)."""
     if node is None:
         return None
     if copies is None:
@@ -228,13 +230,27 @@ def moved(node: Optional[Node], lines: int, copies: Optional[dict] = None) -> Op
     done = copies.get(id(node))
     if done is not None:
         return done
-    span = _shifted(node._at, lines)
     cls = node.__class__
     if cls is Scalar or cls is TypedScalar:
-        copy = Scalar(span, node.value, node.type)
-    elif cls is Sequence:
-        copy = Sequence(span, [moved(item, lines, copies) for item in node.items])
-    else:
-        copy = Mapping.of_flat(span, tuple([moved(part, lines, copies) for part in node.flat]))
+        return Scalar(_shifted(node._at, lines), node.value, node.type)
+    parts = node.items if cls is Sequence else node.flat
+    delta = lines << 32  # the short layout's start line (span.packed_span), the usual case
+    out = []
+    append = out.append
+    for part in parts:
+        if part.__class__ is Scalar:  # a string: made here, no call (Scalar.__new__ does the same)
+            at = part._at
+            if at.__class__ is int and not at & 1 and 0 <= (at >> 32) + lines < 1 << 28:
+                at += delta
+            else:
+                at = _shifted(at, lines)
+            copy = _new_object(Scalar)
+            copy._at = at
+            copy.value = part.value
+            append(copy)
+        else:
+            append(moved(part, lines, copies))
+    span = _shifted(node._at, lines)
+    copy = Sequence(span, out) if cls is Sequence else Mapping.of_flat(span, tuple(out))
     copies[id(node)] = copy
     return copy

@@ -146,6 +146,14 @@ class ChunkMemo:
     lines were added or removed above them. Keyed by the text of each document."""
 
     chunks: dict = field(default_factory=dict)
+    # the version before: an undo (or a line typed and taken back) finds its documents where
+    # they were, with nothing to parse, move or build again
+    older: dict = field(default_factory=dict)
+    # id(root) -> (root, (path, document index), config, objects, problems): the objects built
+    # of each document (workspace.load_source), for a document a later version reuses as is;
+    # those of the last version, and of the one before
+    built: dict = field(default_factory=dict)
+    built_older: dict = field(default_factory=dict)
 
 
 def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
@@ -154,8 +162,9 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
     `memo`: the previous version's documents (an editor buffer), updated for the next."""
     parsed = ParsedFile(text=text)
     previous = memo.chunks if memo is not None else {}
+    older = memo.older if memo is not None else {}
     if memo is not None:
-        memo.chunks = {}
+        memo.chunks, memo.older = {}, previous
     lines = Lines(text)  # no list of a large file's lines: each is sliced when needed
     budget = [node_budget(limits, text)]
     for start, end in _document_ranges(lines):
@@ -175,6 +184,8 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
             continue
         key = (chunk, shift, keep if keep is True else id(keep))
         done = previous.get(key)
+        if done is None or done.start != start:  # the version before had it here: no move
+            done = _nearest(done, older.get(key), start)
         if done is not None and done.used <= budget[0]:
             done = _reuse_chunk(parsed, done, start, end)
             budget[0] -= done.used
@@ -188,6 +199,13 @@ def parse_text(text: str, limits: ParseLimits = ParseLimits(), keep=True,
         if memo is not None and done is not None:
             memo.chunks[key] = done
     return parsed
+
+
+def _nearest(last: Optional[_Chunk], before: Optional[_Chunk], start: int) -> Optional[_Chunk]:
+    """Of a chunk's parses in the last two versions, the one at `start` (nothing to move), else the latest."""
+    if before is not None and (before.start == start or last is None):
+        return before
+    return last
 
 
 def _reuse_chunk(parsed: ParsedFile, done: _Chunk, start: int, end: int) -> _Chunk:

@@ -171,9 +171,23 @@ class Renderer:
 
     # -- roots ---------------------------------------------------------------------------------
 
-    def render(self, named: Optional[set[str]] = None) -> Rendered:
+    def render(self, named: Optional[set[str]] = None, previous: Optional[Rendered] = None,
+               before: Optional[dict] = None) -> Rendered:
         """named: absolute folders of the roots to build (the configuration's `kustomize.roots`);
-        by default every kustomization that no other one uses, components aside."""
+        by default every kustomization that no other one uses, components aside.
+
+        previous: the render of `before` (path -> SourceFile), the same paths: a root whose
+        files are all the same versions is taken as it was built (its objects, files and
+        problems are a function of those files alone), and the kustomizations and patches that
+        did not change are not parsed again. An edit of one base renders only the roots that read it."""
+        reusing = previous is not None and before is not None and before.keys() == self.files.keys()
+        if reusing:
+            for kpath, (source, spec) in previous.memo.get("render specs", {}).items():
+                if self.files.get(kpath) is source:
+                    self.specs[kpath] = spec
+            for path, (source, docs) in previous.memo.get("render parsed", {}).items():
+                if self.files.get(path) is source:
+                    self.parsed[path] = docs
         used = {ref for kpath in self.kustomizations.values() for ref in self.references(kpath)}
         roots: dict[str, Root] = {}
         claimed: set[str] = set()
@@ -184,11 +198,17 @@ class Renderer:
                     continue
             elif _text(self.spec(kpath).get("kind")) == "Component" or kpath in used:
                 continue
-            root = Root(folder, kpath)
-            root.objects = self.build(kpath, [], root, ())
+            was = previous.roots.get(folder) if reusing else None
+            if was is not None and was.path == kpath and all(self.files.get(p) is before.get(p) for p in was.files):
+                root = was
+            else:
+                root = Root(folder, kpath)
+                root.objects = self.build(kpath, [], root, ())
             roots[folder] = root
             claimed |= root.files
         rendered = Rendered(roots, claimed, self.origins)
+        rendered.memo["render specs"] = {kpath: (self.files[kpath], spec) for kpath, spec in self.specs.items()}
+        rendered.memo["render parsed"] = {path: (self.files[path], docs) for path, docs in self.parsed.items()}
         for kpath in sorted(self.kustomizations.values()):  # components and bases no root reads
             if kpath not in claimed:
                 scratch = Root(os.path.dirname(kpath), kpath)

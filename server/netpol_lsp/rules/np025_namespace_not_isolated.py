@@ -2,7 +2,9 @@
 every sister namespace of the workspace has isolated workloads (info, once per namespace)."""
 from __future__ import annotations
 
-from ..analysis.isolation import anchor, anchor_path, counted, isolated
+from typing import Optional
+
+from ..analysis.isolation import anchor, anchor_path, counted, counts, isolated
 from ..findings import Severity
 from .base import finding
 
@@ -25,17 +27,14 @@ def check(ctx):
 
     # the namespaces reported on first (a scoped check, a Kustomize root's view: a few of them)
     reported = [ns for ns in index.workloads_by_ns
-                if (ctx.scope is None or anchor_path(index, ns) in ctx.scope) and counted(index, ns)]
-    if not reported:
-        return
-    namespaces = [ns for ns in index.workloads_by_ns if counted(index, ns)]
+                if (ctx.scope is None or anchor_path(index, ns) in ctx.scope) and counts(index, ns)]
     for ns in reported:
         if status(ns) is not False:
             continue
+        sisters = _isolated_sisters(index, ns, status)
+        if sisters is None or len(sisters) < MIN_SISTERS:
+            continue
         path, span = anchor(index, ns)
-        sisters = [other for other in namespaces if other != ns]
-        if len(sisters) < MIN_SISTERS or not all(status(other) for other in sisters):
-            continue  # stops at the first sister that is open too
         names = ", ".join(sisters[:3]) + (f" and {len(sisters) - 3} more" if len(sisters) > 3 else "")
         workloads = counted(index, ns)
         what = "the workload" if len(workloads) == 1 else f"any of the {len(workloads)} workloads"
@@ -43,3 +42,16 @@ def check(ctx):
                       f"namespaces ({names}) all have isolated workloads, so every pod here accepts every connection. "
                       "Add a policy that selects every pod (podSelector: {}) and allow what they serve, unless this "
                       "namespace is open on purpose", path, span)
+
+
+def _isolated_sisters(index, ns: str, status) -> Optional[list[str]]:
+    """The other counted namespaces, in the index's order, when every one is isolated; None at
+    the first that is open (most open namespaces have an open sister early: no walk of all)."""
+    sisters = []
+    for other in index.workloads_by_ns:
+        if other == ns or not counts(index, other):
+            continue
+        if not status(other):
+            return None
+        sisters.append(other)
+    return sisters
